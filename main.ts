@@ -1,0 +1,50 @@
+/**
+ * Starts the Clicker server: reads the configuration, prints where it
+ * listens, and shuts down in order on SIGINT or SIGTERM.
+ *
+ * @module
+ */
+
+import { ConfigError, parseConfig } from "./src/config.ts";
+import { DatabaseOpenError } from "./src/db/open_database.ts";
+import { startServer } from "./src/server.ts";
+
+/** Runs the server until a signal stops it. */
+export async function main(args: string[]): Promise<number> {
+  let config;
+  try {
+    config = parseConfig(Deno.env.toObject(), args);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(`clicker: ${error.message}`);
+      return 2;
+    }
+    throw error;
+  }
+  let server;
+  try {
+    server = await startServer(config, { accessLog: (line) => console.log(line) });
+  } catch (error) {
+    if (error instanceof DatabaseOpenError || error instanceof Deno.errors.AddrInUse) {
+      console.error(`clicker: ${error.message}`);
+      return 1;
+    }
+    throw error;
+  }
+  console.log(`Listening on ${server.url.href}`);
+  const { promise: stopped, resolve } = Promise.withResolvers<void>();
+  const stop = () => resolve();
+  for (const signal of ["SIGINT", "SIGTERM"] as const) Deno.addSignalListener(signal, stop);
+  await stopped;
+  console.log("Shutting down");
+  const forced = setTimeout(() => {
+    console.error("clicker: shutdown took over 5 s; exiting anyway");
+    Deno.exit(1);
+  }, 5000);
+  await server.shutdown();
+  clearTimeout(forced);
+  for (const signal of ["SIGINT", "SIGTERM"] as const) Deno.removeSignalListener(signal, stop);
+  return 0;
+}
+
+if (import.meta.main) Deno.exit(await main(Deno.args));

@@ -1,0 +1,70 @@
+/**
+ * Counts attempts per key in fixed windows (failed logins per username,
+ * registrations per address). Time is passed in; nothing here reads a clock.
+ *
+ * @module
+ */
+
+interface Window {
+  count: number;
+  resetAt: number;
+}
+
+/** Options of {@linkcode AttemptLimit}. */
+export interface AttemptLimitOptions {
+  /** Attempts allowed per window. */
+  readonly limit: number;
+  /** Window length in ms. */
+  readonly windowMs: number;
+  /** Keys kept at most before expired ones are swept (default 10,000). */
+  readonly maxKeys?: number;
+}
+
+/** Attempts per key in a fixed window. */
+export class AttemptLimit {
+  readonly #windows = new Map<string, Window>();
+  readonly #limit: number;
+  readonly #windowMs: number;
+  readonly #maxKeys: number;
+
+  constructor(options: AttemptLimitOptions) {
+    this.#limit = options.limit;
+    this.#windowMs = options.windowMs;
+    this.#maxKeys = options.maxKeys ?? 10_000;
+  }
+
+  /** Milliseconds until `key` may try again; 0 when it may now. */
+  retryAfter(key: string, nowMs: number): number {
+    const window = this.#windows.get(key);
+    if (!window || window.resetAt <= nowMs || window.count < this.#limit) return 0;
+    return window.resetAt - nowMs;
+  }
+
+  /** Counts one attempt for `key`. */
+  record(key: string, nowMs: number): void {
+    const window = this.#windows.get(key);
+    if (window && window.resetAt > nowMs) {
+      window.count++;
+      return;
+    }
+    if (this.#windows.size >= this.#maxKeys) this.#sweep(nowMs);
+    this.#windows.set(key, { count: 1, resetAt: nowMs + this.#windowMs });
+  }
+
+  /** Forgets `key`, after a success that clears earlier failures. */
+  clear(key: string): void {
+    this.#windows.delete(key);
+  }
+
+  #sweep(nowMs: number): void {
+    for (const [key, window] of this.#windows) {
+      if (window.resetAt <= nowMs) this.#windows.delete(key);
+    }
+    // Still full of live windows: drop the oldest rather than grow without bound.
+    while (this.#windows.size >= this.#maxKeys) {
+      const oldest = this.#windows.keys().next().value;
+      if (oldest === undefined) break;
+      this.#windows.delete(oldest);
+    }
+  }
+}

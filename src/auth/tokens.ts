@@ -1,0 +1,71 @@
+/**
+ * HS256 tokens naming a player, through `hono/jwt`.
+ *
+ * Verification pins HS256, so `alg: none` and every other algorithm are
+ * refused. Errors never carry the token: `hono/jwt`'s own errors quote it, so
+ * they are replaced by a {@linkcode TokenError} with a fixed message.
+ *
+ * @module
+ */
+
+import { sign, verify } from "hono/jwt";
+
+/** Who a token names. */
+export interface TokenSubject {
+  readonly id: number;
+  readonly username: string;
+}
+
+/** A verified token's content. */
+export interface VerifiedToken extends TokenSubject {
+  /** Expiry, epoch ms. */
+  readonly expiresAt: number;
+}
+
+/** A token that was refused; the message never contains the token. */
+export class TokenError extends Error {
+  override name = "TokenError";
+}
+
+/** Signs a token for `subject`, valid `ttlMinutes` from `nowMs`. */
+export async function signToken(
+  secret: string,
+  subject: TokenSubject,
+  ttlMinutes: number,
+  nowMs: number = Date.now(),
+): Promise<{ token: string; expiresAt: number }> {
+  const iat = Math.floor(nowMs / 1000);
+  const exp = iat + Math.round(ttlMinutes * 60);
+  const token = await sign(
+    { sub: String(subject.id), name: subject.username, iat, exp },
+    secret,
+    "HS256",
+  );
+  return { token, expiresAt: exp * 1000 };
+}
+
+/** Verifies an HS256 token; throws {@linkcode TokenError} when it is refused or expired. */
+export async function verifyToken(secret: string, token: string): Promise<VerifiedToken> {
+  let payload: Record<string, unknown>;
+  try {
+    payload = await verify(token, secret, "HS256");
+  } catch (error) {
+    const name = error instanceof Error ? error.name : "";
+    if (name === "JwtTokenExpired") throw new TokenError("Token expired");
+    throw new TokenError("Invalid token");
+  }
+  const id = Number(payload.sub);
+  const { name, exp } = payload;
+  if (
+    !Number.isSafeInteger(id) || id <= 0 || typeof name !== "string" || typeof exp !== "number"
+  ) {
+    throw new TokenError("Invalid token");
+  }
+  return { id, username: name, expiresAt: exp * 1000 };
+}
+
+/** 32 random bytes as a hex string, for a generated secret. */
+export function generateSecret(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(32));
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}

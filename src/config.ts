@@ -1,0 +1,181 @@
+/**
+ * Server configuration, read once from the environment and command-line flags.
+ *
+ * Every variable of the contract has a flag of the same meaning: `PORT=0` and
+ * `--port=0` are the same. Flags win over the environment. A bad value throws
+ * a {@linkcode ConfigError} whose message names the variable and what it
+ * accepts; `main.ts` prints it and exits with code 2.
+ *
+ * @module
+ */
+
+/** The whole server configuration; frozen, never read from anywhere else. */
+export interface Config {
+  /** HTTP port; 0 picks a free one. */
+  readonly port: number;
+  /** Interface to listen on. */
+  readonly host: string;
+  /** SQLite file, or `:memory:`. */
+  readonly databasePath: string;
+  /** Round length in milliseconds. */
+  readonly roundDurationMs: number;
+  /** HMAC key for tokens; `undefined` means generate once and keep in the database. */
+  readonly jwtSecret: string | undefined;
+  /** Token lifetime in minutes. */
+  readonly tokenTtlMinutes: number;
+  /** Per-player click cap. */
+  readonly maxClicksPerSecond: number;
+  /** Origins allowed to call the API and open the hub from another origin. */
+  readonly corsOrigins: readonly string[];
+  /** Failed logins per username per 15 minutes before 429 (an address gets 4×). */
+  readonly loginAttempts: number;
+  /** Successful registrations per client address per hour. */
+  readonly registrationsPerHour: number;
+  /** Take the client address from `X-Forwarded-For`. */
+  readonly trustProxy: boolean;
+}
+
+/** A configuration value that can't be used; `main.ts` exits with code 2 on it. */
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+interface Setting<K extends keyof Config> {
+  readonly key: K;
+  readonly env: string;
+  readonly fallback: string;
+  readonly parse: (raw: string, name: string) => Config[K];
+}
+
+function integer(min: number, max: number) {
+  return (raw: string, name: string): number => {
+    const value = Number(raw);
+    if (raw.trim() === "" || !Number.isInteger(value) || value < min || value > max) {
+      throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, got "${raw}"`);
+    }
+    return value;
+  };
+}
+
+function positive(max: number) {
+  return (raw: string, name: string): number => {
+    const value = Number(raw);
+    if (raw.trim() === "" || !Number.isFinite(value) || value <= 0 || value > max) {
+      throw new ConfigError(`${name} must be a number above 0 and at most ${max}, got "${raw}"`);
+    }
+    return value;
+  };
+}
+
+function nonEmpty(raw: string, name: string): string {
+  if (raw.trim() === "") throw new ConfigError(`${name} must not be empty`);
+  return raw;
+}
+
+function flag(raw: string, name: string): boolean {
+  const value = raw.trim().toLowerCase();
+  if (["1", "true", "yes", "on"].includes(value)) return true;
+  if (["", "0", "false", "no", "off"].includes(value)) return false;
+  throw new ConfigError(`${name} must be 1 or 0 (also true/false, on/off), got "${raw}"`);
+}
+
+function origins(raw: string, name: string): readonly string[] {
+  const list = raw.split(",").map((item) => item.trim()).filter((item) => item !== "");
+  return Object.freeze(list.map((item) => {
+    let url: URL;
+    try {
+      url = new URL(item);
+    } catch {
+      throw new ConfigError(`${name} must list origins like https://example.com, got "${item}"`);
+    }
+    if (url.origin === "null" || url.origin !== item.replace(/\/$/, "")) {
+      throw new ConfigError(`${name} must list origins like https://example.com, got "${item}"`);
+    }
+    return url.origin;
+  }));
+}
+
+function secret(raw: string, name: string): string | undefined {
+  if (raw === "") return undefined;
+  if (new TextEncoder().encode(raw).length < 32) {
+    throw new ConfigError(`${name} must be at least 32 bytes long (or unset to generate one)`);
+  }
+  return raw;
+}
+
+const SETTINGS: readonly Setting<keyof Config>[] = [
+  { key: "port", env: "PORT", fallback: "8000", parse: integer(0, 65535) },
+  { key: "host", env: "HOST", fallback: "0.0.0.0", parse: nonEmpty },
+  { key: "databasePath", env: "DATABASE_PATH", fallback: "data/clicker.db", parse: nonEmpty },
+  {
+    key: "roundDurationMs",
+    env: "ROUND_SECONDS",
+    fallback: "30",
+    parse: (raw, name) => Math.round(positive(86_400)(raw, name) * 1000),
+  },
+  { key: "jwtSecret", env: "JWT_SECRET", fallback: "", parse: secret },
+  { key: "tokenTtlMinutes", env: "TOKEN_TTL_MINUTES", fallback: "30", parse: positive(525_600) },
+  {
+    key: "maxClicksPerSecond",
+    env: "MAX_CLICKS_PER_SECOND",
+    fallback: "25",
+    parse: integer(1, 1_000_000_000),
+  },
+  { key: "corsOrigins", env: "CORS_ORIGINS", fallback: "", parse: origins },
+  { key: "loginAttempts", env: "LOGIN_ATTEMPTS", fallback: "5", parse: integer(1, 1_000_000) },
+  {
+    key: "registrationsPerHour",
+    env: "REGISTRATIONS_PER_HOUR",
+    fallback: "30",
+    parse: integer(1, 1_000_000),
+  },
+  { key: "trustProxy", env: "TRUST_PROXY", fallback: "", parse: flag },
+];
+
+function flagName(env: string): string {
+  return "--" + env.toLowerCase().replaceAll("_", "-");
+}
+
+/** Usage text listing every flag with its variable and default. */
+export function usage(): string {
+  const lines = SETTINGS.map((s) =>
+    `  ${flagName(s.env).padEnd(26)} ${s.env} (default: ${
+      s.fallback === "" ? "unset" : s.fallback
+    })`
+  );
+  return ["Usage: clicker [--flag=value ...]", ...lines].join("\n");
+}
+
+/**
+ * Reads the configuration from environment variables and `--flag=value`
+ * arguments (flags win). Throws {@linkcode ConfigError} on a bad value or an
+ * unknown flag.
+ */
+export function parseConfig(
+  env: Readonly<Record<string, string | undefined>>,
+  args: readonly string[] = [],
+): Config {
+  const fromFlags = new Map<string, string>();
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    const match = /^--([a-z-]+)(?:=(.*))?$/s.exec(arg);
+    const setting = match && SETTINGS.find((s) => flagName(s.env) === `--${match[1]}`);
+    if (!match || !setting) {
+      throw new ConfigError(`Unknown argument "${arg}"; flags are:\n${usage()}`);
+    }
+    let value = match[2];
+    if (value === undefined) {
+      value = args[++i];
+      if (value === undefined) throw new ConfigError(`${flagName(setting.env)} needs a value`);
+    }
+    fromFlags.set(setting.env, value);
+  }
+  const config: Record<string, unknown> = {};
+  for (const setting of SETTINGS) {
+    const fromFlag = fromFlags.get(setting.env);
+    const raw = fromFlag ?? env[setting.env] ?? setting.fallback;
+    const name = fromFlag === undefined ? setting.env : flagName(setting.env);
+    config[setting.key] = setting.parse(raw, name);
+  }
+  return Object.freeze(config) as unknown as Config;
+}

@@ -1,0 +1,77 @@
+/**
+ * Players and their all-time wins, as functions taking the database first.
+ *
+ * @module
+ */
+
+import type { Kysely } from "kysely";
+import type { Database, Player } from "./schema.ts";
+
+/** The outcome of {@linkcode createPlayer}. */
+export type CreatePlayerResult =
+  | { readonly ok: true; readonly id: number }
+  | { readonly ok: false; readonly taken: "username" | "email" };
+
+/** What registration stores. */
+export interface PlayerInput {
+  readonly username: string;
+  readonly email: string;
+  readonly passwordHash: string;
+  readonly createdAt: number;
+}
+
+/**
+ * Inserts a player; a username or email already taken (in any case) is a
+ * result, not an error, and the unique indexes make two racing inserts safe.
+ */
+export async function createPlayer(
+  db: Kysely<Database>,
+  input: PlayerInput,
+): Promise<CreatePlayerResult> {
+  try {
+    const row = await db.insertInto("players").values({
+      username: input.username,
+      email: input.email,
+      password_hash: input.passwordHash,
+      created_at: input.createdAt,
+    }).returning("id").executeTakeFirstOrThrow();
+    return { ok: true, id: row.id };
+  } catch (error) {
+    const message = error instanceof Error ? error.message : "";
+    if (message.includes("UNIQUE constraint failed: players.username")) {
+      return { ok: false, taken: "username" };
+    }
+    if (message.includes("UNIQUE constraint failed: players.email")) {
+      return { ok: false, taken: "email" };
+    }
+    throw error;
+  }
+}
+
+/** The player with this username (any case), or `undefined`. */
+export async function findPlayerByUsername(
+  db: Kysely<Database>,
+  username: string,
+): Promise<Player | undefined> {
+  return await db.selectFrom("players").selectAll().where("username", "=", username)
+    .executeTakeFirst();
+}
+
+/** A player's all-time wins, or `undefined` for an unknown id. */
+export async function winsOf(db: Kysely<Database>, id: number): Promise<number | undefined> {
+  const row = await db.selectFrom("players").select("nb_wins").where("id", "=", id)
+    .executeTakeFirst();
+  return row?.nb_wins;
+}
+
+/** Players with the most wins first (then the earliest registered). */
+export async function leaderboard(
+  db: Kysely<Database>,
+  limit: number,
+): Promise<{ username: string; nbWins: number }[]> {
+  return await db.selectFrom("players")
+    .select(["username", "nb_wins as nbWins"])
+    .where("nb_wins", ">", 0)
+    .orderBy("nb_wins", "desc").orderBy("id", "asc")
+    .limit(limit).execute();
+}

@@ -1,0 +1,61 @@
+/**
+ * The schema's migrations, defined in code so a compiled binary carries them.
+ * Add new ones at the end with the next number; never edit an applied one.
+ *
+ * @module
+ */
+
+import { type Kysely, type Migration, type MigrationProvider, sql } from "kysely";
+
+const migrations: Record<string, Migration> = {
+  "0001_initial": {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable("players")
+        .addColumn("id", "integer", (c) => c.primaryKey().autoIncrement())
+        .addColumn("username", "text", (c) => c.notNull().unique().modifyEnd(sql`collate nocase`))
+        .addColumn("email", "text", (c) => c.notNull().unique().modifyEnd(sql`collate nocase`))
+        .addColumn("password_hash", "text", (c) => c.notNull())
+        .addColumn("nb_wins", "integer", (c) => c.notNull().defaultTo(0))
+        .addColumn("created_at", "integer", (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createIndex("players_by_wins")
+        .on("players")
+        .columns(["nb_wins desc", "id"])
+        .execute();
+      await db.schema
+        .createTable("rounds")
+        .addColumn("id", "integer", (c) => c.primaryKey())
+        .addColumn("started_at", "integer", (c) => c.notNull())
+        .addColumn("ended_at", "integer", (c) => c.notNull())
+        .addColumn("nb_clicks", "integer", (c) => c.notNull())
+        .addColumn("players", "integer", (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable("round_winners")
+        .addColumn("round_id", "integer", (c) => c.notNull().references("rounds.id"))
+        .addColumn("player_id", "integer", (c) => c.notNull().references("players.id"))
+        .addPrimaryKeyConstraint("round_winners_pk", ["round_id", "player_id"])
+        .execute();
+      await db.schema
+        .createTable("settings")
+        .addColumn("key", "text", (c) => c.primaryKey())
+        .addColumn("value", "text", (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable("round_checkpoints")
+        .addColumn("round_id", "integer", (c) => c.primaryKey())
+        .addColumn("started_at", "integer", (c) => c.notNull())
+        .addColumn("ends_at", "integer", (c) => c.notNull())
+        .addColumn("standings", "text", (c) => c.notNull())
+        .addColumn("saved_at", "integer", (c) => c.notNull())
+        .execute();
+    },
+  },
+};
+
+/** Hands Kysely's `Migrator` the migrations above. */
+export const migrationProvider: MigrationProvider = {
+  getMigrations: () => Promise.resolve(migrations),
+};

@@ -1,0 +1,111 @@
+/**
+ * The HTTP application: every route of the contract under case-insensitive
+ * paths, CORS for the configured origins, security headers, errors as JSON,
+ * and the web client's files.
+ *
+ * @module
+ */
+
+import { Hono } from "hono";
+import { cors } from "hono/cors";
+import { HTTPException } from "hono/http-exception";
+import { serveStatic } from "hono/deno";
+import { join } from "node:path";
+
+/** The web client's folder, found from this file, never from the working directory. */
+export const STATIC_ROOT: string = join(import.meta.dirname ?? ".", "..", "..", "static");
+
+/** The Content-Security-Policy of every response: no inline script, no framing. */
+export const CONTENT_SECURITY_POLICY = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "connect-src 'self' ws: wss:",
+  "img-src 'self' data:",
+  "frame-ancestors 'none'",
+  "base-uri 'none'",
+  "form-action 'self'",
+].join("; ");
+
+/** What {@linkcode createApp} needs. */
+export interface AppDeps {
+  /** Sub-applications holding the routes, mounted at the root. */
+  // deno-lint-ignore no-explicit-any -- sub-apps carry their own variable types
+  readonly routes: readonly { path: string; app: Hono<any> }[];
+  /** Origins allowed to call the API from another origin. */
+  readonly corsOrigins: readonly string[];
+  /** Where unexpected errors go (default `console.error`). */
+  readonly logError?: (message: string) => void;
+  /** Where access log lines go; none when absent. */
+  readonly accessLog?: (line: string) => void;
+  /** The web client's folder (default {@linkcode STATIC_ROOT}). */
+  readonly staticRoot?: string;
+}
+
+/** Removes secrets from a URL before it is logged. */
+export function redactUrl(pathAndQuery: string): string {
+  return pathAndQuery.replace(/([?&]access_token=)[^&]*/gi, "$1[redacted]");
+}
+
+/** Builds the whole HTTP application. */
+export function createApp(deps: AppDeps): Hono {
+  const logError = deps.logError ?? console.error;
+  const root = deps.staticRoot ?? STATIC_ROOT;
+  // Paths are case-insensitive, as in the ASP.NET original.
+  const app = new Hono({ getPath: (request) => pathOf(request.url).toLowerCase() });
+
+  if (deps.accessLog) {
+    const log = deps.accessLog;
+    app.use(async (c, next) => {
+      const start = performance.now();
+      await next();
+      const url = new URL(c.req.url);
+      const ms = (performance.now() - start).toFixed(1);
+      log(`${c.req.method} ${redactUrl(url.pathname + url.search)} ${c.res.status} ${ms}ms`);
+    });
+  }
+
+  app.use(async (c, next) => {
+    await next();
+    c.header("Content-Security-Policy", CONTENT_SECURITY_POLICY);
+    c.header("X-Content-Type-Options", "nosniff");
+    c.header("Referrer-Policy", "no-referrer");
+    c.header("X-Frame-Options", "DENY");
+  });
+
+  if (deps.corsOrigins.length > 0) {
+    app.use("/api/*", cors({ origin: [...deps.corsOrigins], maxAge: 600 }));
+    app.use("/game/*", cors({ origin: [...deps.corsOrigins], maxAge: 600, credentials: true }));
+  }
+
+  for (const { path, app: routes } of deps.routes) app.route(path, routes);
+
+  app.all("/api/*", (c) => c.json({ message: `No route ${c.req.method} ${c.req.path}` }, 404));
+  app.all("/game/*", (c) => c.json({ message: `No route ${c.req.method} ${c.req.path}` }, 404));
+  // The client's sources are served compiled, from dist/, never as they are.
+  app.get("/src/*", (c) => c.json({ message: "Not found" }, 404));
+  app.use("/*", serveStatic({ root }));
+  // Any other page path shows the game, so a bookmarked or mistyped URL still plays.
+  app.get("*", async (c, next) => {
+    if (/\.[a-z0-9]+$/.test(c.req.path)) return c.json({ message: "Not found" }, 404);
+    return await serveStatic({ root, path: "index.html" })(c, next);
+  });
+  app.notFound((c) => c.json({ message: "Not found" }, 404));
+
+  app.onError((error, c) => {
+    if (error instanceof HTTPException) {
+      return c.json({ message: error.message || "Bad request" }, error.status);
+    }
+    logError(`${c.req.method} ${c.req.path}: ${error.stack ?? error}`);
+    return c.json({ message: "Internal server error" }, 500);
+  });
+
+  return app;
+}
+
+function pathOf(url: string): string {
+  const start = url.indexOf("/", url.indexOf("://") + 3);
+  if (start === -1) return "/";
+  const end = url.search(/[?#]/);
+  return end === -1 ? url.slice(start) : url.slice(start, end);
+}

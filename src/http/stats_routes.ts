@@ -1,0 +1,63 @@
+/**
+ * Read-only routes: the leaderboard, recent rounds and the health check.
+ *
+ * @module
+ */
+
+import { Hono } from "hono";
+import { HTTPException } from "hono/http-exception";
+import { type Kysely, sql } from "kysely";
+import type { Database } from "../db/schema.ts";
+import { leaderboard } from "../db/accounts.ts";
+import { recentRounds } from "../db/rounds.ts";
+import type { RoundLoopHealth } from "../round_loop.ts";
+
+/** What {@linkcode statsRoutes} needs. */
+export interface StatsDeps {
+  readonly db: Kysely<Database>;
+  /** The round loop's state. */
+  readonly loopHealth: () => RoundLoopHealth;
+  /** Connections and players online. */
+  readonly online: () => { players: number; connections: number };
+}
+
+/** Parses `?limit=`: default 10, from 1 to 100; anything else is a 400. */
+export function parseLimit(raw: string | undefined): number {
+  if (raw === undefined || raw === "") return 10;
+  const value = Number(raw);
+  if (!/^\d+$/.test(raw) || value < 1 || value > 100) {
+    throw new HTTPException(400, { message: "limit must be a whole number from 1 to 100" });
+  }
+  return value;
+}
+
+/** `/api/leaderboard`, `/api/rounds` and `/healthz`. */
+export function statsRoutes(deps: StatsDeps): Hono {
+  const app = new Hono();
+
+  app.get("/api/leaderboard", async (c) => {
+    return c.json(await leaderboard(deps.db, parseLimit(c.req.query("limit"))));
+  });
+
+  app.get("/api/rounds", async (c) => {
+    return c.json(await recentRounds(deps.db, parseLimit(c.req.query("limit"))));
+  });
+
+  app.get("/healthz", async (c) => {
+    let database = "ok";
+    try {
+      await sql`select 1`.execute(deps.db);
+    } catch (error) {
+      database = error instanceof Error ? error.message : "unreachable";
+    }
+    const loop = deps.loopHealth();
+    const healthy = database === "ok" && loop.running && loop.unrecorded === 0 &&
+      (loop.lastUnitOfWork === null || loop.lastUnitOfWork.ok);
+    return c.json(
+      { status: healthy ? "ok" : "unavailable", database, roundLoop: loop, online: deps.online() },
+      healthy ? 200 : 503,
+    );
+  });
+
+  return app;
+}

@@ -1,0 +1,124 @@
+/**
+ * Builds the server from its configuration and connects the pieces: the
+ * database, the token secret, the hub and its connections, the round loop
+ * and the HTTP application, all served by `Deno.serve`.
+ *
+ * @module
+ */
+
+import type { Kysely } from "kysely";
+import type { Config } from "./config.ts";
+import type { Database } from "./db/schema.ts";
+import { openDatabase } from "./db/open_database.ts";
+import { settleSetting } from "./db/settings.ts";
+import { winsOf } from "./db/accounts.ts";
+import { generateSecret } from "./auth/tokens.ts";
+import { Hub } from "./hub/hub.ts";
+import { hubRoutes } from "./hub/transport.ts";
+import { accountRoutes } from "./http/account_routes.ts";
+import { statsRoutes } from "./http/stats_routes.ts";
+import { createApp } from "./http/app.ts";
+import { type RoundLoop, roundLoop } from "./round_loop.ts";
+
+/** Options of {@linkcode startServer}. */
+export interface ServerOptions {
+  /** The round loop to run (default: the singleton; tests running several servers pass their own). */
+  readonly loop?: RoundLoop;
+  /** Where access log lines go (default: nowhere). */
+  readonly accessLog?: (line: string) => void;
+  /** Where errors go (default `console.error`). */
+  readonly logError?: (message: string) => void;
+}
+
+/** A running server. */
+export interface RunningServer {
+  /** Where it listens, e.g. `http://127.0.0.1:8000/`. */
+  readonly url: URL;
+  readonly db: Kysely<Database>;
+  readonly hub: Hub;
+  readonly loop: RoundLoop;
+  /**
+   * Stops taking connections, finishes the unit of work in flight and saves
+   * the round in progress, closes sockets with 1001, closes the database.
+   * Safe to call twice.
+   */
+  shutdown(): Promise<void>;
+}
+
+/** Starts the whole server and resolves once it listens. */
+export async function startServer(
+  config: Config,
+  options: ServerOptions = {},
+): Promise<RunningServer> {
+  const loop = options.loop ?? roundLoop;
+  const logError = options.logError ?? console.error;
+  const db = await openDatabase(config.databasePath);
+  try {
+    const secret = config.jwtSecret ?? await settleSetting(db, "jwt_secret", generateSecret());
+    const hub = new Hub({ loop, roundDurationMs: config.roundDurationMs, logError });
+    await loop.start({
+      db,
+      broadcast: (endRound) => hub.broadcast("EndRound", endRound),
+      roundDurationMs: config.roundDurationMs,
+      maxClicksPerSecond: config.maxClicksPerSecond,
+      logError,
+    });
+    const app = createApp({
+      corsOrigins: config.corsOrigins,
+      logError,
+      accessLog: options.accessLog,
+      routes: [
+        {
+          path: "/api/account",
+          app: accountRoutes({
+            db,
+            secret,
+            tokenTtlMinutes: config.tokenTtlMinutes,
+            loginAttempts: config.loginAttempts,
+            registrationsPerHour: config.registrationsPerHour,
+            trustProxy: config.trustProxy,
+          }),
+        },
+        {
+          path: "/",
+          app: statsRoutes({
+            db,
+            loopHealth: () => loop.health(),
+            online: () => ({ players: hub.registry.online, connections: hub.registry.size }),
+          }),
+        },
+        {
+          path: "/",
+          app: hubRoutes({
+            hub,
+            secret,
+            winsOf: (id) => winsOf(db, id),
+            corsOrigins: config.corsOrigins,
+          }),
+        },
+      ],
+    });
+    const server = Deno.serve(
+      { hostname: config.host, port: config.port, onListen: () => {} },
+      (request, info) => app.fetch(request, info),
+    );
+    const { hostname, port } = server.addr;
+    const shownHost = hostname.includes(":") ? `[${hostname}]` : hostname;
+    const url = new URL(`http://${shownHost}:${port}/`);
+
+    let stopping: Promise<void> | undefined;
+    const shutdown = () =>
+      stopping ??= (async () => {
+        const closed = server.shutdown();
+        await loop.stop();
+        hub.registry.closeAll();
+        await closed;
+        await db.destroy();
+      })();
+    return { url, db, hub, loop, shutdown };
+  } catch (error) {
+    await loop.stop();
+    await db.destroy();
+    throw error;
+  }
+}

@@ -1,0 +1,99 @@
+/**
+ * Runs `main.ts` as a child process, for tests of start-up, signals and
+ * crashes. Resolves once the server printed its `Listening on` line.
+ *
+ * @module
+ */
+
+import { join } from "node:path";
+
+const MAIN = join(import.meta.dirname!, "..", "..", "main.ts");
+
+/** Options of {@linkcode spawnServer}. */
+export interface SpawnOptions {
+  /** More environment variables of the contract. */
+  readonly env?: Record<string, string>;
+  /** Port to listen on (default 0: a free one). */
+  readonly port?: number;
+  /** The database file (default: a new one in a temporary folder). */
+  readonly databasePath?: string;
+  /** Round length in seconds (default 30). */
+  readonly roundSeconds?: number;
+}
+
+/** A server running in a child process. */
+export interface SpawnedServer {
+  /** `http://127.0.0.1:PORT/` */
+  readonly url: string;
+  readonly port: number;
+  readonly databasePath: string;
+  /** Everything the server printed so far (stdout and stderr). */
+  output(): string;
+  /** Sends `signal` (default SIGTERM) and resolves with the exit code. */
+  stop(signal?: Deno.Signal): Promise<number>;
+}
+
+/** Starts `main.ts` in a child process. */
+export async function spawnServer(options: SpawnOptions = {}): Promise<SpawnedServer> {
+  const databasePath = options.databasePath ??
+    join(await Deno.makeTempDir({ prefix: "clicker-" }), "clicker.db");
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", MAIN],
+    env: {
+      PORT: String(options.port ?? 0),
+      HOST: "127.0.0.1",
+      DATABASE_PATH: databasePath,
+      ROUND_SECONDS: String(options.roundSeconds ?? 30),
+      NO_COLOR: "1",
+      ...options.env,
+    },
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  let text = "";
+  const { promise: listening, resolve, reject } = Promise.withResolvers<string>();
+  const decoder = new TextDecoder();
+  const pump = async (stream: ReadableStream<Uint8Array>) => {
+    for await (const chunk of stream) {
+      text += decoder.decode(chunk, { stream: true });
+      const match = /Listening on (http:\/\/\S+)/.exec(text);
+      if (match) resolve(match[1]);
+    }
+  };
+  const pumped = Promise.all([pump(child.stdout), pump(child.stderr)]);
+  const status = child.status;
+  status.then((s) => reject(new Error(`server exited with ${s.code} before listening:\n${text}`)));
+  const timer = setTimeout(() => reject(new Error(`server did not start:\n${text}`)), 30_000);
+  let url: string;
+  try {
+    url = await listening;
+  } catch (error) {
+    try {
+      child.kill("SIGKILL");
+    } catch { /* already gone */ }
+    await status;
+    await pumped;
+    throw error;
+  } finally {
+    clearTimeout(timer);
+  }
+  let stopped: Promise<number> | undefined;
+  return {
+    url,
+    port: Number(new URL(url).port),
+    databasePath,
+    output: () => text,
+    stop(signal: Deno.Signal = "SIGTERM") {
+      stopped ??= (async () => {
+        try {
+          child.kill(signal);
+        } catch { /* already gone */ }
+        const { code } = await status;
+        await pumped;
+        return code;
+      })();
+      return stopped;
+    },
+  };
+}

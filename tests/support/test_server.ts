@@ -1,0 +1,54 @@
+/**
+ * Starts the real server in this process on 127.0.0.1, port 0, with a fresh
+ * SQLite file and its own round loop, for tests.
+ *
+ * @module
+ */
+
+import { join } from "node:path";
+import { parseConfig } from "../../src/config.ts";
+import { type RunningServer, startServer } from "../../src/server.ts";
+import { RoundLoop } from "../../src/round_loop.ts";
+
+/** Options of {@linkcode startTestServer}. */
+export interface TestServerOptions {
+  /** Round length in seconds (default 30). */
+  readonly roundSeconds?: number;
+  /** More environment variables of the contract. */
+  readonly env?: Record<string, string>;
+  /** Use this database file instead of a new one. */
+  readonly databasePath?: string;
+}
+
+/** A server started for a test. */
+export interface TestServer {
+  /** `http://127.0.0.1:PORT/` */
+  readonly url: string;
+  readonly databasePath: string;
+  readonly server: RunningServer;
+  /** Shuts the server down and removes its files (unless the path was given). */
+  stop(): Promise<void>;
+}
+
+/** Starts a real server for a test. */
+export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
+  const dir = options.databasePath ? undefined : await Deno.makeTempDir({ prefix: "clicker-" });
+  const databasePath = options.databasePath ?? join(dir!, "clicker.db");
+  const config = parseConfig({
+    PORT: "0",
+    HOST: "127.0.0.1",
+    DATABASE_PATH: databasePath,
+    ROUND_SECONDS: String(options.roundSeconds ?? 30),
+    ...options.env,
+  });
+  const server = await startServer(config, { loop: new RoundLoop(), logError: () => {} });
+  return {
+    url: server.url.href,
+    databasePath,
+    server,
+    async stop() {
+      await server.shutdown();
+      if (dir) await Deno.remove(dir, { recursive: true });
+    },
+  };
+}
