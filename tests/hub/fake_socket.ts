@@ -1,0 +1,28 @@
+/**
+ * A socket that records what the hub sends, for hub tests without a network.
+ *
+ * @module
+ */
+
+import type { Socket } from "../../src/hub/connections.ts";
+
+/** Records sent text and the close; `bufferedAmount` can be set by the test. */
+export class FakeSocket implements Socket {
+  readonly sent: string[] = [];
+  closed: { code?: number; reason?: string } | undefined;
+  bufferedAmount = 0;
+
+  send(text: string): void {
+    if (this.closed) throw new Error("socket closed");
+    this.sent.push(text);
+  }
+
+  close(code?: number, reason?: string): void {
+    this.closed ??= { code, reason };
+  }
+
+  /** Every record sent so far, parsed, after `skip` of them. */
+  records(skip = 0): Record<string, unknown>[] {
+    return this.sent.join("").split("\x1e").filter(Boolean).slice(skip).map((r) => JSON.parse(r));
+  }
+}

@@ -1,0 +1,102 @@
+import assert from "node:assert/strict";
+import {
+  checkHandshake,
+  encodeClose,
+  encodeError,
+  encodeHandshake,
+  encodeInvocation,
+  encodeResult,
+  MAX_RECORD_BYTES,
+  parseMessage,
+  PING,
+  ProtocolError,
+  RecordReader,
+} from "../../src/hub/protocol.ts";
+
+const RS = "\x1e";
+
+Deno.test("RecordReader.read() splits several records in one message", () => {
+  const reader = new RecordReader();
+  assert.deepEqual(reader.read(`{"type":6}${RS}{"type":6}${RS}`), ['{"type":6}', '{"type":6}']);
+});
+
+Deno.test("RecordReader.read() keeps an incomplete record for the next message", () => {
+  const reader = new RecordReader();
+  assert.deepEqual(reader.read(`{"type":6}${RS}{"ty`), ['{"type":6}']);
+  assert.deepEqual(reader.read(`pe":7}`), []);
+  assert.deepEqual(reader.read(RS), ['{"type":7}']);
+});
+
+Deno.test("RecordReader.read() refuses a record over 32 KiB", () => {
+  const reader = new RecordReader();
+  assert.throws(() => reader.read("x".repeat(MAX_RECORD_BYTES + 1)), ProtocolError);
+  const split = new RecordReader();
+  split.read("é".repeat(MAX_RECORD_BYTES / 4));
+  assert.throws(() => split.read("é".repeat(MAX_RECORD_BYTES / 4 + 1)), /larger than 32768 bytes/);
+});
+
+Deno.test("checkHandshake() accepts json version 1 only", () => {
+  assert.equal(checkHandshake('{"protocol":"json","version":1}'), undefined);
+  assert.match(checkHandshake('{"protocol":"messagepack","version":1}')!, /messagepack/);
+  assert.match(checkHandshake('{"protocol":"json","version":2}')!, /version 2/);
+  assert.match(checkHandshake("not json")!, /Cannot parse record/);
+});
+
+Deno.test("parseMessage() reads invocations with and without an id", () => {
+  assert.deepEqual(
+    parseMessage('{"type":1,"invocationId":"4","target":"Increment","arguments":[]}'),
+    { type: 1, invocationId: "4", target: "Increment", arguments: [] },
+  );
+  assert.deepEqual(parseMessage('{"type":1,"target":"Increment"}'), {
+    type: 1,
+    invocationId: undefined,
+    target: "Increment",
+    arguments: [],
+  });
+  assert.deepEqual(parseMessage('{"type":6}'), { type: 6 });
+  assert.deepEqual(parseMessage('{"type":7,"error":"bye"}'), { type: 7, error: "bye" });
+});
+
+Deno.test("parseMessage() throws a ProtocolError on broken records", () => {
+  for (
+    const [record, message] of [
+      ["{oops", /not JSON/],
+      ["[1,2]", /not a JSON object/],
+      ['"text"', /not a JSON object/],
+      ["{}", /missing type/],
+      ['{"type":42}', /unknown type 42/],
+      ['{"type":"1"}', /unknown type "1"/],
+      ['{"type":1,"arguments":[]}', /missing target/],
+      ['{"type":1,"target":"Increment","arguments":{}}', /arguments must be an array/],
+      ['{"type":1,"invocationId":5,"target":"Increment"}', /invocationId/],
+    ] as const
+  ) {
+    assert.throws(
+      () => parseMessage(record),
+      (e) => e instanceof ProtocolError && message.test(e.message),
+      record,
+    );
+  }
+});
+
+Deno.test("encode functions end every record with the separator", () => {
+  assert.equal(encodeHandshake(), `{}${RS}`);
+  assert.equal(encodeHandshake("no"), `{"error":"no"}${RS}`);
+  assert.equal(PING, `{"type":6}${RS}`);
+  assert.deepEqual(JSON.parse(encodeResult('"x', { a: 1 }).slice(0, -1)), {
+    type: 3,
+    invocationId: '"x',
+    result: { a: 1 },
+  });
+  assert.deepEqual(JSON.parse(encodeError("1", "bad").slice(0, -1)), {
+    type: 3,
+    invocationId: "1",
+    error: "bad",
+  });
+  assert.deepEqual(JSON.parse(encodeInvocation("EndRound", { winners: [] }).slice(0, -1)), {
+    type: 1,
+    target: "EndRound",
+    arguments: [{ winners: [] }],
+  });
+  assert.deepEqual(JSON.parse(encodeClose("why").slice(0, -1)), { type: 7, error: "why" });
+});
