@@ -1,0 +1,250 @@
+/// <reference lib="dom" />
+/**
+ * What the game page shows, as a pure function of what happened: hub
+ * messages, completions, connection changes and the local clock, all passed
+ * in as values. `reduce` folds an action into the view state; `countdown`,
+ * `displayScore`, `canBuy` and `roundOutcome` derive what to draw.
+ *
+ * The score shown is the server's: each click adds the multiplier at once
+ * (optimistic), and each completion replaces the confirmed score with the
+ * server's, so the shown score is "confirmed + clicks still in flight".
+ *
+ * @module
+ */
+
+import type { EndRound, GameInfo, ScoreUpdate } from "./wire_types.ts";
+
+/** The connection as the player sees it. */
+export type ConnectionState = "connecting" | "connected" | "reconnecting" | "offline";
+
+/** How a finished round went for this player. */
+export type Outcome = "won" | "tied" | "lost" | "none";
+
+/** A finished round, as the result panel shows it. */
+export interface RoundResult {
+  readonly roundId: number;
+  readonly winners: readonly string[];
+  readonly nbClicks: number;
+  readonly outcome: Outcome;
+}
+
+/** A short message shown for a moment. */
+export interface Notice {
+  readonly kind: "throttled" | "refused";
+  readonly text: string;
+  /** Local clock time at which it disappears. */
+  readonly until: number;
+}
+
+/** Everything the game screen needs. */
+export interface GameView {
+  readonly username: string;
+  readonly connection: ConnectionState;
+  /** Local clock time of the next reconnect attempt, when one is scheduled. */
+  readonly retryAt: number | null;
+  /** The last score the server confirmed. */
+  readonly confirmedScore: number;
+  /** Clicks sent whose completion has not come back. */
+  readonly pendingClicks: number;
+  readonly multiplier: number;
+  readonly multiplierCost: number;
+  readonly buying: boolean;
+  readonly nbWins: number;
+  /** False until the first `GameInfo`. */
+  readonly ready: boolean;
+  readonly roundId: number | null;
+  /** End of the current round on the server's clock. */
+  readonly roundEndsAt: number | null;
+  readonly roundDurationMs: number;
+  /** Server clock minus local clock, measured when `GameInfo` arrived. */
+  readonly clockOffsetMs: number;
+  readonly online: number | null;
+  readonly lastResult: RoundResult | null;
+  /** How many rounds ended while this page watched. */
+  readonly roundsSeen: number;
+  readonly notice: Notice | null;
+}
+
+/** Something that happened, for {@linkcode reduce}. */
+export type GameAction =
+  | { readonly type: "connection"; readonly state: ConnectionState; readonly retryAt?: number }
+  | { readonly type: "gameInfo"; readonly info: GameInfo; readonly receivedAt: number }
+  | { readonly type: "clickSent" }
+  | { readonly type: "clickDone"; readonly update: ScoreUpdate | null }
+  | { readonly type: "buySent" }
+  | { readonly type: "buyDone"; readonly update: ScoreUpdate }
+  | { readonly type: "buyRefused"; readonly message: string; readonly now: number }
+  | { readonly type: "buyLost" }
+  | { readonly type: "endRound"; readonly round: EndRound }
+  | { readonly type: "playerCount"; readonly online: number }
+  | { readonly type: "throttled"; readonly maxClicksPerSecond: number; readonly now: number }
+  | { readonly type: "connectionLost" };
+
+/** Starting values of a round, as the server resets them. */
+export const FRESH_ROUND = { score: 0, multiplier: 1, multiplierCost: 10 } as const;
+
+/** How long a notice stays up. */
+export const NOTICE_MS = 2_500;
+
+/** The view before the hub has said anything. */
+export function initialView(username: string): GameView {
+  return {
+    username,
+    connection: "connecting",
+    retryAt: null,
+    confirmedScore: FRESH_ROUND.score,
+    pendingClicks: 0,
+    multiplier: FRESH_ROUND.multiplier,
+    multiplierCost: FRESH_ROUND.multiplierCost,
+    buying: false,
+    nbWins: 0,
+    ready: false,
+    roundId: null,
+    roundEndsAt: null,
+    roundDurationMs: 30_000,
+    clockOffsetMs: 0,
+    online: null,
+    lastResult: null,
+    roundsSeen: 0,
+    notice: null,
+  };
+}
+
+/** Folds one action into the view. */
+export function reduce(view: GameView, action: GameAction): GameView {
+  switch (action.type) {
+    case "connection":
+      return { ...view, connection: action.state, retryAt: action.retryAt ?? null };
+    case "gameInfo": {
+      const { info } = action;
+      return {
+        ...view,
+        ready: true,
+        confirmedScore: info.score,
+        multiplier: info.multiplier,
+        multiplierCost: info.multiplierCost,
+        nbWins: info.nbWins,
+        roundId: info.roundId,
+        roundEndsAt: info.roundEndsAt,
+        roundDurationMs: info.roundDurationMs,
+        clockOffsetMs: info.serverTime - action.receivedAt,
+      };
+    }
+    case "clickSent":
+      return { ...view, pendingClicks: view.pendingClicks + 1 };
+    case "clickDone": {
+      const pendingClicks = Math.max(0, view.pendingClicks - 1);
+      return action.update === null
+        ? { ...view, pendingClicks }
+        : { ...applyUpdate(view, action.update), pendingClicks };
+    }
+    case "buySent":
+      return { ...view, buying: true };
+    case "buyDone":
+      return { ...applyUpdate(view, action.update), buying: false };
+    case "buyRefused":
+      return {
+        ...view,
+        buying: false,
+        notice: { kind: "refused", text: action.message, until: action.now + NOTICE_MS },
+      };
+    case "buyLost":
+      return { ...view, buying: false };
+    case "endRound":
+      return endRound(view, action.round);
+    case "playerCount":
+      return { ...view, online: action.online };
+    case "throttled":
+      return {
+        ...view,
+        notice: {
+          kind: "throttled",
+          text: `Whoa, slow down! Only ${action.maxClicksPerSecond} clicks a second count.`,
+          until: action.now + NOTICE_MS,
+        },
+      };
+    case "connectionLost":
+      return { ...view, pendingClicks: 0, buying: false, online: null };
+  }
+}
+
+function applyUpdate(view: GameView, update: ScoreUpdate): GameView {
+  return {
+    ...view,
+    confirmedScore: update.score,
+    multiplier: update.multiplier,
+    multiplierCost: update.multiplierCost,
+  };
+}
+
+function endRound(view: GameView, round: EndRound): GameView {
+  const outcome = roundOutcome(round.winners, view.username);
+  return {
+    ...view,
+    confirmedScore: FRESH_ROUND.score,
+    multiplier: FRESH_ROUND.multiplier,
+    multiplierCost: FRESH_ROUND.multiplierCost,
+    nbWins: view.nbWins + (outcome === "won" || outcome === "tied" ? 1 : 0),
+    roundId: round.roundId + 1,
+    roundEndsAt: round.nextRoundEndsAt,
+    lastResult: {
+      roundId: round.roundId,
+      winners: [...round.winners],
+      nbClicks: round.nbClicks,
+      outcome,
+    },
+    roundsSeen: view.roundsSeen + 1,
+  };
+}
+
+/** Whether `username` won alone, tied, lost, or nobody won. */
+export function roundOutcome(winners: readonly string[], username: string): Outcome {
+  if (winners.length === 0) return "none";
+  const me = username.toLowerCase();
+  if (!winners.some((winner) => winner.toLowerCase() === me)) return "lost";
+  return winners.length === 1 ? "won" : "tied";
+}
+
+/** The score to show: the server's, plus the clicks it has not answered yet. */
+export function displayScore(view: GameView): number {
+  return view.confirmedScore + view.pendingClicks * view.multiplier;
+}
+
+/** Whether the buy button may be pressed. */
+export function canBuy(view: GameView): boolean {
+  return view.connection === "connected" && view.ready && !view.buying &&
+    displayScore(view) >= view.multiplierCost;
+}
+
+/** Whether the click button may be pressed. */
+export function canClick(view: GameView): boolean {
+  return view.connection === "connected" && view.ready;
+}
+
+/** Time left in the round, judged on the server's clock. */
+export interface Countdown {
+  /** Milliseconds left, never negative. */
+  readonly remainingMs: number;
+  /** Whole seconds to show, rounded up. */
+  readonly seconds: number;
+  /** Share of the round left, from 1 (just started) to 0. */
+  readonly fraction: number;
+}
+
+/** The countdown at local clock time `localNow`, corrected by the server clock offset. */
+export function countdown(view: GameView, localNow: number): Countdown | null {
+  if (view.roundEndsAt === null) return null;
+  const serverNow = localNow + view.clockOffsetMs;
+  const duration = Math.max(1, view.roundDurationMs);
+  const remainingMs = Math.min(duration, Math.max(0, view.roundEndsAt - serverNow));
+  return {
+    remainingMs,
+    seconds: Math.ceil(remainingMs / 1000),
+    fraction: remainingMs / duration,
+  };
+}
+
+/** The notice to show at local time `localNow`, if any. */
+export function activeNotice(view: GameView, localNow: number): Notice | null {
+  return view.notice !== null && view.notice.until > localNow ? view.notice : null;
+}

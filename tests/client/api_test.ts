@@ -1,0 +1,62 @@
+import assert from "node:assert/strict";
+import { type Fetch, fetchRounds, login, probeToken, register } from "../../static/src/api.ts";
+
+function answering(status: number, body: unknown, headers: Record<string, string> = {}): Fetch {
+  return () =>
+    Promise.resolve(
+      new Response(JSON.stringify(body), {
+        status,
+        headers: { "content-type": "application/json", ...headers },
+      }),
+    );
+}
+
+const offline: Fetch = () => Promise.reject(new TypeError("Failed to fetch"));
+
+Deno.test("login() returns the token, or the server's message", async () => {
+  const ok = await login(
+    "ann",
+    "pw",
+    answering(200, { token: "t", username: "Ann", expiresAt: 5 }),
+  );
+  assert.deepEqual(ok, { ok: true, value: { token: "t", username: "Ann", expiresAt: 5 } });
+  const refused = await login("ann", "pw", answering(401, { message: "Invalid credentials" }));
+  assert.deepEqual(refused, { ok: false, status: 401, message: "Invalid credentials" });
+});
+
+Deno.test("login() adds the wait from Retry-After to a 429 message", async () => {
+  const limited = await login(
+    "ann",
+    "pw",
+    answering(429, { message: "Too many attempts." }, { "Retry-After": "60" }),
+  );
+  assert.equal(limited.ok, false);
+  assert.equal(!limited.ok && limited.message, "Too many attempts. Try again in 60 s.");
+});
+
+Deno.test("register() passes the server's message through both ways", async () => {
+  const input = { username: "ann", email: "a@b.c", password: "x", passwordConfirm: "y" };
+  assert.deepEqual(await register(input, answering(200, { message: "Welcome" })), {
+    ok: true,
+    value: "Welcome",
+  });
+  assert.deepEqual(await register(input, answering(400, { message: "Passwords differ" })), {
+    ok: false,
+    status: 400,
+    message: "Passwords differ",
+  });
+});
+
+Deno.test("requests that never reach the server say so", async () => {
+  const result = await fetchRounds(5, offline);
+  assert.equal(result.ok, false);
+  assert.equal(!result.ok && result.status, 0);
+  assert.match(!result.ok ? result.message : "", /can't reach the server/i);
+});
+
+Deno.test("probeToken() tells refused, accepted and unreachable apart", async () => {
+  assert.equal(await probeToken("t", answering(401, { message: "Token expired" })), "refused");
+  assert.equal(await probeToken("t", answering(200, {})), "accepted");
+  assert.equal(await probeToken("t", answering(503, {})), "unreachable");
+  assert.equal(await probeToken("t", offline), "unreachable");
+});

@@ -1,0 +1,176 @@
+import assert from "node:assert/strict";
+import {
+  activeNotice,
+  canBuy,
+  canClick,
+  countdown,
+  displayScore,
+  type GameAction,
+  type GameView,
+  initialView,
+  reduce,
+  roundOutcome,
+} from "../../static/src/game_view.ts";
+import type { GameInfo } from "../../static/src/wire_types.ts";
+
+const INFO: GameInfo = {
+  nbWins: 3,
+  multiplierCost: 10,
+  score: 0,
+  multiplier: 1,
+  roundId: 7,
+  roundEndsAt: 1_000_030_000,
+  roundDurationMs: 30_000,
+  serverTime: 1_000_000_000,
+};
+
+function play(view: GameView, ...actions: GameAction[]): GameView {
+  return actions.reduce(reduce, view);
+}
+
+function connected(info: Partial<GameInfo> = {}, receivedAt = INFO.serverTime): GameView {
+  return play(
+    initialView("ann"),
+    { type: "gameInfo", info: { ...INFO, ...info }, receivedAt },
+    { type: "connection", state: "connected" },
+  );
+}
+
+Deno.test("reduce() takes score, multiplier, wins and round from GameInfo", () => {
+  const view = connected({ score: 12, multiplier: 2, multiplierCost: 20 });
+  assert.equal(view.ready, true);
+  assert.equal(displayScore(view), 12);
+  assert.equal(view.multiplier, 2);
+  assert.equal(view.multiplierCost, 20);
+  assert.equal(view.nbWins, 3);
+  assert.equal(view.roundId, 7);
+});
+
+Deno.test("reduce() shows a click at once and settles on the server's score", () => {
+  let view = connected({ multiplier: 2, multiplierCost: 20 });
+  view = play(view, { type: "clickSent" }, { type: "clickSent" });
+  assert.equal(displayScore(view), 4, "two clicks in flight count optimistically");
+  view = reduce(view, {
+    type: "clickDone",
+    update: { score: 2, multiplier: 2, multiplierCost: 20, counted: true },
+  });
+  assert.equal(view.pendingClicks, 1);
+  assert.equal(displayScore(view), 4);
+  view = reduce(view, {
+    type: "clickDone",
+    update: { score: 2, multiplier: 2, multiplierCost: 20, counted: false },
+  });
+  assert.equal(displayScore(view), 2, "a click the cap dropped disappears");
+});
+
+Deno.test("reduce() drops an unanswered click without going below zero in flight", () => {
+  let view = play(connected(), { type: "clickSent" }, { type: "connectionLost" });
+  view = reduce(view, { type: "clickDone", update: null });
+  assert.equal(view.pendingClicks, 0);
+  assert.equal(displayScore(view), 0);
+});
+
+Deno.test("canBuy() needs the cost, a connection and no purchase in flight", () => {
+  let view = connected({ score: 9 });
+  assert.equal(canBuy(view), false);
+  view = reduce(view, { type: "clickSent" });
+  assert.equal(canBuy(view), true, "the optimistic score counts");
+  assert.equal(canBuy(reduce(view, { type: "buySent" })), false);
+  assert.equal(canBuy(reduce(view, { type: "connection", state: "reconnecting" })), false);
+});
+
+Deno.test("reduce() applies a purchase and shows a refusal for a moment", () => {
+  let view = reduce(connected({ score: 15 }), { type: "buySent" });
+  view = reduce(view, { type: "buyDone", update: { score: 5, multiplier: 2, multiplierCost: 20 } });
+  assert.deepEqual([displayScore(view), view.multiplier, view.multiplierCost, view.buying], [
+    5,
+    2,
+    20,
+    false,
+  ]);
+  view = play(view, { type: "buySent" }, {
+    type: "buyRefused",
+    message: "Not enough points",
+    now: 100,
+  });
+  assert.equal(view.buying, false);
+  assert.equal(activeNotice(view, 101)?.text, "Not enough points");
+  assert.equal(activeNotice(view, 100_000), null);
+});
+
+Deno.test("reduce() resets the round and counts a win on EndRound", () => {
+  let view = connected({ score: 40, multiplier: 4, multiplierCost: 40 });
+  view = reduce(view, {
+    type: "endRound",
+    round: { winners: ["Ann"], nbClicks: 40, roundId: 7, nextRoundEndsAt: 1_000_060_000 },
+  });
+  assert.deepEqual([displayScore(view), view.multiplier, view.multiplierCost], [0, 1, 10]);
+  assert.equal(view.nbWins, 4, "usernames compare without case");
+  assert.equal(view.roundId, 8);
+  assert.equal(view.roundEndsAt, 1_000_060_000);
+  assert.equal(view.roundsSeen, 1);
+  assert.deepEqual(view.lastResult, { roundId: 7, winners: ["Ann"], nbClicks: 40, outcome: "won" });
+});
+
+Deno.test("reduce() leaves wins alone when someone else wins or nobody does", () => {
+  const lost = reduce(connected(), {
+    type: "endRound",
+    round: { winners: ["bob"], nbClicks: 5, roundId: 7, nextRoundEndsAt: 0 },
+  });
+  assert.equal(lost.nbWins, 3);
+  assert.equal(lost.lastResult?.outcome, "lost");
+  const none = reduce(connected(), {
+    type: "endRound",
+    round: { winners: [], nbClicks: 0, roundId: 7, nextRoundEndsAt: 0 },
+  });
+  assert.equal(none.lastResult?.outcome, "none");
+});
+
+Deno.test("roundOutcome() tells a win, a tie, a loss and no winner", () => {
+  assert.equal(roundOutcome(["ann"], "ann"), "won");
+  assert.equal(roundOutcome(["bob", "ann"], "ann"), "tied");
+  assert.equal(roundOutcome(["bob"], "ann"), "lost");
+  assert.equal(roundOutcome([], "ann"), "none");
+});
+
+Deno.test("countdown() follows the server's clock when the local clock is minutes off", () => {
+  const skew = -7 * 60_000; // the computer is seven minutes behind
+  const received = INFO.serverTime + skew;
+  const view = connected({}, received);
+  assert.deepEqual(countdown(view, received), { remainingMs: 30_000, seconds: 30, fraction: 1 });
+  assert.deepEqual(countdown(view, received + 10_500), {
+    remainingMs: 19_500,
+    seconds: 20,
+    fraction: 0.65,
+  });
+  assert.equal(countdown(view, received + 31_000)?.remainingMs, 0, "never negative");
+});
+
+Deno.test("countdown() uses nextRoundEndsAt after a round ends", () => {
+  const view = reduce(connected(), {
+    type: "endRound",
+    round: { winners: [], nbClicks: 0, roundId: 7, nextRoundEndsAt: INFO.roundEndsAt + 30_000 },
+  });
+  assert.equal(countdown(view, INFO.roundEndsAt + 1_000)?.seconds, 29);
+});
+
+Deno.test("countdown() is null before the first GameInfo", () => {
+  assert.equal(countdown(initialView("ann"), 0), null);
+});
+
+Deno.test("canClick() waits for the connection and the first GameInfo", () => {
+  const waiting = reduce(initialView("ann"), { type: "connection", state: "connected" });
+  assert.equal(canClick(waiting), false);
+  assert.equal(canClick(connected()), true);
+});
+
+Deno.test("reduce() shows Throttled for a moment", () => {
+  const view = reduce(connected(), { type: "throttled", maxClicksPerSecond: 25, now: 1_000 });
+  assert.match(activeNotice(view, 1_500)?.text ?? "", /25 clicks a second/);
+  assert.equal(activeNotice(view, 10_000), null);
+});
+
+Deno.test("reduce() forgets the player count when the connection drops", () => {
+  const view = play(connected(), { type: "playerCount", online: 5 }, { type: "connectionLost" });
+  assert.equal(view.online, null);
+});

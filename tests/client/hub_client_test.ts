@@ -1,0 +1,46 @@
+import assert from "node:assert/strict";
+import { HubClient, HubConnectError, HubError } from "../../static/src/hub_client.ts";
+import type { GameInfo, ScoreUpdate } from "../../static/src/wire_types.ts";
+import { registerAndLogin } from "../support/accounts.ts";
+import { startTestServer } from "../support/test_server.ts";
+
+function hubUrl(baseUrl: string, token: string): string {
+  const url = new URL(`game?access_token=${encodeURIComponent(token)}`, baseUrl);
+  url.protocol = "ws:";
+  return url.href;
+}
+
+Deno.test("HubClient talks to the real hub: GameInfo, invoke, completion error, close", async () => {
+  const server = await startTestServer();
+  try {
+    const player = await registerAndLogin(server.url);
+    const hub = new HubClient(hubUrl(server.url, player.token));
+    const info = Promise.withResolvers<GameInfo>();
+    hub.on("gameinfo", (value) => info.resolve(value as GameInfo));
+    const closed = new Promise((resolve) => hub.onClose(resolve));
+    await hub.start();
+    assert.equal((await info.promise).score, 0, "targets match without case");
+
+    const update = await hub.invoke<ScoreUpdate>("Increment");
+    assert.deepEqual([update.score, update.multiplier, update.counted], [1, 1, true]);
+    await assert.rejects(hub.invoke("BuyMultiplier"), HubError);
+    hub.send("Increment");
+    assert.equal((await hub.invoke<ScoreUpdate>("Increment")).score, 3, "send() counted too");
+
+    hub.close();
+    assert.deepEqual(await closed, { code: 1000, error: undefined });
+    await assert.rejects(hub.invoke("Increment"), /not connected/);
+  } finally {
+    await server.stop();
+  }
+});
+
+Deno.test("HubClient.start() rejects when the hub refuses the token", async () => {
+  const server = await startTestServer();
+  try {
+    const hub = new HubClient(hubUrl(server.url, "not.a.token"));
+    await assert.rejects(hub.start(), HubConnectError);
+  } finally {
+    await server.stop();
+  }
+});

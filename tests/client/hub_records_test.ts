@@ -1,0 +1,69 @@
+import assert from "node:assert/strict";
+import {
+  encodeRecord,
+  invocationRecord,
+  parseHandshakeResponse,
+  parseMessage,
+  splitRecords,
+} from "../../static/src/hub_records.ts";
+
+Deno.test("splitRecords() returns whole records and keeps the unfinished rest", () => {
+  assert.deepEqual(splitRecords("", '{"type":6}\x1e{"type":1,'), {
+    records: ['{"type":6}'],
+    rest: '{"type":1,',
+  });
+  assert.deepEqual(splitRecords('{"type":1,', '"target":"X"}\x1e\x1e'), {
+    records: ['{"type":1,"target":"X"}'],
+    rest: "",
+  });
+});
+
+Deno.test("encodeRecord() and invocationRecord() end each record with \\x1e", () => {
+  assert.equal(
+    encodeRecord({ protocol: "json", version: 1 }),
+    '{"protocol":"json","version":1}\x1e',
+  );
+  assert.equal(
+    invocationRecord("Increment", [], "3"),
+    '{"type":1,"target":"Increment","arguments":[],"invocationId":"3"}\x1e',
+  );
+  assert.equal(
+    invocationRecord("Increment", []),
+    '{"type":1,"target":"Increment","arguments":[]}\x1e',
+  );
+});
+
+Deno.test("parseHandshakeResponse() accepts {} and reports an error", () => {
+  assert.deepEqual(parseHandshakeResponse("{}"), {});
+  assert.deepEqual(parseHandshakeResponse('{"error":"Unsupported protocol"}'), {
+    error: "Unsupported protocol",
+  });
+});
+
+Deno.test("parseMessage() reads invocations, completions and close records", () => {
+  assert.deepEqual(parseMessage('{"type":1,"target":"PlayerCount","arguments":[{"online":2}]}'), {
+    type: 1,
+    target: "PlayerCount",
+    arguments: [{ online: 2 }],
+  });
+  assert.deepEqual(parseMessage('{"type":3,"invocationId":"1","result":{"score":1}}'), {
+    type: 3,
+    invocationId: "1",
+    result: { score: 1 },
+    error: undefined,
+  });
+  assert.deepEqual(parseMessage('{"type":7,"error":"Token expired","allowReconnect":false}'), {
+    type: 7,
+    error: "Token expired",
+    allowReconnect: false,
+  });
+  assert.deepEqual(parseMessage('{"type":6}'), { type: 6 });
+});
+
+Deno.test("parseMessage() throws SyntaxError on records that aren't hub messages", () => {
+  assert.throws(() => parseMessage("nope"), SyntaxError);
+  assert.throws(() => parseMessage("[]"), SyntaxError);
+  assert.throws(() => parseMessage("{}"), SyntaxError);
+  assert.throws(() => parseMessage('{"type":1}'), SyntaxError);
+  assert.throws(() => parseMessage('{"type":3}'), SyntaxError);
+});
