@@ -31,10 +31,11 @@ export async function main(args: string[]): Promise<number> {
     }
     throw error;
   }
-  console.log(`Listening on ${server.url.href}`);
+  // Listen for signals before saying where we listen: whoever reads that line may signal at once.
   const { promise: stopped, resolve } = Promise.withResolvers<void>();
   const stop = () => resolve();
   for (const signal of ["SIGINT", "SIGTERM"] as const) Deno.addSignalListener(signal, stop);
+  console.log(`Listening on ${server.url.href}`);
   await stopped;
   console.log("Shutting down");
   const forced = setTimeout(() => {

@@ -143,14 +143,20 @@ export class RoundLoop {
   }
 
   /**
-   * Stops the loop: aborts the wait, lets the unit of work in flight finish,
-   * and saves the round in progress. Safe to call twice.
+   * Stops the loop: aborts the wait, lets the unit of work in flight finish
+   * (and its `EndRound` go out), calls `beforeSave` so the caller can stop
+   * clicks from arriving, then saves the round in progress. Safe to call twice.
    */
-  async stop(): Promise<void> {
+  async stop(options: { beforeSave?: () => void } = {}): Promise<void> {
     const running = this.#running;
-    if (!running) return;
+    if (!running) {
+      options.beforeSave?.();
+      return;
+    }
     running.controller.abort();
     await running.done;
+    await this.#work;
+    options.beforeSave?.();
     await this.#unitOfWork(() => this.#flush(true));
     this.#running = undefined;
   }

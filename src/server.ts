@@ -28,6 +28,8 @@ export interface ServerOptions {
   readonly accessLog?: (line: string) => void;
   /** Where errors go (default `console.error`). */
   readonly logError?: (message: string) => void;
+  /** How long shutdown waits for HTTP requests in flight, in ms (default 2000). */
+  readonly drainMs?: number;
 }
 
 /** A running server. */
@@ -109,10 +111,13 @@ export async function startServer(
     let stopping: Promise<void> | undefined;
     const shutdown = () =>
       stopping ??= (async () => {
+        // The unit of work in flight finishes and its EndRound goes out; then
+        // every socket closes (1001, may reconnect) so no click lands after
+        // the round in progress is saved; then the HTTP server stops.
+        await loop.stop({ beforeSave: () => hub.registry.closeAll() });
         const closed = server.shutdown();
-        await loop.stop();
-        hub.registry.closeAll();
-        await closed;
+        // A client that never finishes sending its request would hold this forever.
+        await settledWithin(closed, options.drainMs ?? 2000);
         await db.destroy();
       })();
     return { url, db, hub, loop, shutdown };
@@ -120,5 +125,16 @@ export async function startServer(
     await loop.stop();
     await db.destroy();
     throw error;
+  }
+}
+
+/** Waits for `promise` to settle, but no longer than `ms`. */
+async function settledWithin(promise: Promise<unknown>, ms: number): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<void>((resolve) => timer = setTimeout(resolve, ms));
+  try {
+    await Promise.race([promise.catch(() => {}), timeout]);
+  } finally {
+    clearTimeout(timer);
   }
 }

@@ -44,7 +44,20 @@ export interface AppDeps {
 
 /** Removes secrets from a URL before it is logged. */
 export function redactUrl(pathAndQuery: string): string {
-  return pathAndQuery.replace(/([?&]access_token=)[^&]*/gi, "$1[redacted]");
+  // The name is compared decoded: the router decodes `%61ccess_token` too.
+  return pathAndQuery.replace(
+    /([?&])([^=&#]*)=([^&#]*)/g,
+    (whole, separator: string, name: string) =>
+      percentDecoded(name).toLowerCase() === "access_token"
+        ? `${separator}${name}=[redacted]`
+        : whole,
+  );
+}
+
+function percentDecoded(text: string): string {
+  // Byte by byte, so a malformed sequence can't make decoding throw.
+  const byte = (_: string, hex: string) => String.fromCharCode(parseInt(hex, 16));
+  return text.replaceAll("+", " ").replace(/%([0-9a-f]{2})/gi, byte);
 }
 
 /** Builds the whole HTTP application. */

@@ -68,6 +68,8 @@ export class ConnectionRegistry<C extends Connection = Connection> {
   #sentOnline = -1;
   #countTimer: ReturnType<typeof setTimeout> | undefined;
   #countSentAt = 0;
+  /** Set once closeAll() ran: the error new connections are closed with. */
+  #closing: string | undefined;
 
   constructor(options: ConnectionRegistryOptions<C> = {}) {
     this.#now = options.now ?? Date.now;
@@ -97,6 +99,10 @@ export class ConnectionRegistry<C extends Connection = Connection> {
   /** Adds a connection; a player over the limit loses their oldest one. */
   add(connection: C): void {
     this.#byId.set(connection.id, connection);
+    if (this.#closing !== undefined) {
+      this.close(connection, this.#closing, GOING_AWAY, true);
+      return;
+    }
     let list = this.#byPlayer.get(connection.playerId);
     if (!list) this.#byPlayer.set(connection.playerId, list = []);
     list.push(connection);
@@ -141,9 +147,11 @@ export class ConnectionRegistry<C extends Connection = Connection> {
   }
 
   /** Closes a connection with a close message carrying `error`, then the socket. */
-  close(connection: C, error?: string, code = 1000): void {
+  close(connection: C, error?: string, code = 1000, allowReconnect = false): void {
     try {
-      if (connection.ready || error !== undefined) connection.socket.send(encodeClose(error));
+      if (connection.ready || error !== undefined) {
+        connection.socket.send(encodeClose(error, allowReconnect));
+      }
     } catch {
       // The socket is already gone; removing it is all that is left.
     }
@@ -155,11 +163,15 @@ export class ConnectionRegistry<C extends Connection = Connection> {
     this.remove(connection);
   }
 
-  /** Closes every connection with code 1001 and stops the timer; safe to call twice. */
+  /**
+   * Closes every connection with code 1001, telling clients they may
+   * reconnect, and refuses new ones from then on; safe to call twice.
+   */
   closeAll(error = "Server is shutting down"): void {
+    this.#closing = error;
     this.#stop();
     for (const connection of [...this.#byId.values()]) {
-      this.close(connection, error, GOING_AWAY);
+      this.close(connection, error, GOING_AWAY, true);
     }
   }
 

@@ -48,14 +48,20 @@ export class ProtocolError extends Error {
 
 /**
  * Splits incoming text into complete records, keeping an incomplete tail for
- * the next message. Throws {@linkcode ProtocolError} when the tail outgrows
- * {@linkcode MAX_RECORD_BYTES}.
+ * the next message. Throws {@linkcode ProtocolError} when one message, or the
+ * tail, outgrows {@linkcode MAX_RECORD_BYTES}.
  */
 export class RecordReader {
   #tail = "";
 
   /** The complete records in `text` (after any tail kept from before). */
   read(text: string): string[] {
+    // One message is bounded too: many small records in one huge frame would
+    // otherwise let a client queue unbounded work in a single step.
+    if (byteLengthOver(text, MAX_RECORD_BYTES)) {
+      this.#tail = "";
+      throw new ProtocolError(`Cannot read message: larger than ${MAX_RECORD_BYTES} bytes`);
+    }
     const data = this.#tail === "" ? text : this.#tail + text;
     const last = data.lastIndexOf(RECORD_SEPARATOR);
     if (last === -1) {
@@ -69,15 +75,18 @@ export class RecordReader {
   }
 
   #keep(tail: string): void {
-    // A UTF-16 unit is at most 3 UTF-8 bytes; only measure when it might matter.
-    if (
-      tail.length * 3 > MAX_RECORD_BYTES && new TextEncoder().encode(tail).length > MAX_RECORD_BYTES
-    ) {
+    if (byteLengthOver(tail, MAX_RECORD_BYTES)) {
       this.#tail = "";
       throw new ProtocolError(`Cannot read record: larger than ${MAX_RECORD_BYTES} bytes`);
     }
     this.#tail = tail;
   }
+}
+
+/** Whether `text` takes more than `limit` bytes in UTF-8. */
+function byteLengthOver(text: string, limit: number): boolean {
+  // A UTF-16 unit is at most 3 UTF-8 bytes; only measure when it might matter.
+  return text.length * 3 > limit && new TextEncoder().encode(text).length > limit;
 }
 
 function parseJson(record: string): Record<string, unknown> {

@@ -7,7 +7,6 @@
  */
 
 import { type Context, Hono } from "hono";
-import { upgradeWebSocket } from "hono/deno";
 import { TokenError, type VerifiedToken, verifyToken } from "../auth/tokens.ts";
 import type { Hub, HubConnection } from "./hub.ts";
 
@@ -82,32 +81,33 @@ export function hubRoutes(deps: TransportDeps): Hono<Env> {
     });
   });
 
-  app.get(
-    "/game",
-    authenticate,
-    async (c, next) => {
-      if (c.req.header("upgrade")?.toLowerCase() !== "websocket") {
-        return c.json({ message: "This hub speaks WebSocket only: send Upgrade: websocket" }, 400);
+  app.get("/game", authenticate, (c) => {
+    if (c.req.header("upgrade")?.toLowerCase() !== "websocket") {
+      return c.json({ message: "This hub speaks WebSocket only: send Upgrade: websocket" }, 400);
+    }
+    let upgraded: { socket: WebSocket; response: Response };
+    try {
+      upgraded = Deno.upgradeWebSocket(c.req.raw);
+    } catch (error) {
+      // A malformed upgrade (no `Connection: Upgrade`, no key, another version) is the client's.
+      if (error instanceof TypeError) {
+        return c.json({ message: `Cannot upgrade to WebSocket: ${error.message}` }, 400);
       }
-      await next();
-    },
-    upgradeWebSocket((c) => {
-      const user = c.get("user");
-      const nbWins = c.get("nbWins");
-      let connection: HubConnection | undefined;
-      return {
-        onOpen(_event, ws) {
-          connection = deps.hub.open(ws.raw as WebSocket, user, nbWins);
-        },
-        onMessage(event, _ws) {
-          if (connection) deps.hub.message(connection, event.data);
-        },
-        onClose() {
-          if (connection) deps.hub.closed(connection);
-        },
-      };
-    }),
-  );
+      throw error;
+    }
+    const { socket, response } = upgraded;
+    const user = c.get("user");
+    const nbWins = c.get("nbWins");
+    let connection: HubConnection | undefined;
+    socket.onopen = () => connection = deps.hub.open(socket, user, nbWins);
+    socket.onmessage = (event) => {
+      if (connection) deps.hub.message(connection, event.data);
+    };
+    socket.onclose = () => {
+      if (connection) deps.hub.closed(connection);
+    };
+    return response;
+  });
 
   return app;
 }
