@@ -67,6 +67,19 @@ function positive(max: number) {
   };
 }
 
+// A value that rounds to 0 in the unit the server uses (a round of 0 ms, a
+// token dead on arrival) is refused here rather than failing later.
+function atLeastOne(max: number, scale: number, unit: string) {
+  const check = positive(max);
+  return (raw: string, name: string): number => {
+    const value = check(raw, name);
+    if (Math.round(value * scale) < 1) {
+      throw new ConfigError(`${name} must be at least 1 ${unit}, got "${raw}"`);
+    }
+    return value;
+  };
+}
+
 function nonEmpty(raw: string, name: string): string {
   if (raw.trim() === "") throw new ConfigError(`${name} must not be empty`);
   return raw;
@@ -111,10 +124,15 @@ const SETTINGS: readonly Setting<keyof Config>[] = [
     key: "roundDurationMs",
     env: "ROUND_SECONDS",
     fallback: "30",
-    parse: (raw, name) => Math.round(positive(86_400)(raw, name) * 1000),
+    parse: (raw, name) => Math.round(atLeastOne(86_400, 1000, "ms")(raw, name) * 1000),
   },
   { key: "jwtSecret", env: "JWT_SECRET", fallback: "", parse: secret },
-  { key: "tokenTtlMinutes", env: "TOKEN_TTL_MINUTES", fallback: "30", parse: positive(525_600) },
+  {
+    key: "tokenTtlMinutes",
+    env: "TOKEN_TTL_MINUTES",
+    fallback: "30",
+    parse: atLeastOne(525_600, 60, "second"),
+  },
   {
     key: "maxClicksPerSecond",
     env: "MAX_CLICKS_PER_SECOND",

@@ -64,7 +64,43 @@ export function checkRegistration(body: unknown): Checked<Registration> {
     return fail("password must be 8 to 128 characters");
   }
   if (password !== passwordConfirm) return fail("passwords do not match");
+  const weakness = weakPassword(password, username);
+  if (weakness) return fail(weakness);
   return { ok: true, value: { username, email: trimmedEmail, password } };
+}
+
+// The passwords every guessing script tries first.
+const COMMON = new Set([
+  "password",
+  "password1",
+  "password123",
+  "12345678",
+  "123456789",
+  "1234567890",
+  "87654321",
+  "11111111",
+  "qwertyui",
+  "qwertyuiop",
+  "azertyuiop",
+  "iloveyou",
+  "letmein1",
+  "sunshine",
+  "football",
+  "baseball",
+  "welcome1",
+  "abc12345",
+  "abcdefgh",
+  "clicker1",
+  "clicker123",
+]);
+
+/** Why a password of the right length is still too easy to guess, or `undefined`. */
+export function weakPassword(password: string, username: string): string | undefined {
+  const lower = password.toLowerCase();
+  if (COMMON.has(lower)) return "password is too common; choose another";
+  if (new Set(lower).size < 4) return "password is too weak: use at least 4 different characters";
+  if (lower.includes(username.toLowerCase())) return "password must not contain the username";
+  return undefined;
 }
 
 /** Checks a login body: both fields present, strings, and of sane length. */

@@ -25,6 +25,10 @@ export class DatabaseOpenError extends Error {
   override name = "DatabaseOpenError";
 }
 
+// Opening may wait longer than the game's writes: another process starting on
+// the same file holds the lock while it migrates.
+const OPEN_WAIT_MS = 5000;
+
 /**
  * Opens `path` (creating its folder), turns on WAL, foreign keys and a busy
  * timeout, and runs pending migrations. Throws {@linkcode DatabaseOpenError}
@@ -35,21 +39,25 @@ export async function openDatabase(
   options: OpenDatabaseOptions = {},
 ): Promise<Kysely<Database>> {
   const memory = path === ":memory:";
+  const busyTimeoutMs = options.busyTimeoutMs ?? 200;
   let sqlite: DatabaseSync;
   try {
     if (!memory) Deno.mkdirSync(dirname(path), { recursive: true });
     sqlite = new DatabaseSync(path, {
       enableForeignKeyConstraints: true,
-      timeout: options.busyTimeoutMs ?? 200,
+      timeout: Math.max(busyTimeoutMs, OPEN_WAIT_MS),
     });
   } catch (error) {
     throw new DatabaseOpenError(`Cannot open database "${path}": ${messageOf(error)}`);
   }
   try {
-    if (!memory) sqlite.exec("pragma journal_mode = wal");
+    if (!memory) await enableWal(sqlite, Math.max(busyTimeoutMs, OPEN_WAIT_MS));
     sqlite.exec("pragma synchronous = normal");
-    // A write here proves the file is a database and can be written.
-    sqlite.exec("begin immediate; commit");
+    // The write lock proves the file is a database and can be written. It is held
+    // through the migrations: Kysely runs SQLite migrations outside any transaction,
+    // so this one makes them all-or-nothing and keeps a second process starting on
+    // the same file from running them too.
+    sqlite.exec("begin immediate");
   } catch (error) {
     sqlite.close();
     throw new DatabaseOpenError(`Cannot use database "${path}": ${messageOf(error)}`);
@@ -59,11 +67,32 @@ export async function openDatabase(
     log: options.log,
   });
   const { error } = await new Migrator({ db, provider: migrationProvider }).migrateToLatest();
-  if (error) {
-    await db.destroy();
+  try {
+    if (error) throw error;
+    sqlite.exec("commit");
+    sqlite.exec(`pragma busy_timeout = ${Math.trunc(busyTimeoutMs)}`);
+  } catch (error) {
+    await db.destroy(); // closing rolls the migrations back
     throw new DatabaseOpenError(`Cannot migrate database "${path}": ${messageOf(error)}`);
   }
   return db;
+}
+
+// SQLite answers "database is locked" at once, without its busy timeout, when
+// another process holds a lock on a new file while this one switches it to
+// WAL; two servers starting together on it would fail. Retry for as long as
+// opening may wait.
+async function enableWal(sqlite: DatabaseSync, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      sqlite.exec("pragma journal_mode = wal");
+      return;
+    } catch (error) {
+      if (!messageOf(error).includes("database is locked") || Date.now() >= deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  }
 }
 
 function messageOf(error: unknown): string {

@@ -1,0 +1,214 @@
+import assert from "node:assert/strict";
+import { type Config, ConfigError, parseConfig, usage } from "../src/config.ts";
+
+const SECRET = "0123456789abcdef0123456789abcdef";
+
+/** Asserts that parsing throws a ConfigError whose message names `name`. */
+function assertRefused(env: Record<string, string>, args: string[], name: string): void {
+  assert.throws(() => parseConfig(env, args), (error: unknown) => {
+    assert.ok(error instanceof ConfigError, `expected ConfigError, got ${error}`);
+    assert.ok(
+      error.message.includes(name),
+      `message "${error.message}" should name ${name}`,
+    );
+    return true;
+  }, `${JSON.stringify(env)} ${JSON.stringify(args)} should be refused`);
+}
+
+Deno.test("parseConfig() gives the documented defaults with no environment and no flags", () => {
+  const expected: Config = {
+    port: 8000,
+    host: "0.0.0.0",
+    databasePath: "data/clicker.db",
+    roundDurationMs: 30_000,
+    jwtSecret: undefined,
+    tokenTtlMinutes: 30,
+    maxClicksPerSecond: 25,
+    corsOrigins: [],
+    loginAttempts: 5,
+    registrationsPerHour: 30,
+    trustProxy: false,
+  };
+  assert.deepEqual(parseConfig({}), expected);
+  assert.deepEqual(parseConfig({}, []), expected);
+});
+
+Deno.test("parseConfig() reads every variable of the contract", () => {
+  const config = parseConfig({
+    PORT: "0",
+    HOST: "127.0.0.1",
+    DATABASE_PATH: ":memory:",
+    ROUND_SECONDS: "0.5",
+    JWT_SECRET: SECRET,
+    TOKEN_TTL_MINUTES: "90",
+    MAX_CLICKS_PER_SECOND: "20",
+    CORS_ORIGINS: "https://a.example, http://localhost:5173/",
+    LOGIN_ATTEMPTS: "3",
+    REGISTRATIONS_PER_HOUR: "7",
+    TRUST_PROXY: "1",
+  });
+  assert.deepEqual(config, {
+    port: 0,
+    host: "127.0.0.1",
+    databasePath: ":memory:",
+    roundDurationMs: 500,
+    jwtSecret: SECRET,
+    tokenTtlMinutes: 90,
+    maxClicksPerSecond: 20,
+    corsOrigins: ["https://a.example", "http://localhost:5173"],
+    loginAttempts: 3,
+    registrationsPerHour: 7,
+    trustProxy: true,
+  });
+});
+
+Deno.test("parseConfig() ignores variables outside the contract", () => {
+  assert.deepEqual(parseConfig({ HOME: "/root", PATH: "/bin", NO_COLOR: "1" }), parseConfig({}));
+});
+
+Deno.test("parseConfig() reads TRUST_PROXY's spellings of on and off", () => {
+  for (const on of ["1", "true", "TRUE", "yes", "on"]) {
+    assert.equal(parseConfig({ TRUST_PROXY: on }).trustProxy, true, on);
+  }
+  for (const off of ["", "0", "false", "no", "off"]) {
+    assert.equal(parseConfig({ TRUST_PROXY: off }).trustProxy, false, off);
+  }
+});
+
+Deno.test("parseConfig() treats an empty JWT_SECRET or CORS_ORIGINS as unset", () => {
+  const config = parseConfig({ JWT_SECRET: "", CORS_ORIGINS: "" });
+  assert.equal(config.jwtSecret, undefined);
+  assert.deepEqual(config.corsOrigins, []);
+});
+
+Deno.test("parseConfig() takes every flag, as --name=value or --name value", () => {
+  const config = parseConfig({}, [
+    "--port=0",
+    "--host",
+    "::1",
+    "--database-path=/tmp/x.db",
+    "--round-seconds",
+    "0.5",
+    `--jwt-secret=${SECRET}`,
+    "--token-ttl-minutes=5",
+    "--max-clicks-per-second=10",
+    "--cors-origins=https://b.example",
+    "--login-attempts=2",
+    "--registrations-per-hour=4",
+    "--trust-proxy=on",
+  ]);
+  assert.deepEqual(config, {
+    port: 0,
+    host: "::1",
+    databasePath: "/tmp/x.db",
+    roundDurationMs: 500,
+    jwtSecret: SECRET,
+    tokenTtlMinutes: 5,
+    maxClicksPerSecond: 10,
+    corsOrigins: ["https://b.example"],
+    loginAttempts: 2,
+    registrationsPerHour: 4,
+    trustProxy: true,
+  });
+});
+
+Deno.test("parseConfig() lets flags win over the environment", () => {
+  const config = parseConfig({ PORT: "8080", ROUND_SECONDS: "30" }, [
+    "--port=0",
+    "--round-seconds",
+    "0.5",
+  ]);
+  assert.equal(config.port, 0);
+  assert.equal(config.roundDurationMs, 500);
+});
+
+Deno.test("parseConfig() keeps the environment for variables without a flag", () => {
+  const config = parseConfig({ PORT: "8080", HOST: "127.0.0.1" }, ["--port=9090"]);
+  assert.equal(config.port, 9090);
+  assert.equal(config.host, "127.0.0.1");
+});
+
+Deno.test("parseConfig() refuses bad values with a ConfigError naming the variable", () => {
+  const cases: [string, string][] = [
+    ["PORT", "abc"],
+    ["PORT", "70000"],
+    ["PORT", "-1"],
+    ["PORT", "80.5"],
+    ["PORT", ""],
+    ["HOST", ""],
+    ["DATABASE_PATH", " "],
+    ["ROUND_SECONDS", "-1"],
+    ["ROUND_SECONDS", "0"],
+    ["ROUND_SECONDS", "abc"],
+    ["ROUND_SECONDS", "Infinity"],
+    ["ROUND_SECONDS", "0.0001"],
+    ["TOKEN_TTL_MINUTES", "0"],
+    ["TOKEN_TTL_MINUTES", "0.001"],
+    ["MAX_CLICKS_PER_SECOND", "1.5"],
+    ["MAX_CLICKS_PER_SECOND", "0"],
+    ["LOGIN_ATTEMPTS", "0"],
+    ["REGISTRATIONS_PER_HOUR", "many"],
+    ["TRUST_PROXY", "maybe"],
+    ["CORS_ORIGINS", "not a url"],
+    ["CORS_ORIGINS", "https://a.example/path"],
+    ["CORS_ORIGINS", "https://a.example,file:///etc"],
+    ["JWT_SECRET", "short"],
+    ["JWT_SECRET", "x".repeat(31)],
+  ];
+  for (const [name, value] of cases) assertRefused({ [name]: value }, [], name);
+});
+
+Deno.test("parseConfig() names the flag when a flag's value is bad", () => {
+  assertRefused({}, ["--port=abc"], "--port");
+  assertRefused({}, ["--round-seconds", "0"], "--round-seconds");
+});
+
+Deno.test("parseConfig() accepts a flag over a bad environment value", () => {
+  assert.equal(parseConfig({ PORT: "abc" }, ["--port=0"]).port, 0);
+});
+
+Deno.test("parseConfig() refuses an unknown flag, a stray argument and a flag without value", () => {
+  assertRefused({}, ["--nope=1"], "--nope");
+  assertRefused({}, ["--PORT=1"], "--PORT");
+  assertRefused({}, ["serve"], "serve");
+  assertRefused({}, ["--port"], "--port");
+});
+
+Deno.test("parseConfig() ends an error message about a bad value on one line", () => {
+  assert.throws(() => parseConfig({ PORT: "abc" }), (error: unknown) => {
+    assert.ok(error instanceof ConfigError);
+    assert.equal(error.message.includes("\n"), false);
+    return true;
+  });
+});
+
+Deno.test("parseConfig() returns a frozen config, origins included", () => {
+  const config = parseConfig({ CORS_ORIGINS: "https://a.example" });
+  assert.ok(Object.isFrozen(config));
+  assert.ok(Object.isFrozen(config.corsOrigins));
+  assert.throws(() => {
+    (config as { port: number }).port = 1;
+  }, TypeError);
+});
+
+Deno.test("usage() lists every flag with its variable", () => {
+  const text = usage();
+  for (
+    const name of [
+      "PORT",
+      "HOST",
+      "DATABASE_PATH",
+      "ROUND_SECONDS",
+      "JWT_SECRET",
+      "TOKEN_TTL_MINUTES",
+      "MAX_CLICKS_PER_SECOND",
+      "CORS_ORIGINS",
+      "LOGIN_ATTEMPTS",
+      "REGISTRATIONS_PER_HOUR",
+      "TRUST_PROXY",
+    ]
+  ) {
+    assert.ok(text.includes(name), name);
+    assert.ok(text.includes("--" + name.toLowerCase().replaceAll("_", "-")), name);
+  }
+});

@@ -1,0 +1,117 @@
+import assert from "node:assert/strict";
+import type { Kysely } from "kysely";
+import { openDatabase } from "../../src/db/open_database.ts";
+import type { Database } from "../../src/db/schema.ts";
+import { createPlayer, findPlayerByUsername, leaderboard, winsOf } from "../../src/db/accounts.ts";
+
+function input(username: string, email = `${username}@example.com`) {
+  return { username, email, passwordHash: `hash-of-${username}`, createdAt: 1_000 };
+}
+
+async function withDb(fn: (db: Kysely<Database>) => Promise<void>): Promise<void> {
+  const db = await openDatabase(":memory:");
+  try {
+    await fn(db);
+  } finally {
+    await db.destroy();
+  }
+}
+
+async function setWins(db: Kysely<Database>, id: number, wins: number): Promise<void> {
+  await db.updateTable("players").set({ nb_wins: wins }).where("id", "=", id).execute();
+}
+
+Deno.test("createPlayer() stores a player and returns its id", async () => {
+  await withDb(async (db) => {
+    const a = await createPlayer(db, input("alice"));
+    const b = await createPlayer(db, input("bob"));
+    assert.ok(a.ok && b.ok);
+    assert.notEqual(a.id, b.id);
+    assert.deepEqual({ ...(await findPlayerByUsername(db, "alice")) }, {
+      id: a.id,
+      username: "alice",
+      email: "alice@example.com",
+      password_hash: "hash-of-alice",
+      nb_wins: 0,
+      created_at: 1_000,
+    });
+  });
+});
+
+Deno.test("createPlayer() reports a username taken in any case", async () => {
+  await withDb(async (db) => {
+    assert.ok((await createPlayer(db, input("Alice"))).ok);
+    assert.deepEqual(await createPlayer(db, input("alice", "other@example.com")), {
+      ok: false,
+      taken: "username",
+    });
+    assert.deepEqual(await createPlayer(db, input("ALICE", "third@example.com")), {
+      ok: false,
+      taken: "username",
+    });
+  });
+});
+
+Deno.test("createPlayer() reports an email taken in any case", async () => {
+  await withDb(async (db) => {
+    assert.ok((await createPlayer(db, input("alice", "Alice@Example.com"))).ok);
+    assert.deepEqual(await createPlayer(db, input("bob", "alice@example.COM")), {
+      ok: false,
+      taken: "email",
+    });
+  });
+});
+
+Deno.test("createPlayer() lets exactly one of two racing inserts of one name win", async () => {
+  await withDb(async (db) => {
+    const results = await Promise.all([
+      createPlayer(db, input("racer", "one@example.com")),
+      createPlayer(db, input("RACER", "two@example.com")),
+    ]);
+    assert.equal(results.filter((r) => r.ok).length, 1);
+    assert.deepEqual(results.find((r) => !r.ok), { ok: false, taken: "username" });
+  });
+});
+
+Deno.test("findPlayerByUsername() ignores case and returns undefined for a stranger", async () => {
+  await withDb(async (db) => {
+    await createPlayer(db, input("Alice"));
+    assert.equal((await findPlayerByUsername(db, "aLiCe"))?.username, "Alice");
+    assert.equal(await findPlayerByUsername(db, "nobody"), undefined);
+  });
+});
+
+Deno.test("winsOf() gives a player's wins, and undefined for an unknown id", async () => {
+  await withDb(async (db) => {
+    const a = await createPlayer(db, input("alice"));
+    assert.ok(a.ok);
+    assert.equal(await winsOf(db, a.id), 0);
+    await setWins(db, a.id, 4);
+    assert.equal(await winsOf(db, a.id), 4);
+    assert.equal(await winsOf(db, a.id + 100), undefined);
+  });
+});
+
+Deno.test("leaderboard() lists most wins first, ties by registration, none without wins", async () => {
+  await withDb(async (db) => {
+    const wins: Record<string, number> = { ann: 2, ben: 5, cat: 0, dan: 2, eve: 9 };
+    for (const [name, n] of Object.entries(wins)) {
+      const created = await createPlayer(db, input(name));
+      assert.ok(created.ok);
+      await setWins(db, created.id, n);
+    }
+    assert.deepEqual((await leaderboard(db, 10)).map((row) => ({ ...row })), [
+      { username: "eve", nbWins: 9 },
+      { username: "ben", nbWins: 5 },
+      { username: "ann", nbWins: 2 },
+      { username: "dan", nbWins: 2 },
+    ]);
+    assert.deepEqual((await leaderboard(db, 2)).map((row) => row.username), ["eve", "ben"]);
+  });
+});
+
+Deno.test("leaderboard() is empty with no players", async () => {
+  await withDb(async (db) => {
+    assert.deepEqual((await leaderboard(db, 10)).map((row) => ({ ...row })), []);
+  });
+});

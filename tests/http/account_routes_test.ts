@@ -1,0 +1,288 @@
+import assert from "node:assert/strict";
+import { verifyToken } from "../../src/auth/tokens.ts";
+import { getSetting } from "../../src/db/settings.ts";
+import { findPlayerByUsername } from "../../src/db/accounts.ts";
+import { startTestServer, type TestServer } from "../support/test_server.ts";
+import { postJson, uniqueName } from "../support/accounts.ts";
+
+const PASSWORD = "correct horse battery";
+
+interface Answer {
+  status: number;
+  body: Record<string, unknown>;
+  headers: Headers;
+}
+
+/** Sends a request and reads the answer, which must be JSON. */
+async function send(url: string, init: RequestInit): Promise<Answer> {
+  const response = await fetch(url, init);
+  const text = await response.text();
+  const type = response.headers.get("content-type") ?? "";
+  assert.match(type, /^application\/json/, `${response.status} ${type}: ${text.slice(0, 200)}`);
+  return { status: response.status, body: JSON.parse(text), headers: response.headers };
+}
+
+function registration(username = uniqueName(), overrides: Record<string, unknown> = {}) {
+  return {
+    username,
+    email: `${username}@example.com`,
+    password: PASSWORD,
+    passwordConfirm: PASSWORD,
+    ...overrides,
+  };
+}
+
+/** Asserts a 400 whose `message` is a sentence matching `pattern`. */
+function assertBadRequest(answer: Answer, pattern: RegExp, what: string): void {
+  assert.equal(answer.status, 400, `${what}: ${JSON.stringify(answer.body)}`);
+  assert.equal(typeof answer.body.message, "string", what);
+  assert.match(answer.body.message as string, pattern, what);
+}
+
+function withServer(
+  name: string,
+  env: Record<string, string>,
+  fn: (t: Deno.TestContext, server: TestServer) => Promise<void>,
+): void {
+  Deno.test(name, async (t) => {
+    const server = await startTestServer({ env });
+    try {
+      await fn(t, server);
+    } finally {
+      await server.stop();
+    }
+  });
+}
+
+const GENEROUS = { REGISTRATIONS_PER_HOUR: "1000", LOGIN_ATTEMPTS: "1000" };
+
+withServer("POST /api/account/register", GENEROUS, async (t, server) => {
+  const url = server.url + "api/account/register";
+  const post = (body: unknown) => send(url, { method: "POST", body: JSON.stringify(body) });
+
+  await t.step("answers 200 with a message and stores a hashed password", async () => {
+    const body = registration();
+    const answer = await post(body);
+    assert.equal(answer.status, 200, JSON.stringify(answer.body));
+    assert.equal(typeof answer.body.message, "string");
+    const player = await findPlayerByUsername(server.server.db, body.username);
+    assert.ok(player);
+    assert.match(player.password_hash, /^\$argon2id\$/);
+    assert.equal(player.password_hash.includes(PASSWORD), false);
+  });
+
+  await t.step("answers 400 when a field is missing, null or empty", async () => {
+    for (const key of ["username", "email", "password", "passwordConfirm"]) {
+      const { [key as keyof ReturnType<typeof registration>]: _, ...rest } = registration();
+      assertBadRequest(await post(rest), new RegExp(key), `missing ${key}`);
+      assertBadRequest(await post({ ...registration(), [key]: null }), new RegExp(key), key);
+      assertBadRequest(await post({ ...registration(), [key]: "" }), new RegExp(key), key);
+    }
+    assertBadRequest(await post({}), /required/, "empty object");
+  });
+
+  await t.step("answers 400 when a field is not a string", async () => {
+    for (const value of [42, true, ["a"], { a: 1 }]) {
+      assertBadRequest(
+        await post(registration(undefined, { username: value })),
+        /username must be a string/,
+        JSON.stringify(value),
+      );
+      assertBadRequest(
+        await post(registration(undefined, { password: value, passwordConfirm: value })),
+        /password must be a string/,
+        JSON.stringify(value),
+      );
+    }
+  });
+
+  await t.step("answers 400 when the passwords differ", async () => {
+    assertBadRequest(
+      await post(registration(undefined, { passwordConfirm: PASSWORD + "!" })),
+      /match/,
+      "passwords differ",
+    );
+  });
+
+  await t.step("answers 400 for a bad email or one over 254 characters", async () => {
+    for (const email of ["not-an-email", "a@b", "a b@example.com", "@example.com"]) {
+      assertBadRequest(await post(registration(undefined, { email })), /email/, email);
+    }
+    const long = "a".repeat(243) + "@example.com";
+    assertBadRequest(await post(registration(undefined, { email: long })), /email/, "255 chars");
+  });
+
+  await t.step("answers 400 for a short or overlong password", async () => {
+    for (const password of ["short", "1234567", "x".repeat(129)]) {
+      assertBadRequest(
+        await post(registration(undefined, { password, passwordConfirm: password })),
+        /password/,
+        `password of ${password.length}`,
+      );
+    }
+  });
+
+  await t.step("answers 400 for a username too short, too long or of bad characters", async () => {
+    for (const username of ["ab", "a".repeat(33), "has space", "bad!name", "émile", "<b>"]) {
+      assertBadRequest(await post(registration(username)), /username/, username);
+    }
+  });
+
+  await t.step("answers 400 for a body that isn't a JSON object", async () => {
+    for (const raw of ["", "not json", "{", '{"username": "a",}', "[]", "[1,2]", "42", "null"]) {
+      assertBadRequest(await send(url, { method: "POST", body: raw }), /JSON/, raw);
+    }
+    assertBadRequest(await send(url, { method: "POST" }), /JSON/, "no body");
+    const bytes = new Uint8Array([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x7d]); // {"\xff\xfe"}
+    assertBadRequest(await send(url, { method: "POST", body: bytes }), /JSON/, "bad UTF-8");
+  });
+
+  await t.step("answers 400, never 500, for a body over 16 KiB", async () => {
+    const big = JSON.stringify(registration(undefined, { padding: "x".repeat(16 * 1024) }));
+    assertBadRequest(await send(url, { method: "POST", body: big }), /too large/, "declared");
+    // Without Content-Length: the size is counted as the body streams in.
+    const chunk = new TextEncoder().encode(big.slice(0, 4096));
+    let sent = 0;
+    const stream = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (sent++ < 8) controller.enqueue(chunk);
+        else controller.close();
+      },
+    });
+    assertBadRequest(await send(url, { method: "POST", body: stream }), /too large/, "streamed");
+  });
+
+  await t.step("answers 409 for a username taken in another case", async () => {
+    const name = uniqueName("Dup");
+    assert.equal((await post(registration(name))).status, 200);
+    const again = await post(registration(name.toLowerCase(), { email: `x${name}@example.org` }));
+    assert.equal(again.status, 409, JSON.stringify(again.body));
+    assert.match(again.body.message as string, /username/);
+  });
+
+  await t.step("answers 409 for an email taken in another case", async () => {
+    const first = registration();
+    assert.equal((await post(first)).status, 200);
+    const again = await post(registration(undefined, { email: first.email.toUpperCase() }));
+    assert.equal(again.status, 409, JSON.stringify(again.body));
+    assert.match(again.body.message as string, /email/);
+  });
+
+  await t.step("lets exactly one of two racing registrations of one name win", async () => {
+    const name = uniqueName("race");
+    const answers = await Promise.all([
+      post(registration(name, { email: `one-${name}@example.com` })),
+      post(registration(name.toUpperCase(), { email: `two-${name}@example.com` })),
+    ]);
+    assert.deepEqual(answers.map((a) => a.status).sort(), [200, 409]);
+  });
+
+  await t.step("answers on any case of the path", async () => {
+    const answer = await send(server.url + "api/Account/Register", {
+      method: "POST",
+      body: JSON.stringify(registration()),
+    });
+    assert.equal(answer.status, 200, JSON.stringify(answer.body));
+  });
+});
+
+withServer("POST /api/account/login", GENEROUS, async (t, server) => {
+  const url = server.url + "api/account/login";
+  const username = uniqueName("Login");
+  const registered = await postJson(server.url + "api/account/register", registration(username));
+  assert.equal(registered.status, 200);
+
+  await t.step("answers 200 with a token that names the player", async () => {
+    const before = Date.now();
+    const answer = await send(url, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ username, password: PASSWORD }),
+    });
+    assert.equal(answer.status, 200, JSON.stringify(answer.body));
+    assert.deepEqual(Object.keys(answer.body).sort(), ["expiresAt", "token", "username"]);
+    assert.equal(answer.body.username, username);
+    const expiresAt = answer.body.expiresAt as number;
+    assert.ok(expiresAt >= before + 30 * 60_000 - 1000 && expiresAt <= Date.now() + 30 * 60_000);
+    const secret = await getSetting(server.server.db, "jwt_secret");
+    assert.ok(secret, "a generated secret is kept in the database");
+    const verified = await verifyToken(secret, answer.body.token as string);
+    assert.equal(verified.username, username);
+    assert.equal(verified.expiresAt, expiresAt);
+  });
+
+  await t.step("ignores the username's case and answers with the registered spelling", async () => {
+    const answer = await postJson(server.url + "API/ACCOUNT/LOGIN", {
+      username: username.toLowerCase(),
+      password: PASSWORD,
+    });
+    assert.equal(answer.status, 200, JSON.stringify(answer.body));
+    assert.equal(answer.body.username, username);
+  });
+
+  await t.step("answers 401 alike for a wrong password and an unknown user", async () => {
+    const wrong = await postJson(url, { username, password: PASSWORD + "x" });
+    const unknown = await postJson(url, { username: uniqueName("ghost"), password: PASSWORD });
+    assert.equal(wrong.status, 401);
+    assert.equal(unknown.status, 401);
+    assert.equal(typeof wrong.body.message, "string");
+    assert.deepEqual(wrong.body, unknown.body);
+    assert.equal("token" in wrong.body, false);
+  });
+
+  await t.step("answers 400 for a malformed login", async () => {
+    const bodies = ["", "nope", "[]", "7", JSON.stringify({ username }), '{"password":"x"}'];
+    for (const raw of bodies) {
+      assertBadRequest(await send(url, { method: "POST", body: raw }), /./, raw);
+    }
+    assertBadRequest(
+      await send(url, { method: "POST", body: JSON.stringify({ username, password: 12345678 }) }),
+      /password must be a string/,
+      "number password",
+    );
+  });
+});
+
+withServer("login attempts and registrations are limited", {
+  LOGIN_ATTEMPTS: "2",
+  REGISTRATIONS_PER_HOUR: "1",
+}, async (t, server) => {
+  const username = uniqueName("limited");
+  await t.step("a second registration from one address within the hour gets 429", async () => {
+    const register = server.url + "api/account/register";
+    assert.equal((await postJson(register, registration(username))).status, 200);
+    const second = await postJson(register, registration());
+    assert.equal(second.status, 429);
+    assert.equal(typeof second.body.message, "string");
+    assert.match(second.headers.get("retry-after") ?? "", /^\d+$/);
+  });
+
+  await t.step("failed logins past the limit get 429, even with the right password", async () => {
+    const login = server.url + "api/account/login";
+    for (let i = 0; i < 2; i++) {
+      assert.equal((await postJson(login, { username, password: "wrong password" })).status, 401);
+    }
+    const blocked = await postJson(login, { username: username.toUpperCase(), password: PASSWORD });
+    assert.equal(blocked.status, 429);
+    assert.equal(typeof blocked.body.message, "string");
+    assert.match(blocked.headers.get("retry-after") ?? "", /^\d+$/);
+  });
+});
+
+withServer("the rest of the HTTP surface", {}, async (t, server) => {
+  await t.step("an unknown /api/ path answers 404 JSON with a message", async () => {
+    for (const [method, path] of [["GET", "api/nope"], ["POST", "api/account/nope"]]) {
+      const answer = await send(server.url + path, { method });
+      assert.equal(answer.status, 404);
+      assert.equal(typeof answer.body.message, "string");
+    }
+  });
+
+  await t.step("GET / serves the web client as HTML", async () => {
+    const response = await fetch(server.url);
+    const text = await response.text();
+    assert.equal(response.status, 200);
+    assert.match(response.headers.get("content-type") ?? "", /^text\/html/);
+    assert.match(text, /<!doctype html>/i);
+  });
+});
