@@ -62,6 +62,9 @@ export interface RoundLoopHealth {
     | null;
 }
 
+/** No checkpoint is started this close to a deadline (ms). */
+const CHECKPOINT_QUIET_MS = 50;
+
 /** The default sleep: a timer cleared when `signal` aborts. */
 export function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -208,6 +211,9 @@ export class RoundLoop {
       } catch {
         return;
       }
+      // Right before a deadline the tick saves everything anyway; a checkpoint
+      // then would only hold the tick up.
+      if (this.game.roundEndsAt - r.now() < CHECKPOINT_QUIET_MS) continue;
       const due = this.#unrecorded.length > 0 || this.game.version !== this.#savedVersion;
       if (due) await this.#unitOfWork(() => this.#flush(false));
     }

@@ -16,6 +16,7 @@ import { hashPassword, verifyNothing, verifyPassword } from "../auth/passwords.t
 import { signToken } from "../auth/tokens.ts";
 import { checkLogin, checkRegistration } from "../auth/validation.ts";
 import { AttemptLimit } from "../auth/attempt_limit.ts";
+import { defaultHashConcurrency, TaskLimit } from "../auth/task_limit.ts";
 import { readJson } from "./json_body.ts";
 import { clientAddress } from "./client_address.ts";
 
@@ -34,6 +35,8 @@ export interface AccountDeps {
   readonly trustProxy: boolean;
   /** Reads the clock (default `Date.now`). */
   readonly now?: () => number;
+  /** Password hashes running at once (default: one fewer than the cores, at least 1). */
+  readonly hashConcurrency?: number;
 }
 
 /** The `/api/account` routes. */
@@ -45,6 +48,7 @@ export function accountRoutes(deps: AccountDeps): Hono {
     windowMs: FIFTEEN_MINUTES,
   });
   const registrations = new AttemptLimit({ limit: deps.registrationsPerHour, windowMs: HOUR });
+  const hashing = new TaskLimit(deps.hashConcurrency ?? defaultHashConcurrency());
   const app = new Hono();
 
   app.post("/register", async (c) => {
@@ -57,7 +61,7 @@ export function accountRoutes(deps: AccountDeps): Hono {
     const checked = checkRegistration(await readJson(c));
     if (!checked.ok) return c.json({ message: checked.message }, 400);
     const { username, email, password } = checked.value;
-    const passwordHash = await hashPassword(password);
+    const passwordHash = await hashing.run(() => hashPassword(password));
     const created = await createPlayer(deps.db, {
       username,
       email,
@@ -84,9 +88,9 @@ export function accountRoutes(deps: AccountDeps): Hono {
       return c.json({ message: "Too many failed logins; try again later" }, 429);
     }
     const player = await findPlayerByUsername(deps.db, username);
-    const ok = player
-      ? await verifyPassword(password, player.password_hash)
-      : await verifyNothing(password);
+    const ok = await hashing.run(() =>
+      player ? verifyPassword(password, player.password_hash) : verifyNothing(password)
+    );
     if (!player || !ok) {
       failedByName.record(name, now());
       failedByAddress.record(address, now());
