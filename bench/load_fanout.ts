@@ -1,0 +1,138 @@
+/**
+ * `EndRound` fan-out and memory per idle player.
+ *
+ * Opens idle players step by step up to each size in `--sizes` (e.g.
+ * `1000,5000`). At each size it waits `--rounds` whole rounds and times every
+ * `EndRound` receipt against the deadline of the round it closes
+ * (`nextRoundEndsAt − roundDurationMs`): the per-round figure is the time from
+ * the deadline to the last receipt, plus p50/p99 over all receipts. With
+ * `--server-pid` it reads the server's VmRSS from `/proc` before the first
+ * player and after each size has settled, giving memory per idle player.
+ *
+ * The receive handler only stamps the time and keeps the text; parsing waits
+ * until the round is over, so the generator adds as little delay as it can.
+ *
+ * @module
+ */
+
+import { closeAll, type Joined, joinMany } from "./hub_client.ts";
+import type { LoadContext } from "./load.ts";
+import { median, quantile, round3 } from "./stats.ts";
+import { nowMs, sleep } from "./timing.ts";
+import { cpuSnapshot, cpuUsage, rssKiB } from "./proc.ts";
+
+/** Fan-out figures at one size. */
+export interface FanoutStep {
+  readonly players: number;
+  readonly rounds: number;
+  /** Median over rounds of deadline → last receipt. */
+  readonly lastMs: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  /** Receipts missing over all measured rounds (should be 0). */
+  readonly missing: number;
+  readonly rssKiB: number;
+  readonly kibPerPlayer: number;
+  /** Cores used by everything else on the machine while the rounds were timed (noise). */
+  readonly otherCpu: number;
+}
+
+/** Result of one fan-out run. */
+export interface FanoutResult {
+  readonly rssIdleKiB: number;
+  readonly steps: readonly FanoutStep[];
+}
+
+/** Runs the fan-out steps described by the flags. */
+export async function fanoutLoad(ctx: LoadContext): Promise<FanoutResult> {
+  const sizes = (ctx.flags.get("sizes") ?? "1000,5000").split(",").map(Number);
+  const rounds = ctx.num("rounds", 3);
+  const settleMs = ctx.num("settle-ms", 700);
+  const pid = ctx.num("server-pid", 0);
+  const players: Joined[] = [];
+  const stamps: number[] = [];
+  const texts: string[] = [];
+
+  const listen = ({ socket }: Joined) => {
+    socket.onmessage = (data) => {
+      const at = nowMs();
+      if (data.includes('"EndRound"')) {
+        stamps.push(at);
+        texts.push(data);
+      }
+    };
+  };
+  // Keep-alive pings, since the server drops clients silent for 30 s.
+  const pinger = setInterval(() => {
+    for (const { socket } of players) socket.send(`{"type":6}\x1e`);
+  }, 10_000);
+
+  await sleep(settleMs);
+  const rssIdle = pid ? rssKiB(pid) : NaN;
+  const steps: FanoutStep[] = [];
+  try {
+    for (const size of sizes) {
+      const added = await joinMany(size - players.length, (i) => ctx.urlOf(players.length + i));
+      added.forEach(listen);
+      players.push(...added);
+      await sleep(settleMs);
+      const rss = pid ? rssKiB(pid) : NaN;
+      const roundMs = players[0].gameInfo.roundDurationMs;
+      const from = nowMs();
+      stamps.length = texts.length = 0;
+      // Whole rounds only: deadlines after `from`, plus a grace period for the last receipts.
+      const cpu0 = cpuSnapshot(pid);
+      await sleep(roundMs * rounds + 750);
+      const cpu = cpuUsage(cpu0, cpuSnapshot(pid));
+      steps.push({
+        ...fanoutFigures(stamps, texts, roundMs, from, rounds, size),
+        otherCpu: round3(cpu.other),
+        rssKiB: rss,
+        kibPerPlayer: round3((rss - rssIdle) / size),
+      });
+    }
+  } finally {
+    clearInterval(pinger);
+    closeAll(players);
+  }
+  return { rssIdleKiB: rssIdle, steps };
+}
+
+function fanoutFigures(
+  stamps: readonly number[],
+  texts: readonly string[],
+  roundMs: number,
+  from: number,
+  rounds: number,
+  size: number,
+): Omit<FanoutStep, "rssKiB" | "kibPerPlayer" | "otherCpu"> {
+  const byDeadline = new Map<number, number[]>();
+  for (let i = 0; i < stamps.length; i++) {
+    const match = /"nextRoundEndsAt":(\d+)/.exec(texts[i]);
+    if (!match) continue;
+    const deadline = Number(match[1]) - roundMs;
+    if (deadline < from) continue;
+    let list = byDeadline.get(deadline);
+    if (!list) byDeadline.set(deadline, list = []);
+    list.push(stamps[i] - deadline);
+  }
+  const measured = [...byDeadline.keys()].sort((a, b) => a - b).slice(0, rounds);
+  const all: number[] = [];
+  const lasts: number[] = [];
+  let missing = 0;
+  for (const deadline of measured) {
+    const delays = byDeadline.get(deadline)!;
+    all.push(...delays);
+    lasts.push(Math.max(...delays));
+    missing += Math.max(0, size - delays.length);
+  }
+  missing += (rounds - measured.length) * size;
+  return {
+    players: size,
+    rounds: measured.length,
+    lastMs: round3(median(lasts)),
+    p50Ms: round3(quantile(all, 0.5)),
+    p99Ms: round3(quantile(all, 0.99)),
+    missing,
+  };
+}
