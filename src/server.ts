@@ -12,7 +12,7 @@ import type { Database } from "./db/schema.ts";
 import { openDatabase } from "./db/open_database.ts";
 import { settleSetting } from "./db/settings.ts";
 import { winsOf } from "./db/accounts.ts";
-import { generateSecret } from "./auth/tokens.ts";
+import { generateSecret, tokenKey } from "./auth/tokens.ts";
 import { Hub } from "./hub/hub.ts";
 import { hubRoutes } from "./hub/transport.ts";
 import { accountRoutes } from "./http/account_routes.ts";
@@ -56,7 +56,9 @@ export async function startServer(
   const logError = options.logError ?? console.error;
   const db = await openDatabase(config.databasePath);
   try {
-    const secret = config.jwtSecret ?? await settleSetting(db, "jwt_secret", generateSecret());
+    const secret = await tokenKey(
+      config.jwtSecret ?? await settleSetting(db, "jwt_secret", generateSecret()),
+    );
     const hub = new Hub({ loop, roundDurationMs: config.roundDurationMs, logError });
     await loop.start({
       db,

@@ -13,7 +13,7 @@ import type { Kysely } from "kysely";
 import type { Database } from "../db/schema.ts";
 import { createPlayer, findPlayerByUsername } from "../db/accounts.ts";
 import { hashPassword, verifyNothing, verifyPassword } from "../auth/passwords.ts";
-import { signToken } from "../auth/tokens.ts";
+import { signToken, type TokenSecret } from "../auth/tokens.ts";
 import { checkLogin, checkRegistration } from "../auth/validation.ts";
 import { AttemptLimit } from "../auth/attempt_limit.ts";
 import { defaultHashConcurrency, TaskLimit } from "../auth/task_limit.ts";
@@ -26,7 +26,7 @@ const HOUR = 60 * 60_000;
 /** What {@linkcode accountRoutes} needs. */
 export interface AccountDeps {
   readonly db: Kysely<Database>;
-  readonly secret: string;
+  readonly secret: TokenSecret;
   readonly tokenTtlMinutes: number;
   /** Failed logins per username per 15 minutes (an address gets 4×). */
   readonly loginAttempts: number;

@@ -7,13 +7,13 @@
  */
 
 import { type Context, Hono } from "hono";
-import { TokenError, type VerifiedToken, verifyToken } from "../auth/tokens.ts";
+import { TokenError, type TokenSecret, type VerifiedToken, verifyToken } from "../auth/tokens.ts";
 import type { Hub, HubConnection } from "./hub.ts";
 
 /** What {@linkcode hubRoutes} needs. */
 export interface TransportDeps {
   readonly hub: Hub;
-  readonly secret: string;
+  readonly secret: TokenSecret;
   /** A player's all-time wins, or `undefined` when the player doesn't exist. */
   readonly winsOf: (playerId: number) => Promise<number | undefined>;
   /** Origins besides the server's own allowed to open the hub. */

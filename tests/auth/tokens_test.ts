@@ -1,6 +1,12 @@
 import assert from "node:assert/strict";
 import { sign } from "hono/jwt";
-import { generateSecret, signToken, TokenError, verifyToken } from "../../src/auth/tokens.ts";
+import {
+  generateSecret,
+  signToken,
+  TokenError,
+  tokenKey,
+  verifyToken,
+} from "../../src/auth/tokens.ts";
 
 const SECRET = "a-test-secret-of-at-least-32-bytes!!";
 const ALICE = { id: 7, username: "Alice" };
@@ -108,4 +114,11 @@ Deno.test("generateSecret() makes a fresh 32-byte hex secret", () => {
   const a = generateSecret();
   assert.match(a, /^[0-9a-f]{64}$/);
   assert.notEqual(a, generateSecret());
+});
+
+Deno.test("signToken() takes a secret containing PRIVATE as raw bytes, not as a PEM key", async () => {
+  const secret = "-----BEGIN PRIVATE KEY----- not a pem, only a secret";
+  const { token } = await signToken(secret, { id: 3, username: "ann" }, 5);
+  const key = await tokenKey(secret);
+  assert.deepEqual((await verifyToken(key, token)).username, "ann");
 });
