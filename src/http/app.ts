@@ -93,8 +93,9 @@ export function createApp(deps: AppDeps): Hono {
 
   for (const { path, app: routes } of deps.routes) app.route(path, routes);
 
-  app.all("/api/*", (c) => c.json({ message: `No route ${c.req.method} ${c.req.path}` }, 404));
-  app.all("/game/*", (c) => c.json({ message: `No route ${c.req.method} ${c.req.path}` }, 404));
+  for (const prefix of ["/api/*", "/game/*"]) {
+    app.all(prefix, (c) => c.json({ message: `No route ${c.req.method} ${c.req.path}` }, 404));
+  }
   // The client's sources are served compiled, from dist/, never as they are.
   app.get("/src/*", (c) => c.json({ message: "Not found" }, 404));
   app.use("/*", serveStatic({ root }));

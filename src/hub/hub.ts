@@ -188,7 +188,8 @@ export class Hub {
     }
     const game = this.#loop.game;
     if (method === "Increment") {
-      const now = this.#now();
+      // The frame's arrival time, read once in message(): no second clock read per click.
+      const now = connection.lastSeen;
       const result = game.increment(connection.player, now);
       if (!result.counted && now - connection.throttledAt >= 1000) {
         connection.throttledAt = now;
