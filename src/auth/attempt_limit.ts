@@ -1,6 +1,11 @@
 /**
- * Counts attempts per key in fixed windows (failed logins per username,
+ * Counts attempts per key in fixed windows (logins per username and address,
  * registrations per address). Time is passed in; nothing here reads a clock.
+ *
+ * Callers count an attempt before the costly work it starts (a password
+ * hash), in the same synchronous step as the check, and refund it when the
+ * attempt turns out not to count: checking first and counting after an
+ * await would let any number of parallel attempts pass the check.
  *
  * @module
  */
@@ -40,6 +45,12 @@ export class AttemptLimit {
     return window.resetAt - nowMs;
   }
 
+  /** Attempts counted for `key` in its current window. */
+  count(key: string, nowMs: number): number {
+    const window = this.#windows.get(key);
+    return window && window.resetAt > nowMs ? window.count : 0;
+  }
+
   /** Counts one attempt for `key`. */
   record(key: string, nowMs: number): void {
     const window = this.#windows.get(key);
@@ -49,6 +60,12 @@ export class AttemptLimit {
     }
     if (this.#windows.size >= this.#maxKeys) this.#sweep(nowMs);
     this.#windows.set(key, { count: 1, resetAt: nowMs + this.#windowMs });
+  }
+
+  /** Takes back one attempt counted for `key` in its current window. */
+  refund(key: string, nowMs: number): void {
+    const window = this.#windows.get(key);
+    if (window && window.resetAt > nowMs && window.count > 0) window.count--;
   }
 
   /** Forgets `key`, after a success that clears earlier failures. */

@@ -6,6 +6,7 @@
 
 import type { Kysely } from "kysely";
 import type { Database, Player } from "./schema.ts";
+import { usernameKey } from "../auth/username_key.ts";
 
 /** The outcome of {@linkcode createPlayer}. */
 export type CreatePlayerResult =
@@ -21,8 +22,9 @@ export interface PlayerInput {
 }
 
 /**
- * Inserts a player; a username or email already taken (in any case) is a
- * result, not an error, and the unique indexes make two racing inserts safe.
+ * Inserts a player; a username or email already taken (in any case, or a
+ * username that reads like a taken one) is a result, not an error, and the
+ * unique indexes make two racing inserts safe.
  */
 export async function createPlayer(
   db: Kysely<Database>,
@@ -31,6 +33,7 @@ export async function createPlayer(
   try {
     const row = await db.insertInto("players").values({
       username: input.username,
+      username_key: usernameKey(input.username),
       email: input.email,
       password_hash: input.passwordHash,
       created_at: input.createdAt,
@@ -38,6 +41,7 @@ export async function createPlayer(
     return { ok: true, id: row.id };
   } catch (error) {
     const message = error instanceof Error ? error.message : "";
+    // Matches players.username and players.username_key alike.
     if (message.includes("UNIQUE constraint failed: players.username")) {
       return { ok: false, taken: "username" };
     }
@@ -46,6 +50,36 @@ export async function createPlayer(
     }
     throw error;
   }
+}
+
+/**
+ * Which of a new player's username (read alike, see `usernameKey`) and email
+ * (any case) is taken, or `undefined`: a cheap query that spares a password
+ * hash for most refusals. Only the insert in {@linkcode createPlayer} is
+ * authoritative.
+ */
+export async function findTaken(
+  db: Kysely<Database>,
+  input: Pick<PlayerInput, "username" | "email">,
+): Promise<"username" | "email" | undefined> {
+  const key = usernameKey(input.username);
+  // At most three rows: the unique indexes allow one per condition.
+  const rows = await db.selectFrom("players")
+    .select(["username", "username_key"])
+    .where((eb) =>
+      eb.or([
+        eb("username_key", "=", key),
+        eb("username", "=", input.username),
+        eb("email", "=", input.email),
+      ])
+    )
+    .execute();
+  if (rows.length === 0) return undefined;
+  const name = input.username.toLowerCase();
+  const sameName = rows.some((row) =>
+    row.username_key === key || row.username.toLowerCase() === name
+  );
+  return sameName ? "username" : "email";
 }
 
 /** The player with this username (any case), or `undefined`. */

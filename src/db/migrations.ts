@@ -6,6 +6,7 @@
  */
 
 import { type Kysely, type Migration, type MigrationProvider, sql } from "kysely";
+import { usernameKey } from "../auth/username_key.ts";
 
 const migrations: Record<string, Migration> = {
   "0001_initial": {
@@ -50,6 +51,30 @@ const migrations: Record<string, Migration> = {
         .addColumn("ends_at", "integer", (c) => c.notNull())
         .addColumn("standings", "text", (c) => c.notNull())
         .addColumn("saved_at", "integer", (c) => c.notNull())
+        .execute();
+    },
+  },
+  "0002_username_key": {
+    async up(db: Kysely<unknown>) {
+      // Nullable: rows written by other tools without a key stay valid (SQLite's
+      // unique index lets NULLs repeat); createPlayer always sets it.
+      await db.schema.alterTable("players").addColumn("username_key", "text").execute();
+      const { rows } = await sql<{ id: number; username: string }>`
+        select id, username from players order by id`.execute(db);
+      const seen = new Set<string>();
+      for (const row of rows) {
+        let key = usernameKey(row.username);
+        // Two existing players whose names read alike both keep their accounts:
+        // the later one's key is made unique, so only new look-alikes are refused.
+        if (seen.has(key)) key = `${key}#${row.id}`;
+        seen.add(key);
+        await sql`update players set username_key = ${key} where id = ${row.id}`.execute(db);
+      }
+      await db.schema
+        .createIndex("players_by_username_key")
+        .on("players")
+        .column("username_key")
+        .unique()
         .execute();
     },
   },

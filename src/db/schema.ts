@@ -11,6 +11,11 @@ export interface PlayersTable {
   id: Generated<number>;
   /** Unique regardless of case. */
   username: string;
+  /**
+   * The username's look-alike key (`usernameKey`), unique, so no two names read
+   * alike; `null` only in rows written without `createPlayer`.
+   */
+  username_key: string | null;
   /** Unique regardless of case. */
   email: string;
   password_hash: string;

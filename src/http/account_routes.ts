@@ -1,21 +1,33 @@
 /**
  * Registration and login.
  *
- * Failed logins are counted per username and per client address; past the
- * limit, logins answer 429 with `Retry-After`. Unknown users and wrong
- * passwords get the same answer in about the same time.
+ * Every attempt that will cost a password hash is counted before the hash,
+ * in the same synchronous step as the limit's check, so parallel requests
+ * can't all pass the check before any is counted; an attempt that turns out
+ * not to count is refunded.
+ *
+ * - Logins: failures per (username, address) pair lock that pair out with 429
+ *   after `loginAttempts`, and per address after 4× that. Per username alone
+ *   they only slow answers down (see `loginDelay`): a hard lock per username
+ *   would let anyone lock its owner out from elsewhere. Unknown users and
+ *   wrong passwords get the same answer in about the same time.
+ * - Registrations: at most `registrationsPerHour` attempts that cost a hash
+ *   per address; a name or email found taken before hashing costs nothing.
+ * - Hashes wait in a bounded line with a bounded share per address; what
+ *   doesn't fit gets 503 with `Retry-After` at once.
  *
  * @module
  */
 
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import type { Kysely } from "kysely";
 import type { Database } from "../db/schema.ts";
-import { createPlayer, findPlayerByUsername } from "../db/accounts.ts";
+import { createPlayer, findPlayerByUsername, findTaken } from "../db/accounts.ts";
 import { hashPassword, verifyNothing, verifyPassword } from "../auth/passwords.ts";
 import { signToken, type TokenSecret } from "../auth/tokens.ts";
 import { checkLogin, checkRegistration } from "../auth/validation.ts";
 import { AttemptLimit } from "../auth/attempt_limit.ts";
+import { loginDelay } from "../auth/login_delay.ts";
 import { defaultHashConcurrency, TaskLimit } from "../auth/task_limit.ts";
 import { readJson } from "./json_body.ts";
 import { clientAddress } from "./client_address.ts";
@@ -23,55 +35,93 @@ import { clientAddress } from "./client_address.ts";
 const FIFTEEN_MINUTES = 15 * 60_000;
 const HOUR = 60 * 60_000;
 
+/** The password functions the routes use. */
+export interface PasswordHasher {
+  hash(password: string): Promise<string>;
+  verify(password: string, stored: string): Promise<boolean>;
+  /** Spends the time of a check, for unknown users. */
+  verifyNothing(password: string): Promise<false>;
+}
+
+const ARGON2: PasswordHasher = {
+  hash: (password) => hashPassword(password),
+  verify: verifyPassword,
+  verifyNothing,
+};
+
 /** What {@linkcode accountRoutes} needs. */
 export interface AccountDeps {
   readonly db: Kysely<Database>;
   readonly secret: TokenSecret;
   readonly tokenTtlMinutes: number;
-  /** Failed logins per username per 15 minutes (an address gets 4×). */
+  /** Failed logins per username and address per 15 minutes (an address gets 4×). */
   readonly loginAttempts: number;
-  /** Successful registrations per address per hour. */
+  /** Registration attempts that cost a hash, per address per hour. */
   readonly registrationsPerHour: number;
   readonly trustProxy: boolean;
   /** Reads the clock (default `Date.now`). */
   readonly now?: () => number;
   /** Password hashes running at once (default: one fewer than the cores, at least 1). */
   readonly hashConcurrency?: number;
+  /** Password hashes waiting for a turn at most (default 16). */
+  readonly hashQueue?: number;
+  /** Password hashes running or waiting per address at most (default 2). */
+  readonly hashQueuePerAddress?: number;
+  /** The first wait of a login for a username past its attempts, in ms (default 250). */
+  readonly loginDelayStepMs?: number;
+  /** The longest wait of a login for a username past its attempts, in ms (default 4000). */
+  readonly loginDelayMaxMs?: number;
+  /** Hashes and checks passwords (default: Argon2id); tests pass a gated one. */
+  readonly passwords?: PasswordHasher;
 }
 
 /** The `/api/account` routes. */
 export function accountRoutes(deps: AccountDeps): Hono {
   const now = deps.now ?? Date.now;
-  const failedByName = new AttemptLimit({ limit: deps.loginAttempts, windowMs: FIFTEEN_MINUTES });
-  const failedByAddress = new AttemptLimit({
+  const passwords = deps.passwords ?? ARGON2;
+  const loginsByPair = new AttemptLimit({ limit: deps.loginAttempts, windowMs: FIFTEEN_MINUTES });
+  const loginsByAddress = new AttemptLimit({
     limit: deps.loginAttempts * 4,
     windowMs: FIFTEEN_MINUTES,
   });
+  // Never refuses: only its count is read, to slow a username's logins down.
+  const loginsByName = new AttemptLimit({ limit: Infinity, windowMs: FIFTEEN_MINUTES });
   const registrations = new AttemptLimit({ limit: deps.registrationsPerHour, windowMs: HOUR });
-  const hashing = new TaskLimit(deps.hashConcurrency ?? defaultHashConcurrency());
+  const hashing = new TaskLimit({
+    concurrency: deps.hashConcurrency ?? defaultHashConcurrency(),
+    maxWaiting: deps.hashQueue ?? 16,
+    maxPerKey: deps.hashQueuePerAddress ?? 2,
+  });
   const app = new Hono();
 
   app.post("/register", async (c) => {
     const address = clientAddress(c, deps.trustProxy);
-    const wait = registrations.retryAfter(address, now());
-    if (wait > 0) {
-      c.header("Retry-After", String(Math.ceil(wait / 1000)));
-      return c.json({ message: "Too many registrations from this address; try again later" }, 429);
-    }
+    // An early answer that spares reading the body; the check that counts comes below.
+    const early = registrations.retryAfter(address, now());
+    if (early > 0) return tooManyRegistrations(c, early);
     const checked = checkRegistration(await readJson(c));
     if (!checked.ok) return c.json({ message: checked.message }, 400);
     const { username, email, password } = checked.value;
-    const passwordHash = await hashing.run(() => hashPassword(password));
+    const taken = await findTaken(deps.db, { username, email });
+    if (taken) return alreadyTaken(c, taken);
+
+    const t = now();
+    const wait = registrations.retryAfter(address, t);
+    if (wait > 0) return tooManyRegistrations(c, wait);
+    registrations.record(address, t);
+    const hashed = hashing.tryRun(address, () => passwords.hash(password));
+    if (!hashed) {
+      registrations.refund(address, t);
+      return busy(c);
+    }
     const created = await createPlayer(deps.db, {
       username,
       email,
-      passwordHash,
+      passwordHash: await hashed,
       createdAt: now(),
     });
-    if (!created.ok) {
-      return c.json({ message: `That ${created.taken} is already taken` }, 409);
-    }
-    registrations.record(address, now());
+    // Taken by a racing registration: the hash was spent, so the attempt stays counted.
+    if (!created.ok) return alreadyTaken(c, created.taken);
     return c.json({ message: "Registration successful" });
   });
 
@@ -81,22 +131,55 @@ export function accountRoutes(deps: AccountDeps): Hono {
     const { username, password } = checked.value;
     const name = username.toLowerCase();
     const address = clientAddress(c, deps.trustProxy);
+    const pair = JSON.stringify([name, address]);
+
     const t = now();
-    const wait = Math.max(failedByName.retryAfter(name, t), failedByAddress.retryAfter(address, t));
+    const wait = Math.max(
+      loginsByPair.retryAfter(pair, t),
+      loginsByAddress.retryAfter(address, t),
+    );
     if (wait > 0) {
       c.header("Retry-After", String(Math.ceil(wait / 1000)));
       return c.json({ message: "Too many failed logins; try again later" }, 429);
     }
+    const delayMs = loginDelay(loginsByName.count(name, t), {
+      freeAttempts: deps.loginAttempts,
+      stepMs: deps.loginDelayStepMs,
+      maxMs: deps.loginDelayMaxMs,
+    });
+    loginsByPair.record(pair, t);
+    loginsByAddress.record(address, t);
+    loginsByName.record(name, t);
+    const refund = () => {
+      const at = now();
+      loginsByPair.refund(pair, at);
+      loginsByAddress.refund(address, at);
+      loginsByName.refund(name, at);
+    };
+
+    // The wait comes before the hash line, so a slowed login holds no place in it.
+    if (delayMs > 0 && !await sleep(delayMs, c.req.raw.signal)) {
+      refund();
+      return busy(c);
+    }
     const player = await findPlayerByUsername(deps.db, username);
-    const ok = await hashing.run(() =>
-      player ? verifyPassword(password, player.password_hash) : verifyNothing(password)
+    const checking = hashing.tryRun(
+      address,
+      () =>
+        player
+          ? passwords.verify(password, player.password_hash)
+          : passwords.verifyNothing(password),
     );
-    if (!player || !ok) {
-      failedByName.record(name, now());
-      failedByAddress.record(address, now());
+    if (!checking) {
+      refund();
+      return busy(c);
+    }
+    if (!await checking || !player) {
       return c.json({ message: "Invalid username or password" }, 401);
     }
-    failedByName.clear(name);
+    loginsByPair.clear(pair);
+    loginsByName.clear(name);
+    loginsByAddress.refund(address, now());
     const { token, expiresAt } = await signToken(
       deps.secret,
       { id: player.id, username: player.username },
@@ -107,4 +190,35 @@ export function accountRoutes(deps: AccountDeps): Hono {
   });
 
   return app;
+}
+
+function tooManyRegistrations(c: Context, waitMs: number): Response {
+  c.header("Retry-After", String(Math.ceil(waitMs / 1000)));
+  return c.json({ message: "Too many registrations from this address; try again later" }, 429);
+}
+
+function alreadyTaken(c: Context, taken: "username" | "email"): Response {
+  return c.json({ message: `That ${taken} is already taken` }, 409);
+}
+
+// The line drains within about a second on any machine the game runs on.
+function busy(c: Context): Response {
+  c.header("Retry-After", "1");
+  return c.json({ message: "The server is busy; try again in a moment" }, 503);
+}
+
+/** Waits `ms`; resolves `false` early when `signal` aborts (the client left). */
+function sleep(ms: number, signal: AbortSignal): Promise<boolean> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve(false);
+    const onAbort = () => {
+      clearTimeout(timer);
+      resolve(false);
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener("abort", onAbort);
+      resolve(true);
+    }, ms);
+    signal.addEventListener("abort", onAbort, { once: true });
+  });
 }

@@ -52,3 +52,27 @@ Deno.test("AttemptLimit keeps at most maxKeys, sweeping expired ones first", () 
   assert.equal(limit.retryAfter("a", 1600), 0);
   assert.ok(limit.retryAfter("d", 1600) > 0);
 });
+
+Deno.test("AttemptLimit.count() gives the attempts of the current window", () => {
+  const limit = new AttemptLimit({ limit: 5, windowMs: 1000 });
+  assert.equal(limit.count("k", 0), 0);
+  limit.record("k", 0);
+  limit.record("k", 10);
+  assert.equal(limit.count("k", 999), 2);
+  assert.equal(limit.count("k", 1000), 0, "the window has ended");
+});
+
+Deno.test("AttemptLimit.refund() takes back one attempt, never below zero", () => {
+  const limit = new AttemptLimit({ limit: 2, windowMs: 1000 });
+  limit.record("k", 0);
+  limit.record("k", 0);
+  assert.ok(limit.retryAfter("k", 0) > 0);
+  limit.refund("k", 0);
+  assert.equal(limit.count("k", 0), 1);
+  assert.equal(limit.retryAfter("k", 0), 0);
+  limit.refund("k", 0);
+  limit.refund("k", 0);
+  assert.equal(limit.count("k", 0), 0);
+  limit.refund("nobody", 0);
+  assert.equal(limit.count("nobody", 0), 0);
+});

@@ -2,7 +2,13 @@ import assert from "node:assert/strict";
 import type { Kysely } from "kysely";
 import { openDatabase } from "../../src/db/open_database.ts";
 import type { Database } from "../../src/db/schema.ts";
-import { createPlayer, findPlayerByUsername, leaderboard, winsOf } from "../../src/db/accounts.ts";
+import {
+  createPlayer,
+  findPlayerByUsername,
+  findTaken,
+  leaderboard,
+  winsOf,
+} from "../../src/db/accounts.ts";
 
 function input(username: string, email = `${username}@example.com`) {
   return { username, email, passwordHash: `hash-of-${username}`, createdAt: 1_000 };
@@ -30,6 +36,7 @@ Deno.test("createPlayer() stores a player and returns its id", async () => {
     assert.deepEqual({ ...(await findPlayerByUsername(db, "alice")) }, {
       id: a.id,
       username: "alice",
+      username_key: "allce",
       email: "alice@example.com",
       password_hash: "hash-of-alice",
       nb_wins: 0,
@@ -52,6 +59,21 @@ Deno.test("createPlayer() reports a username taken in any case", async () => {
   });
 });
 
+Deno.test("createPlayer() reports a username that reads like a taken one as taken", async () => {
+  await withDb(async (db) => {
+    assert.ok((await createPlayer(db, input("alice"))).ok);
+    assert.ok((await createPlayer(db, input("jean.luc"))).ok);
+    for (const lookAlike of ["aIice", "a1ice", "AL1CE", "ａｌｉｃｅ", "jean_luc", "Jean-Luc"]) {
+      assert.deepEqual(
+        await createPlayer(db, input(lookAlike, `${crypto.randomUUID()}@example.com`)),
+        { ok: false, taken: "username" },
+        lookAlike,
+      );
+    }
+    assert.ok((await createPlayer(db, input("alicia"))).ok, "a different name is fine");
+  });
+});
+
 Deno.test("createPlayer() reports an email taken in any case", async () => {
   await withDb(async (db) => {
     assert.ok((await createPlayer(db, input("alice", "Alice@Example.com"))).ok);
@@ -70,6 +92,32 @@ Deno.test("createPlayer() lets exactly one of two racing inserts of one name win
     ]);
     assert.equal(results.filter((r) => r.ok).length, 1);
     assert.deepEqual(results.find((r) => !r.ok), { ok: false, taken: "username" });
+  });
+});
+
+Deno.test("findTaken() names the username (read alike) or the email taken, or nothing", async () => {
+  await withDb(async (db) => {
+    await createPlayer(db, input("Alice", "alice@example.com"));
+    assert.equal(await findTaken(db, { username: "bob", email: "bob@example.com" }), undefined);
+    assert.equal(await findTaken(db, { username: "ALICE", email: "x@example.com" }), "username");
+    assert.equal(await findTaken(db, { username: "aIice", email: "x@example.com" }), "username");
+    assert.equal(await findTaken(db, { username: "bob", email: "ALICE@example.com" }), "email");
+    assert.equal(
+      await findTaken(db, { username: "a1ice", email: "alice@example.com" }),
+      "username",
+    );
+  });
+});
+
+Deno.test("findTaken() finds a name in a row written without a key", async () => {
+  await withDb(async (db) => {
+    await db.insertInto("players").values({
+      username: "carol",
+      email: "carol@example.com",
+      password_hash: "x",
+      created_at: 0,
+    }).execute();
+    assert.equal(await findTaken(db, { username: "CAROL", email: "y@example.com" }), "username");
   });
 });
 

@@ -13,9 +13,13 @@ interface Answer {
   headers: Headers;
 }
 
-/** Sends a request and reads the answer, which must be JSON. */
+/** Sends a request (a POST as JSON unless told) and reads the answer, which must be JSON. */
 async function send(url: string, init: RequestInit): Promise<Answer> {
-  const response = await fetch(url, init);
+  const headers = new Headers(init.headers);
+  if (init.method === "POST" && !headers.has("content-type")) {
+    headers.set("content-type", "application/json");
+  }
+  const response = await fetch(url, { ...init, headers });
   const text = await response.text();
   const type = response.headers.get("content-type") ?? "";
   assert.match(type, /^application\/json/, `${response.status} ${type}: ${text.slice(0, 200)}`);
@@ -160,6 +164,52 @@ withServer("POST /api/account/register", GENEROUS, async (t, server) => {
     assert.match(again.body.message as string, /username/);
   });
 
+  await t.step("answers 409 for a username that reads like a taken one", async () => {
+    const name = uniqueName("alice");
+    assert.equal((await post(registration(name))).status, 200);
+    const taken = await post(registration(name.toUpperCase(), { email: `x${name}@example.org` }));
+    assert.equal(taken.status, 409);
+    for (
+      const lookAlike of [name.replace("l", "I"), name.replace("l", "1"), name.replace("i", "l")]
+    ) {
+      const answer = await post(registration(lookAlike, { email: `y${lookAlike}@example.org` }));
+      assert.equal(answer.status, 409, lookAlike);
+      assert.deepEqual(answer.body, taken.body, "the same answer as for a taken name");
+    }
+    const dotted = uniqueName("jean.luc");
+    assert.equal((await post(registration(dotted))).status, 200);
+    for (const lookAlike of [dotted.replace(".", "_"), dotted.replace(".", "-")]) {
+      const answer = await post(registration(lookAlike, { email: `z${lookAlike}@example.org` }));
+      assert.equal(answer.status, 409, lookAlike);
+    }
+  });
+
+  await t.step("answers 415 to a body not declared as JSON, and creates no account", async () => {
+    const cases: [string, Record<string, string>][] = [
+      ["text/plain", { "content-type": "text/plain" }],
+      ["form", { "content-type": "application/x-www-form-urlencoded" }],
+      ["none", {}],
+    ];
+    for (const [what, headers] of cases) {
+      const body = registration();
+      // Bytes, unlike a string, leave Content-Type unset unless given.
+      const bytes = new TextEncoder().encode(JSON.stringify(body));
+      const response = await fetch(url, { method: "POST", headers, body: bytes });
+      assert.equal(response.status, 415, what);
+      assert.match((await response.json()).message, /Content-Type must be application\/json/);
+      assert.equal(await findPlayerByUsername(server.server.db, body.username), undefined, what);
+    }
+  });
+
+  await t.step("takes application/json with a charset", async () => {
+    const answer = await send(url, {
+      method: "POST",
+      headers: { "content-type": "application/json; charset=utf-8" },
+      body: JSON.stringify(registration()),
+    });
+    assert.equal(answer.status, 200, JSON.stringify(answer.body));
+  });
+
   await t.step("answers 409 for an email taken in another case", async () => {
     const first = registration();
     assert.equal((await post(first)).status, 200);
@@ -240,6 +290,15 @@ withServer("POST /api/account/login", GENEROUS, async (t, server) => {
       /password must be a string/,
       "number password",
     );
+  });
+
+  await t.step("answers 415 to a login not declared as JSON", async () => {
+    const body = JSON.stringify({ username, password: PASSWORD });
+    for (const type of ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data"]) {
+      const answer = await send(url, { method: "POST", headers: { "content-type": type }, body });
+      assert.equal(answer.status, 415, type);
+      assert.equal(typeof answer.body.message, "string");
+    }
   });
 });
 
