@@ -1,6 +1,6 @@
 /**
  * Starts the Clicker server: reads the configuration, prints where it
- * listens, and shuts down in order on SIGINT or SIGTERM.
+ * listens, and shuts down in order on SIGINT, SIGTERM or SIGHUP.
  *
  * @module
  */
@@ -8,6 +8,10 @@
 import { ConfigError, parseConfig } from "./src/config.ts";
 import { DatabaseOpenError } from "./src/db/open_database.ts";
 import { startServer } from "./src/server.ts";
+import { UnsavedRoundsError } from "./src/round_loop.ts";
+
+// SIGHUP too: its default would kill the process mid-round, losing the round.
+const STOP_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
 
 /** Runs the server until a signal stops it. */
 export async function main(args: string[]): Promise<number> {
@@ -34,7 +38,7 @@ export async function main(args: string[]): Promise<number> {
   // Listen for signals before saying where we listen: whoever reads that line may signal at once.
   const { promise: stopped, resolve } = Promise.withResolvers<void>();
   const stop = () => resolve();
-  for (const signal of ["SIGINT", "SIGTERM"] as const) Deno.addSignalListener(signal, stop);
+  for (const signal of STOP_SIGNALS) Deno.addSignalListener(signal, stop);
   console.log(`Listening on ${server.url.href}`);
   await stopped;
   console.log("Shutting down");
@@ -42,10 +46,17 @@ export async function main(args: string[]): Promise<number> {
     console.error("clicker: shutdown took over 5 s; exiting anyway");
     Deno.exit(1);
   }, 5000);
-  await server.shutdown();
+  let code = 0;
+  try {
+    await server.shutdown();
+  } catch (error) {
+    if (!(error instanceof UnsavedRoundsError)) throw error;
+    console.error(`clicker: ${error.message}`);
+    code = 1;
+  }
   clearTimeout(forced);
-  for (const signal of ["SIGINT", "SIGTERM"] as const) Deno.removeSignalListener(signal, stop);
-  return 0;
+  for (const signal of STOP_SIGNALS) Deno.removeSignalListener(signal, stop);
+  return code;
 }
 
 if (import.meta.main) Deno.exit(await main(Deno.args));

@@ -6,8 +6,14 @@
  * At each deadline it closes the round in memory in one synchronous step
  * (clicks after that count for the next round), runs the tick's unit of work
  * (one SQLite transaction recording the round and its winners' wins, and the
- * next round's checkpoint), then announces `EndRound` to every client. A
- * failed write is kept and retried; the game goes on meanwhile.
+ * next round's checkpoint), then announces `EndRound` to every client.
+ *
+ * A round is announced only once its record has committed, so no player is
+ * ever told a result the database doesn't hold, and a restart never reuses
+ * an announced round's id. When a write fails (a locked or full disk) the
+ * game goes on in the next round in memory; the write is retried, and the
+ * waiting rounds are announced in order once recorded. The next deadline
+ * never waits for the disk.
  *
  * The module exports the class and one inert instance, {@linkcode roundLoop}:
  * importing it starts nothing; `start(deps)` wires it up, `stop()` ends it.
@@ -56,11 +62,40 @@ export interface RoundLoopHealth {
   readonly running: boolean;
   readonly roundId: number;
   readonly roundEndsAt: number;
-  /** Rounds ended but not yet recorded (a failed unit of work is retried). */
+  /** Rounds ended but not yet recorded, nor announced (a failed unit of work is retried). */
   readonly unrecorded: number;
   readonly lastUnitOfWork:
     | { readonly at: number; readonly ok: boolean; readonly error?: string }
     | null;
+}
+
+/**
+ * The loop stopped, but the database did not take its last save: rounds that
+ * ended were not recorded, or the round in progress was not saved.
+ */
+export class UnsavedRoundsError extends Error {
+  override name = "UnsavedRoundsError";
+  /** Ended rounds not recorded. */
+  readonly unrecorded: number;
+  /** The database's error. */
+  readonly reason: string;
+
+  constructor(unrecorded: number, reason: string) {
+    const rounds = unrecorded === 1 ? "1 ended round" : `${unrecorded} ended rounds`;
+    const what = unrecorded === 0
+      ? "the round in progress was not saved"
+      : `${rounds} not recorded and the round in progress not saved`;
+    super(`shutdown could not save to the database: ${what}: ${reason}`);
+    this.unrecorded = unrecorded;
+    this.reason = reason;
+  }
+}
+
+/** A round ended and waiting for its record, then its announcement. */
+interface Pending {
+  readonly round: ClosedRound;
+  /** Rounds recovered at start were never played by anyone connected now. */
+  readonly announce: boolean;
 }
 
 /** No checkpoint is started this close to a deadline (ms). */
@@ -113,9 +148,14 @@ export class RoundLoop {
   /** The current round's players and standings. Replaced at each `start()`. */
   game: GameState = new GameState();
   #running: Running | undefined;
-  #unrecorded: ClosedRound[] = [];
+  #unrecorded: Pending[] = [];
   #savedVersion = -1;
   #work: Promise<unknown> = Promise.resolve();
+  /** A unit of work waiting behind the one in flight; later requests join it. */
+  #queued: Promise<void> | undefined;
+  #queuedForce = false;
+  /** Off once the sockets are closed for shutdown. */
+  #announcing = true;
   #lastUnitOfWork: RoundLoopHealth["lastUnitOfWork"] = null;
 
   /** Whether the loop is running. */
@@ -134,13 +174,16 @@ export class RoundLoop {
     const duration = deps.roundDurationMs;
     this.game = new GameState({ maxClicksPerSecond: deps.maxClicksPerSecond });
     this.#unrecorded = [];
+    this.#announcing = true;
     this.#lastUnitOfWork = null;
 
     const saved = await loadCheckpoints(deps.db);
     const t = now();
     const resumable = saved.findLast((s) => s.endsAt > t && s.endsAt <= t + duration);
     for (const snapshot of saved) {
-      if (snapshot !== resumable) this.#unrecorded.push(closeSnapshot(snapshot));
+      if (snapshot !== resumable) {
+        this.#unrecorded.push({ round: closeSnapshot(snapshot), announce: false });
+      }
     }
     let grid: RoundGrid;
     if (resumable) {
@@ -159,14 +202,16 @@ export class RoundLoop {
       grid,
       done: Promise.resolve(),
     };
-    await this.#unitOfWork(() => this.#flush(true));
+    await this.#requestFlush(true);
     this.#running.done = Promise.all([this.#run(), this.#checkpoints()]).then(() => {});
   }
 
   /**
    * Stops the loop: aborts the wait, lets the unit of work in flight finish
    * (and its `EndRound` go out), calls `beforeSave` so the caller can stop
-   * clicks from arriving, then saves the round in progress. Safe to call twice.
+   * clicks from arriving, then records what ended and saves the round in
+   * progress. Throws {@linkcode UnsavedRoundsError}, once stopped, when that
+   * last save fails. Safe to call twice.
    */
   async stop(options: { beforeSave?: () => void } = {}): Promise<void> {
     const running = this.#running;
@@ -178,8 +223,14 @@ export class RoundLoop {
     await running.done;
     await this.#work;
     options.beforeSave?.();
-    await this.#unitOfWork(() => this.#flush(true));
+    // Nobody is connected to hear about rounds recorded from here on.
+    this.#announcing = false;
+    await this.#requestFlush(true);
     this.#running = undefined;
+    const last = this.#lastUnitOfWork;
+    if (last && !last.ok) {
+      throw new UnsavedRoundsError(this.#unrecorded.length, last.error ?? "unknown error");
+    }
   }
 
   /** The loop's state, for `/healthz`. */
@@ -206,15 +257,9 @@ export class RoundLoop {
       if (r.now() < deadline) continue;
       // If the process was held up past several deadlines, the round runs to the next one.
       const nextEndsAt = nextDeadline(r.grid, Math.max(r.now(), deadline));
-      const closed = this.game.close(nextEndsAt);
-      this.#unrecorded.push(closed);
-      await this.#unitOfWork(() => this.#flush(true));
-      r.deps.broadcast({
-        winners: closed.winners.map((w) => w.username),
-        nbClicks: closed.nbClicks,
-        roundId: closed.id,
-        nextRoundEndsAt: nextEndsAt,
-      });
+      this.#unrecorded.push({ round: this.game.close(nextEndsAt), announce: true });
+      // Not awaited: a slow or locked disk must not hold up the next deadline.
+      void this.#requestFlush(true);
     }
   }
 
@@ -233,44 +278,76 @@ export class RoundLoop {
       // then would only hold the tick up.
       if (this.game.roundEndsAt - r.now() < CHECKPOINT_QUIET_MS) continue;
       const due = this.#unrecorded.length > 0 || this.game.version !== this.#savedVersion;
-      if (due) await this.#unitOfWork(() => this.#flush(false));
+      if (due) await this.#requestFlush(false);
     }
   }
 
   /**
    * Records every ended round not yet recorded, oldest first, the last one
-   * together with the current round's checkpoint; or, with nothing to
-   * record, saves the checkpoint alone. `force` saves even an unchanged round.
+   * together with the current round's checkpoint, and announces each once it
+   * has committed; or, with nothing to record, saves the checkpoint alone.
+   * `force` saves even an unchanged round. Rounds that end meanwhile are
+   * recorded in the same go.
    */
   async #flush(force: boolean): Promise<void> {
-    const r = this.#running!;
-    const version = this.game.version;
-    if (!force && this.#unrecorded.length === 0 && version === this.#savedVersion) return;
-    const snapshot = this.game.snapshot();
+    const r = this.#running;
+    if (!r) return;
+    if (!force && this.#unrecorded.length === 0 && this.game.version === this.#savedVersion) {
+      return;
+    }
     const at = r.now();
     try {
       if (this.#unrecorded.length === 0) {
-        await saveCheckpoint(r.deps.db, snapshot, at);
+        const version = this.game.version;
+        await saveCheckpoint(r.deps.db, this.game.snapshot(), at);
+        this.#savedVersion = version;
       }
       while (this.#unrecorded.length > 0) {
+        const { round, announce } = this.#unrecorded[0];
         const last = this.#unrecorded.length === 1;
-        await recordRound(r.deps.db, this.#unrecorded[0], last ? snapshot : undefined);
+        const version = this.game.version;
+        await recordRound(r.deps.db, round, last ? this.game.snapshot() : undefined);
         this.#unrecorded.shift();
+        if (last) this.#savedVersion = version;
+        if (announce && this.#announcing) r.deps.broadcast(this.#endRound(round));
       }
-      this.#savedVersion = version;
       this.#lastUnitOfWork = { at, ok: true };
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       this.#lastUnitOfWork = { at, ok: false, error: message };
+      const waiting = this.#unrecorded.length === 0
+        ? ""
+        : ` (${this.#unrecorded.length} unrecorded)`;
       (r.deps.logError ?? console.error)(
-        `Round ${this.game.roundId}: unit of work failed: ${message}`,
+        `Round ${this.game.roundId}: unit of work failed${waiting}: ${message}`,
       );
     }
   }
 
-  /** Runs units of work one at a time, in order. */
-  #unitOfWork(work: () => Promise<void>): Promise<void> {
-    const next = this.#work.then(work);
+  /** What `EndRound` says of a round recorded now. */
+  #endRound(round: ClosedRound): EndRound {
+    return {
+      winners: round.winners.map((w) => w.username),
+      nbClicks: round.nbClicks,
+      roundId: round.id,
+      nextRoundEndsAt: this.game.roundEndsAt,
+    };
+  }
+
+  /**
+   * Runs units of work one at a time, in order. A request made while one is
+   * already waiting joins it: that one will see every round ended by then.
+   */
+  #requestFlush(force: boolean): Promise<void> {
+    this.#queuedForce ||= force;
+    if (this.#queued) return this.#queued;
+    const next = this.#work.then(() => {
+      this.#queued = undefined;
+      const forced = this.#queuedForce;
+      this.#queuedForce = false;
+      return this.#flush(forced);
+    });
+    this.#queued = next;
     this.#work = next.catch(() => {});
     return next;
   }

@@ -61,8 +61,8 @@ Deno.test("main.ts prints the URL with the port it got for PORT=0, and serves th
   }
 });
 
-Deno.test("main.ts exits 0 on SIGTERM and on SIGINT", async () => {
-  for (const signal of ["SIGTERM", "SIGINT"] as const) {
+Deno.test("main.ts exits 0 on SIGTERM, SIGINT and SIGHUP", async () => {
+  for (const signal of ["SIGTERM", "SIGINT", "SIGHUP"] as const) {
     const server = await spawnServer();
     const code = await server.stop(signal);
     assert.equal(code, 0, `${signal}:\n${server.output()}`);
@@ -157,4 +157,24 @@ Deno.test("main.ts never prints a token or password", async () => {
   assert.equal(output.includes(player.token), false, "token in the output");
   assert.equal(output.includes(player.token.split(".")[2]), false, "signature in the output");
   assert.equal(output.includes(player.password), false, "password in the output");
+});
+
+Deno.test("main.ts refuses a database another server has, in one line with its pid; the first plays on", async () => {
+  const first = await spawnServer({ roundSeconds: 1 });
+  try {
+    const { code, stdout, stderr } = await runMain({ DATABASE_PATH: first.databasePath });
+    assert.equal(code, 1, stderr);
+    assert.equal(stdout.includes("Listening"), false);
+    const pid = (await Deno.readTextFile(`${first.databasePath}.lock`)).trim();
+    assert.deepEqual(stderr.trimEnd().split("\n"), [
+      `clicker: database "${first.databasePath}" is in use by another server (pid ${pid})`,
+    ]);
+    // The first one never noticed: it registers players and records rounds.
+    const player = await registerAndLogin(first.url);
+    assert.equal(await negotiate(first.url, player.token), 200);
+    const health = await fetch(first.url + "healthz");
+    assert.equal(health.status, 200, await health.text());
+  } finally {
+    assert.equal(await first.stop(), 0, first.output());
+  }
 });

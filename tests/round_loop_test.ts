@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { type Kysely, sql } from "kysely";
-import { type EndRound, RoundLoop, sleep } from "../src/round_loop.ts";
+import { type EndRound, RoundLoop, sleep, UnsavedRoundsError } from "../src/round_loop.ts";
 import { openDatabase } from "../src/db/open_database.ts";
 import type { Database } from "../src/db/schema.ts";
 import { createPlayer } from "../src/db/accounts.ts";
@@ -140,28 +140,130 @@ Deno.test("RoundLoop resumes a saved round still running, and closes one whose d
   await db.destroy();
 });
 
-Deno.test("RoundLoop keeps playing when a unit of work fails, and records the round later", async () => {
+/** Makes every insert into `rounds` fail, as a full disk would. */
+async function failRecords(db: Kysely<Database>): Promise<void> {
+  await sql`create trigger fail before insert on rounds begin select raise(abort, 'disk full'); end`
+    .execute(db);
+}
+
+async function healRecords(db: Kysely<Database>): Promise<void> {
+  await sql`drop trigger fail`.execute(db);
+}
+
+Deno.test("RoundLoop announces a round only once it is recorded; meanwhile play goes on", async () => {
   const { time, db, loop, ended, deps, errors } = await setup();
   const ann = await player(db, "ann");
   await loop.start(deps);
   const a = loop.game.join(ann, "ann", time.now);
   loop.game.increment(a, time.now);
-  // Make the tick's write fail, as a full disk would.
-  await sql`create trigger fail before insert on rounds begin select raise(abort, 'disk full'); end`
-    .execute(db);
+  await failRecords(db);
   await time.advance(500);
-  assert.equal(ended.length, 1, "EndRound still goes out");
+  assert.equal(ended.length, 0, "no EndRound for a round the database doesn't hold");
   assert.equal(loop.health().unrecorded, 1);
   assert.equal(loop.health().lastUnitOfWork?.ok, false);
   assert.match(errors.join("\n"), /disk full/);
-  await db.executeQuery(
-    { sql: "drop trigger fail", parameters: [], query: { kind: "RawNode" } } as never,
-  );
+  // The next round is under way, in memory.
+  assert.equal(loop.game.roundId, 2);
+  loop.game.increment(a, time.now);
+  loop.game.increment(a, time.now);
+  await time.advance(500);
+  assert.equal(ended.length, 0);
+  assert.equal(loop.health().unrecorded, 2);
+
+  await healRecords(db);
   await time.advance(1_000);
   assert.equal(loop.health().unrecorded, 0);
   assert.equal(loop.health().lastUnitOfWork?.ok, true);
+  // Every held round goes out, in order, with what the database holds, and
+  // the deadline of the round in progress when it was sent.
+  assert.deepEqual(
+    ended.slice(0, 2).map(({ roundId, winners, nbClicks }) => ({
+      roundId,
+      winners,
+      nbClicks,
+    })),
+    [
+      { roundId: 1, winners: ["ann"], nbClicks: 1 },
+      { roundId: 2, winners: ["ann"], nbClicks: 2 },
+    ],
+  );
+  assert.deepEqual(ended.map((e) => e.roundId), ended.map((_, i) => i + 1));
+  for (const e of ended) {
+    assert.ok(e.nextRoundEndsAt > e.at && e.nextRoundEndsAt <= e.at + 500, JSON.stringify(e));
+  }
+  const rounds = await db.selectFrom("rounds").select(["id", "nb_clicks"]).orderBy("id").execute();
+  assert.deepEqual(
+    rounds.map((r) => [r.id, r.nb_clicks]),
+    ended.map((e) => [e.roundId, e.nbClicks]),
+  );
+  const row = await db.selectFrom("players").select("nb_wins").executeTakeFirstOrThrow();
+  assert.equal(row.nb_wins, 2);
+  await loop.stop();
+  await db.destroy();
+});
+
+Deno.test("RoundLoop.stop() throws UnsavedRoundsError saying how many rounds and why", async () => {
+  const { time, db, loop, ended, deps } = await setup();
+  const ann = await player(db, "ann");
+  await loop.start(deps);
+  loop.game.increment(loop.game.join(ann, "ann", time.now), time.now);
+  await failRecords(db);
+  await time.advance(500);
+  let closed = false;
+  await assert.rejects(() => loop.stop({ beforeSave: () => closed = true }), (error) => {
+    assert.ok(error instanceof UnsavedRoundsError);
+    assert.equal(error.unrecorded, 1);
+    assert.match(error.message, /1 ended round not recorded.*: disk full/);
+    return true;
+  });
+  assert.ok(closed);
+  assert.equal(loop.running, false);
+  assert.equal(ended.length, 0);
+  // Nothing was announced, so a restart may close the round from its checkpoint.
+  assert.deepEqual((await loadCheckpoints(db)).map((c) => c.id), [1]);
+  await db.destroy();
+});
+
+Deno.test("RoundLoop.stop() records held rounds without announcing them: the sockets are closed", async () => {
+  const { time, db, loop, ended, deps } = await setup();
+  const ann = await player(db, "ann");
+  await loop.start(deps);
+  loop.game.increment(loop.game.join(ann, "ann", time.now), time.now);
+  await failRecords(db);
+  await time.advance(500);
+  // The write works again, but the loop would retry only at its next
+  // checkpoint: the stop's save is what records the round.
+  await healRecords(db);
+  await loop.stop();
+  assert.equal(ended.length, 0);
   const rounds = await db.selectFrom("rounds").select("id").execute();
-  assert.deepEqual(rounds.map((r) => r.id), [1, 2, 3]);
+  assert.deepEqual(rounds.map((r) => r.id), [1]);
+  await db.destroy();
+});
+
+Deno.test("RoundLoop closes the next round on time while a write is still waiting", async () => {
+  const { time, db, loop, ended, deps } = await setup();
+  // Holds every query while set, as a lock held by another process would.
+  let hold: Promise<void> | undefined;
+  const held = db.withPlugin({
+    transformQuery: (args) => args.node,
+    transformResult: async (args) => {
+      await hold;
+      return args.result;
+    },
+  });
+  await loop.start({ ...deps, db: held });
+  const { promise, resolve: release } = Promise.withResolvers<void>();
+  hold = promise;
+  await time.advance(500);
+  await time.advance(500);
+  assert.equal(loop.game.roundId, 3, "rounds close on their deadlines");
+  assert.equal(loop.health().unrecorded, 2);
+  assert.equal(ended.length, 0);
+  hold = undefined;
+  release();
+  await time.advance(0);
+  assert.deepEqual(ended.map((e) => e.roundId), [1, 2]);
   await loop.stop();
   await db.destroy();
 });

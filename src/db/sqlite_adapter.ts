@@ -7,13 +7,25 @@
  * spreads them and turns booleans into 0 and 1. Prepared statements are kept
  * by their SQL, since the game runs the same few queries over and over.
  *
+ * SQLite rolls a transaction back by itself when a commit hits a full disk or
+ * an I/O error; Kysely then sends `rollback`, which would fail with "cannot
+ * rollback - no transaction is active" and hide the real error. Here a
+ * `rollback` outside a transaction does nothing.
+ *
  * @module
  */
 
 import type { DatabaseSync, SQLInputValue, StatementSync } from "node:sqlite";
 import type { SqliteDatabase, SqliteStatement } from "kysely";
 
+/** The database Kysely's `SqliteDialect` expects, plus whether a transaction is open. */
+export interface NodeSqliteDatabase extends SqliteDatabase {
+  /** Whether a transaction is open on the connection. */
+  readonly inTransaction: boolean;
+}
+
 const CACHE_LIMIT = 200;
+const ROLLBACK = /^\s*rollback\s*;?\s*$/i;
 
 function bind(parameters: ReadonlyArray<unknown>): SQLInputValue[] {
   return parameters.map((value) => {
@@ -48,14 +60,35 @@ class Statement implements SqliteStatement {
   }
 }
 
+/** A `rollback` that does nothing when SQLite has already rolled the transaction back. */
+class Rollback extends Statement {
+  readonly #database: DatabaseSync;
+
+  constructor(database: DatabaseSync, statement: StatementSync) {
+    super(statement);
+    this.#database = database;
+  }
+
+  override run(
+    parameters: ReadonlyArray<unknown>,
+  ): { changes: number | bigint; lastInsertRowid: number | bigint } {
+    if (!this.#database.isTransaction) return { changes: 0, lastInsertRowid: 0 };
+    return super.run(parameters);
+  }
+}
+
 /** Wraps an open `DatabaseSync` as the database Kysely's `SqliteDialect` expects. */
-export function sqliteAdapter(database: DatabaseSync): SqliteDatabase {
+export function sqliteAdapter(database: DatabaseSync): NodeSqliteDatabase {
   const statements = new Map<string, Statement>();
   return {
+    get inTransaction(): boolean {
+      return database.isOpen && database.isTransaction;
+    },
     prepare(sql: string): SqliteStatement {
       let statement = statements.get(sql);
       if (!statement) {
-        statement = new Statement(database.prepare(sql));
+        const prepared = database.prepare(sql);
+        statement = ROLLBACK.test(sql) ? new Rollback(database, prepared) : new Statement(prepared);
         if (statements.size >= CACHE_LIMIT) statements.clear();
         statements.set(sql, statement);
       }

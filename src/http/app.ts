@@ -11,6 +11,7 @@ import { cors } from "hono/cors";
 import { HTTPException } from "hono/http-exception";
 import { serveStatic } from "hono/deno";
 import { join } from "node:path";
+import { DatabaseUnavailableError } from "../db/sqlite_errors.ts";
 
 /** The web client's folder, found from this file, never from the working directory. */
 export const STATIC_ROOT: string = join(import.meta.dirname ?? ".", "..", "..", "static");
@@ -109,6 +110,12 @@ export function createApp(deps: AppDeps): Hono {
   app.onError((error, c) => {
     if (error instanceof HTTPException) {
       return c.json({ message: error.message || "Bad request" }, error.status);
+    }
+    // A locked, full or vanished database is the server's trouble, not a bug:
+    // the client may try again later. The details go to the log only.
+    if (error instanceof DatabaseUnavailableError) {
+      logError(`${c.req.method} ${c.req.path}: database unavailable: ${error.message}`);
+      return c.json({ message: "The game's database is unavailable; try again later" }, 503);
     }
     logError(`${c.req.method} ${c.req.path}: ${error.stack ?? error}`);
     return c.json({ message: "Internal server error" }, 500);

@@ -132,6 +132,28 @@ Deno.test("SIGTERM mid-round: exit 0 fast, sockets get 1001, a restart before th
   assertWinsConsistent(rows);
 });
 
+Deno.test("SIGHUP mid-round: stops like SIGTERM, with a close record, and the round is saved", async () => {
+  const databasePath = await tempDatabase();
+  let a!: TestPlayer;
+  let round!: { roundId: number; endsAt: number };
+  await withServer({ databasePath, roundSeconds: 4 }, async (server, hub) => {
+    a = await registerAndLogin(server.url);
+    const sa = await hub(a.token);
+    round = await freshRound(sa);
+    assert.equal(await click(sa, 5), 5);
+    assert.equal(await server.stop("SIGHUP"), 0, server.output());
+    assert.equal((await sa.closed).code, 1001);
+    assert.deepEqual(sa.records.at(-1), {
+      type: 7,
+      error: "Server is shutting down",
+      allowReconnect: true,
+    });
+  });
+  const checkpoint = readRows(databasePath).checkpoints.find((c) => c.round_id === round.roundId);
+  assert.ok(checkpoint, "the round in progress was not saved");
+  assert.deepEqual(checkpoint.standings.map((s) => [s.username, s.score]), [[a.username, 5]]);
+});
+
 Deno.test("SIGTERM with a stuck client and request: exit 0 in 5 s; a restart after the deadline closes the round once", async () => {
   const databasePath = await tempDatabase();
   const roundSeconds = 2;

@@ -4,8 +4,11 @@ import { DatabaseSync } from "node:sqlite";
 import { type Kysely, sql } from "kysely";
 import { DatabaseOpenError, openDatabase } from "../../src/db/open_database.ts";
 import type { Database } from "../../src/db/schema.ts";
+import { migrationProvider } from "../../src/db/migrations.ts";
 
 const ROOT = join(import.meta.dirname!, "..", "..");
+/** Every migration's name, in order. */
+const ALL_MIGRATIONS = Object.keys(await migrationProvider.getMigrations()).sort();
 
 async function withTempDir(fn: (dir: string) => Promise<void>): Promise<void> {
   const dir = await Deno.makeTempDir({ prefix: "clicker-db-" });
@@ -81,21 +84,70 @@ Deno.test("openDatabase() turns on WAL for a file, foreign keys everywhere", asy
   }
 });
 
-Deno.test("openDatabase() leaves the game's short busy timeout once it has opened", async () => {
+Deno.test("openDatabase() leaves SQLite no busy timeout: it would block the event loop", async () => {
+  await withTempDir(async (dir) => {
+    const db = await openDatabase(join(dir, "clicker.db"));
+    try {
+      assert.equal(await pragma(db, "busy_timeout"), 0);
+    } finally {
+      await db.destroy();
+    }
+  });
+});
+
+Deno.test("openDatabase() refuses a file another open holds, naming its pid, until it closes", async () => {
   await withTempDir(async (dir) => {
     const path = join(dir, "clicker.db");
-    const fallback = await openDatabase(path);
+    const first = await openDatabase(path);
     try {
-      assert.equal(await pragma(fallback, "busy_timeout"), 200);
+      await assertOpenFails(path, new RegExp(`in use by another server \\(pid ${Deno.pid}\\)`));
+      // The first one is untouched.
+      await first.insertInto("settings").values({ key: "k", value: "v" }).execute();
     } finally {
-      await fallback.destroy();
+      await first.destroy();
     }
-    const chosen = await openDatabase(path, { busyTimeoutMs: 50 });
+    const second = await openDatabase(path);
     try {
-      assert.equal(await pragma(chosen, "busy_timeout"), 50);
+      const row = await second.selectFrom("settings").selectAll().executeTakeFirst();
+      assert.deepEqual({ ...row }, { key: "k", value: "v" });
     } finally {
-      await chosen.destroy();
+      await second.destroy();
     }
+  });
+});
+
+Deno.test("openDatabase() lets other programs read the file, and write it briefly, while it holds it", async () => {
+  await withTempDir(async (dir) => {
+    const path = join(dir, "clicker.db");
+    const db = await openDatabase(path);
+    try {
+      await db.insertInto("settings").values({ key: "mine", value: "1" }).execute();
+      const other = new DatabaseSync(path);
+      try {
+        other.exec("insert into settings (key, value) values ('theirs', '2')");
+        const keys = other.prepare("select key from settings order by key").all()
+          .map((row) => row.key);
+        assert.deepEqual(keys, ["mine", "theirs"]);
+      } finally {
+        other.close();
+      }
+      const rows = await db.selectFrom("settings").select("key").orderBy("key").execute();
+      assert.deepEqual(rows.map((row) => row.key), ["mine", "theirs"]);
+    } finally {
+      await db.destroy();
+    }
+  });
+});
+
+Deno.test("openDatabase() needs no lock for :memory:, and the lock file stays for the next server", async () => {
+  const [a, b] = [await openDatabase(":memory:"), await openDatabase(":memory:")];
+  await a.destroy();
+  await b.destroy();
+  await withTempDir(async (dir) => {
+    const path = join(dir, "clicker.db");
+    await (await openDatabase(path)).destroy();
+    assert.ok((await Deno.stat(`${path}.lock`)).isFile);
+    await (await openDatabase(path)).destroy();
   });
 });
 
@@ -119,7 +171,7 @@ Deno.test("openDatabase() migrates a file once, however often it opens it", asyn
     await first.destroy();
     const second = await openDatabase(path);
     try {
-      assert.deepEqual(await migrations(second), ["0001_initial"]);
+      assert.deepEqual(await migrations(second), ALL_MIGRATIONS);
       const row = await second.selectFrom("settings").selectAll().executeTakeFirst();
       assert.deepEqual({ ...row }, { key: "k", value: "v" });
     } finally {
@@ -128,20 +180,25 @@ Deno.test("openDatabase() migrates a file once, however often it opens it", asyn
   });
 });
 
-Deno.test("openDatabase() lets processes starting together on a new file migrate it once", async () => {
+Deno.test("openDatabase() lets one of several processes starting together on a new file have it", async () => {
   await withTempDir(async (dir) => {
     const path = join(dir, "clicker.db");
+    // Each child opens when told, says how it went, and keeps the file open
+    // until its input ends, so a late starter can't slip in after another closed.
     const script = `
       import { openDatabase } from ${JSON.stringify(join(ROOT, "src", "db", "open_database.ts"))};
       console.log("ready");
-      for await (const _ of Deno.stdin.readable) break;
+      const lines = Deno.stdin.readable.getReader();
+      await lines.read();
+      let db;
       try {
-        const db = await openDatabase(${JSON.stringify(path)});
-        await db.destroy();
+        db = await openDatabase(${JSON.stringify(path)});
         console.log("opened");
       } catch (error) {
         console.log(String(error));
       }
+      while (!(await lines.read()).done);
+      await db?.destroy();
     `;
     const children = Array.from({ length: 3 }, () =>
       new Deno.Command(Deno.execPath(), {
@@ -151,28 +208,38 @@ Deno.test("openDatabase() lets processes starting together on a new file migrate
         stdout: "piped",
         stderr: "inherit",
       }).spawn());
-    const lines = children.map((child) => child.stdout.pipeThrough(new TextDecoderStream()));
-    const readers = lines.map((stream) => stream.getReader());
+    const readers = children.map((child) =>
+      child.stdout.pipeThrough(new TextDecoderStream()).getReader()
+    );
+    const writers = children.map((child) => child.stdin.getWriter());
     // Wait until every child is loaded, then let them all go at once.
     for (const reader of readers) assert.match((await reader.read()).value ?? "", /ready/);
-    await Promise.all(children.map(async (child) => {
-      const writer = child.stdin.getWriter();
-      await writer.write(new TextEncoder().encode("go\n"));
-      await writer.close();
-    }));
-    const outputs = await Promise.all(readers.map(async (reader) => {
+    await Promise.all(writers.map((writer) => writer.write(new TextEncoder().encode("go\n"))));
+    const outcomes = await Promise.all(readers.map(async (reader) => {
       let text = "";
-      for (;;) {
+      while (!text.includes("\n")) {
         const { done, value } = await reader.read();
-        if (done) return text.trim();
+        if (done) break;
         text += value;
       }
+      return text.trim();
+    }));
+    await Promise.all(writers.map((writer) => writer.close()));
+    await Promise.all(readers.map(async (reader) => {
+      while (!(await reader.read()).done);
     }));
     await Promise.all(children.map((child) => child.status));
-    assert.deepEqual(outputs, ["opened", "opened", "opened"]);
+    const opened = outcomes.filter((line) => line === "opened");
+    assert.equal(opened.length, 1, outcomes.join("\n"));
+    for (const line of outcomes.filter((line) => line !== "opened")) {
+      assert.match(
+        line,
+        /DatabaseOpenError: database ".*" is in use by another server \(pid \d+\)/,
+      );
+    }
     const db = await openDatabase(path);
     try {
-      assert.deepEqual(await migrations(db), ["0001_initial"]);
+      assert.deepEqual(await migrations(db), ALL_MIGRATIONS);
     } finally {
       await db.destroy();
     }
@@ -201,7 +268,11 @@ Deno.test("openDatabase() refuses a path it cannot create", async () => {
 
 Deno.test("openDatabase() refuses a folder as the database file", async () => {
   await withTempDir(async (dir) => {
-    await assertOpenFails(dir, /Cannot (open|use) database/);
+    try {
+      await assertOpenFails(dir, /Cannot (open|use) database/);
+    } finally {
+      await Deno.remove(`${dir}.lock`).catch(() => {});
+    }
   });
 });
 

@@ -103,3 +103,53 @@ Deno.test("sqliteAdapter() drives Kysely's SqliteDialect, booleans included", as
   }
   assert.equal(sqlite.isOpen, false);
 });
+
+Deno.test("sqliteAdapter() tells whether a transaction is open", () => {
+  const { adapter } = open();
+  try {
+    assert.equal(adapter.inTransaction, false);
+    adapter.prepare("begin").run([]);
+    assert.equal(adapter.inTransaction, true);
+    adapter.prepare("commit").run([]);
+    assert.equal(adapter.inTransaction, false);
+  } finally {
+    adapter.close();
+  }
+  assert.equal(adapter.inTransaction, false, "a closed database has none");
+});
+
+Deno.test("sqliteAdapter() keeps SQLite's own error when SQLite already rolled the transaction back", async () => {
+  const sqlite = new DatabaseSync(":memory:");
+  const db = new Kysely<{ t: { id: Generated<number>; flag: number; label: string } }>({
+    dialect: new SqliteDialect({ database: sqliteAdapter(sqlite) }),
+  });
+  try {
+    sqlite.exec("create table t (id integer primary key, flag integer, label text)");
+    // RAISE(ROLLBACK) ends the whole transaction, as a commit on a full disk does.
+    sqlite.exec(
+      "create trigger veto before insert on t when new.flag = 13 " +
+        "begin select raise(rollback, 'vetoed by trigger'); end",
+    );
+    await assert.rejects(
+      () =>
+        db.transaction().execute(async (trx) => {
+          await trx.insertInto("t").values({ flag: 1, label: "kept?" }).execute();
+          await trx.insertInto("t").values({ flag: 13, label: "vetoed" }).execute();
+        }),
+      /vetoed by trigger/,
+    );
+    assert.deepEqual(await db.selectFrom("t").selectAll().execute(), []);
+    // A rollback inside a live transaction still rolls back.
+    await assert.rejects(
+      () =>
+        db.transaction().execute(async (trx) => {
+          await trx.insertInto("t").values({ flag: 2, label: "undone" }).execute();
+          throw new Error("changed my mind");
+        }),
+      /changed my mind/,
+    );
+    assert.deepEqual(await db.selectFrom("t").selectAll().execute(), []);
+  } finally {
+    await db.destroy();
+  }
+});

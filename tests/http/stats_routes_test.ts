@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { dirname } from "node:path";
 import { createPlayer } from "../../src/db/accounts.ts";
 import { recordRound } from "../../src/db/rounds.ts";
 import { startTestServer } from "../support/test_server.ts";
@@ -130,5 +131,34 @@ Deno.test("stats routes", async (t) => {
     });
   } finally {
     await server.stop();
+  }
+});
+
+Deno.test("stats routes answer 503 with the database's own words once the file is gone", async () => {
+  const server = await startTestServer();
+  try {
+    for (const suffix of ["", "-wal", "-shm"]) await Deno.remove(server.databasePath + suffix);
+    // The server's watch notices within a second or so; the round loop's next
+    // write may notice first. Either way /healthz must come to say it.
+    const deadline = Date.now() + 10_000;
+    let health = await getJson(server.url + "healthz");
+    while (health.status === 200 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      health = await getJson(server.url + "healthz");
+    }
+    assert.equal(health.status, 503);
+    assert.match((health.body as { database: string }).database, /was deleted or replaced/);
+    for (const path of ["api/leaderboard", "api/rounds"]) {
+      const { status, body } = await getJson(server.url + path);
+      assert.equal(status, 503, path);
+      assert.match((body as { message: string }).message, /database is unavailable/);
+    }
+  } finally {
+    // The last save can't work: the round in progress had nowhere to go.
+    await assert.rejects(() => server.stop(), /shutdown could not save/);
+    // stop() threw before removing the server's folder.
+    await Deno.remove(dirname(server.databasePath), { recursive: true }).catch((error) => {
+      if (!(error instanceof Deno.errors.NotFound)) throw error;
+    });
   }
 });

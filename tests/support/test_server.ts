@@ -18,6 +18,8 @@ export interface TestServerOptions {
   readonly env?: Record<string, string>;
   /** Use this database file instead of a new one. */
   readonly databasePath?: string;
+  /** How long a connection may take to send a request head, in ms (default 5000). */
+  readonly headersTimeoutMs?: number;
 }
 
 /** A server started for a test. */
@@ -41,14 +43,21 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     ROUND_SECONDS: String(options.roundSeconds ?? 30),
     ...options.env,
   });
-  const server = await startServer(config, { loop: new RoundLoop(), logError: () => {} });
+  const server = await startServer(config, {
+    loop: new RoundLoop(),
+    logError: () => {},
+    headersTimeoutMs: options.headersTimeoutMs,
+  });
   return {
     url: server.url.href,
     databasePath,
     server,
     async stop() {
-      await server.shutdown();
-      if (dir) await Deno.remove(dir, { recursive: true });
+      try {
+        await server.shutdown();
+      } finally {
+        if (dir) await Deno.remove(dir, { recursive: true });
+      }
     },
   };
 }
