@@ -27,12 +27,22 @@ export interface Config {
   readonly maxClicksPerSecond: number;
   /** Origins allowed to call the API and open the hub from another origin. */
   readonly corsOrigins: readonly string[];
-  /** Failed logins per username per 15 minutes before 429 (an address gets 4×). */
+  /** Failed logins per username and address per 15 minutes before 429 (an address gets 4×). */
   readonly loginAttempts: number;
-  /** Successful registrations per client address per hour. */
+  /** Registration attempts that cost a password hash, per client address per hour. */
   readonly registrationsPerHour: number;
+  /** Password hashes waiting for a turn at most; more are refused with 503. */
+  readonly hashQueue: number;
+  /** Password hashes running or waiting per client address at most; more get 503. */
+  readonly hashQueuePerAddress: number;
   /** Take the client address from `X-Forwarded-For`. */
   readonly trustProxy: boolean;
+  /** Open connections at most (kept under the process's file limit). */
+  readonly maxConnections: number;
+  /** WebSocket messages one connection may send a second. */
+  readonly maxMessagesPerSecond: number;
+  /** WebSocket bytes one connection may send a second. */
+  readonly maxBytesPerSecond: number;
 }
 
 /** A configuration value that can't be used; `main.ts` exits with code 2 on it. */
@@ -147,7 +157,32 @@ const SETTINGS: readonly Setting<keyof Config>[] = [
     fallback: "30",
     parse: integer(1, 1_000_000),
   },
+  { key: "hashQueue", env: "HASH_QUEUE", fallback: "16", parse: integer(0, 1_000_000) },
+  {
+    key: "hashQueuePerAddress",
+    env: "HASH_QUEUE_PER_ADDRESS",
+    fallback: "2",
+    parse: integer(1, 1_000_000),
+  },
   { key: "trustProxy", env: "TRUST_PROXY", fallback: "", parse: flag },
+  {
+    key: "maxConnections",
+    env: "MAX_CONNECTIONS",
+    fallback: "10000",
+    parse: integer(1, 1_000_000),
+  },
+  {
+    key: "maxMessagesPerSecond",
+    env: "MAX_MESSAGES_PER_SECOND",
+    fallback: "200",
+    parse: integer(1, 1_000_000_000),
+  },
+  {
+    key: "maxBytesPerSecond",
+    env: "MAX_BYTES_PER_SECOND",
+    fallback: "65536",
+    parse: integer(1024, 1_000_000_000),
+  },
 ];
 
 function flagName(env: string): string {

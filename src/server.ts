@@ -1,7 +1,7 @@
 /**
  * Builds the server from its configuration and connects the pieces: the
  * database, the token secret, the hub and its connections, the round loop
- * and the HTTP application, all served by `Deno.serve`.
+ * and the HTTP application, all served by {@linkcode serve}.
  *
  * @module
  */
@@ -18,6 +18,7 @@ import { hubRoutes } from "./hub/transport.ts";
 import { accountRoutes } from "./http/account_routes.ts";
 import { statsRoutes } from "./http/stats_routes.ts";
 import { createApp } from "./http/app.ts";
+import { serve, type Served } from "./http/serve.ts";
 import { type RoundLoop, roundLoop } from "./round_loop.ts";
 
 /** Options of {@linkcode startServer}. */
@@ -30,6 +31,8 @@ export interface ServerOptions {
   readonly logError?: (message: string) => void;
   /** How long shutdown waits for HTTP requests in flight, in ms (default 2000). */
   readonly drainMs?: number;
+  /** How long a connection may take to send a request head, in ms (default 5000). */
+  readonly headersTimeoutMs?: number;
 }
 
 /** A running server. */
@@ -39,10 +42,13 @@ export interface RunningServer {
   readonly db: Kysely<Database>;
   readonly hub: Hub;
   readonly loop: RoundLoop;
+  /** The HTTP listener's connections: open now, the cap in force, shed so far. */
+  readonly http: Pick<Served, "connections" | "maxConnections" | "shed">;
   /**
    * Stops taking connections, finishes the unit of work in flight and saves
    * the round in progress, closes sockets with 1001, closes the database.
-   * Safe to call twice.
+   * Rejects with `UnsavedRoundsError` (after closing all) when the database
+   * did not take that last save. Safe to call twice.
    */
   shutdown(): Promise<void>;
 }
@@ -54,7 +60,7 @@ export async function startServer(
 ): Promise<RunningServer> {
   const loop = options.loop ?? roundLoop;
   const logError = options.logError ?? console.error;
-  const db = await openDatabase(config.databasePath);
+  const db = await openDatabase(config.databasePath, { logError });
   try {
     const secret = await tokenKey(
       config.jwtSecret ?? await settleSetting(db, "jwt_secret", generateSecret()),
@@ -80,6 +86,8 @@ export async function startServer(
             tokenTtlMinutes: config.tokenTtlMinutes,
             loginAttempts: config.loginAttempts,
             registrationsPerHour: config.registrationsPerHour,
+            hashQueue: config.hashQueue,
+            hashQueuePerAddress: config.hashQueuePerAddress,
             trustProxy: config.trustProxy,
           }),
         },
@@ -98,15 +106,23 @@ export async function startServer(
             secret,
             winsOf: (id) => winsOf(db, id),
             corsOrigins: config.corsOrigins,
+            budget: {
+              messagesPerSecond: config.maxMessagesPerSecond,
+              bytesPerSecond: config.maxBytesPerSecond,
+            },
           }),
         },
       ],
     });
-    const server = Deno.serve(
-      { hostname: config.host, port: config.port, onListen: () => {} },
-      (request, info) => app.fetch(request, info),
-    );
-    const { hostname, port } = server.addr;
+    const server = await serve({
+      hostname: config.host,
+      port: config.port,
+      maxConnections: config.maxConnections,
+      headersTimeoutMs: options.headersTimeoutMs,
+      fetch: (request, env) => app.fetch(request, env),
+      logError,
+    });
+    const { hostname, port } = server;
     const shownHost = hostname.includes(":") ? `[${hostname}]` : hostname;
     const url = new URL(`http://${shownHost}:${port}/`);
 
@@ -116,27 +132,18 @@ export async function startServer(
         // The unit of work in flight finishes and its EndRound goes out; then
         // every socket closes (1001, may reconnect) so no click lands after
         // the round in progress is saved; then the HTTP server stops.
-        await loop.stop({ beforeSave: () => hub.registry.closeAll() });
-        const closed = server.shutdown();
-        // A client that never finishes sending its request would hold this forever.
-        await settledWithin(closed, options.drainMs ?? 2000);
+        // A failed last save (UnsavedRoundsError) still closes everything, then is thrown.
+        let unsaved: Error | undefined;
+        await loop.stop({ beforeSave: () => hub.registry.closeAll() })
+          .catch((error: Error) => unsaved = error);
+        await server.close(options.drainMs ?? 2000);
         await db.destroy();
+        if (unsaved) throw unsaved;
       })();
-    return { url, db, hub, loop, shutdown };
+    return { url, db, hub, loop, http: server, shutdown };
   } catch (error) {
-    await loop.stop();
+    await loop.stop().catch(() => {}); // the start-up error is the one to report
     await db.destroy();
     throw error;
-  }
-}
-
-/** Waits for `promise` to settle, but no longer than `ms`. */
-async function settledWithin(promise: Promise<unknown>, ms: number): Promise<void> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<void>((resolve) => timer = setTimeout(resolve, ms));
-  try {
-    await Promise.race([promise.catch(() => {}), timeout]);
-  } finally {
-    clearTimeout(timer);
   }
 }

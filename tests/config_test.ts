@@ -27,7 +27,12 @@ Deno.test("parseConfig() gives the documented defaults with no environment and n
     corsOrigins: [],
     loginAttempts: 5,
     registrationsPerHour: 30,
+    hashQueue: 16,
+    hashQueuePerAddress: 2,
     trustProxy: false,
+    maxConnections: 10_000,
+    maxMessagesPerSecond: 200,
+    maxBytesPerSecond: 65_536,
   };
   assert.deepEqual(parseConfig({}), expected);
   assert.deepEqual(parseConfig({}, []), expected);
@@ -45,7 +50,12 @@ Deno.test("parseConfig() reads every variable of the contract", () => {
     CORS_ORIGINS: "https://a.example, http://localhost:5173/",
     LOGIN_ATTEMPTS: "3",
     REGISTRATIONS_PER_HOUR: "7",
+    HASH_QUEUE: "3",
+    HASH_QUEUE_PER_ADDRESS: "1",
     TRUST_PROXY: "1",
+    MAX_CONNECTIONS: "500",
+    MAX_MESSAGES_PER_SECOND: "50",
+    MAX_BYTES_PER_SECOND: "4096",
   });
   assert.deepEqual(config, {
     port: 0,
@@ -58,7 +68,12 @@ Deno.test("parseConfig() reads every variable of the contract", () => {
     corsOrigins: ["https://a.example", "http://localhost:5173"],
     loginAttempts: 3,
     registrationsPerHour: 7,
+    hashQueue: 3,
+    hashQueuePerAddress: 1,
     trustProxy: true,
+    maxConnections: 500,
+    maxMessagesPerSecond: 50,
+    maxBytesPerSecond: 4096,
   });
 });
 
@@ -95,7 +110,12 @@ Deno.test("parseConfig() takes every flag, as --name=value or --name value", () 
     "--cors-origins=https://b.example",
     "--login-attempts=2",
     "--registrations-per-hour=4",
+    "--hash-queue=0",
+    "--hash-queue-per-address=9",
     "--trust-proxy=on",
+    "--max-connections=64",
+    "--max-messages-per-second=30",
+    "--max-bytes-per-second=2048",
   ]);
   assert.deepEqual(config, {
     port: 0,
@@ -108,7 +128,12 @@ Deno.test("parseConfig() takes every flag, as --name=value or --name value", () 
     corsOrigins: ["https://b.example"],
     loginAttempts: 2,
     registrationsPerHour: 4,
+    hashQueue: 0,
+    hashQueuePerAddress: 9,
     trustProxy: true,
+    maxConnections: 64,
+    maxMessagesPerSecond: 30,
+    maxBytesPerSecond: 2048,
   });
 });
 
@@ -149,6 +174,12 @@ Deno.test("parseConfig() refuses bad values with a ConfigError naming the variab
     ["LOGIN_ATTEMPTS", "0"],
     ["REGISTRATIONS_PER_HOUR", "many"],
     ["TRUST_PROXY", "maybe"],
+    ["HASH_QUEUE", "-1"],
+    ["HASH_QUEUE_PER_ADDRESS", "0"],
+    ["MAX_CONNECTIONS", "0"],
+    ["MAX_CONNECTIONS", "lots"],
+    ["MAX_MESSAGES_PER_SECOND", "0"],
+    ["MAX_BYTES_PER_SECOND", "100"],
     ["CORS_ORIGINS", "not a url"],
     ["CORS_ORIGINS", "https://a.example/path"],
     ["CORS_ORIGINS", "https://a.example,file:///etc"],

@@ -65,6 +65,7 @@ export class ConnectionRegistry<C extends Connection = Connection> {
   readonly #onRemove: (connection: C) => void;
   #timer: ReturnType<typeof setInterval> | undefined;
   #lastPing = 0;
+  #second = 0;
   #sentOnline = -1;
   #countTimer: ReturnType<typeof setTimeout> | undefined;
   #countSentAt = 0;
@@ -84,6 +85,11 @@ export class ConnectionRegistry<C extends Connection = Connection> {
   /** Open connections. */
   get size(): number {
     return this.#byId.size;
+  }
+
+  /** Seconds counted by the registry's timer: message budgets reset when it moves. */
+  get second(): number {
+    return this.#second;
   }
 
   /** Players with at least one open connection. */
@@ -177,6 +183,7 @@ export class ConnectionRegistry<C extends Connection = Connection> {
 
   /** Pings everyone when due, drops silent clients and those whose token expired. */
   sweep(): void {
+    this.#second++;
     const now = this.#now();
     const ping = now - this.#lastPing >= this.#pingIntervalMs;
     if (ping) this.#lastPing = now;

@@ -105,7 +105,7 @@ export class Hub {
       }
     } catch (error) {
       if (error instanceof ProtocolError) {
-        this.registry.close(connection, error.message);
+        this.registry.close(connection, error.message, error.closeCode);
       } else {
         this.#logError(`Connection ${connection.id}: ${(error as Error)?.stack ?? error}`);
         this.registry.close(connection, "Internal server error");

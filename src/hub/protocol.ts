@@ -44,7 +44,17 @@ export type ClientMessage =
 /** A record that breaks the protocol; the connection is closed with its message. */
 export class ProtocolError extends Error {
   override name = "ProtocolError";
+  /** The WebSocket close code the connection is closed with. */
+  readonly closeCode: number;
+
+  constructor(message: string, options: { closeCode?: number } = {}) {
+    super(message);
+    this.closeCode = options.closeCode ?? 1000;
+  }
 }
+
+/** WebSocket close code for a message too big to process. */
+export const MESSAGE_TOO_BIG = 1009;
 
 /**
  * Splits incoming text into complete records, keeping an incomplete tail for
@@ -60,7 +70,9 @@ export class RecordReader {
     // otherwise let a client queue unbounded work in a single step.
     if (byteLengthOver(text, MAX_RECORD_BYTES)) {
       this.#tail = "";
-      throw new ProtocolError(`Cannot read message: larger than ${MAX_RECORD_BYTES} bytes`);
+      throw new ProtocolError(`Cannot read message: larger than ${MAX_RECORD_BYTES} bytes`, {
+        closeCode: MESSAGE_TOO_BIG,
+      });
     }
     const data = this.#tail === "" ? text : this.#tail + text;
     const last = data.lastIndexOf(RECORD_SEPARATOR);
@@ -77,7 +89,9 @@ export class RecordReader {
   #keep(tail: string): void {
     if (byteLengthOver(tail, MAX_RECORD_BYTES)) {
       this.#tail = "";
-      throw new ProtocolError(`Cannot read record: larger than ${MAX_RECORD_BYTES} bytes`);
+      throw new ProtocolError(`Cannot read record: larger than ${MAX_RECORD_BYTES} bytes`, {
+        closeCode: MESSAGE_TOO_BIG,
+      });
     }
     this.#tail = tail;
   }

@@ -3,12 +3,35 @@
  * token is checked before any upgrade (401 without a valid one), and so is the
  * page's origin. This is the only file that touches a WebSocket.
  *
+ * WebSockets are spoken by the `ws` package on the connection the server
+ * accepted: it bounds a message while it arrives (a frame, or fragments that
+ * never end, past {@linkcode MAX_MESSAGE_BYTES} close the socket with 1009),
+ * which the runtime's own upgrade doesn't. Every message is then charged to
+ * the connection's budget before anything parses it.
+ *
  * @module
  */
 
+import { Buffer } from "node:buffer";
 import { type Context, Hono } from "hono";
+// @ts-types="./ws_types.d.ts"
+import { WebSocket as WsSocket, WebSocketServer } from "ws";
 import { TokenError, type TokenSecret, type VerifiedToken, verifyToken } from "../auth/tokens.ts";
+import type { ServeEnv } from "../http/serve.ts";
 import type { Hub, HubConnection } from "./hub.ts";
+import type { Socket } from "./connections.ts";
+import { chargeMessage, type MessageBudget, newBudgetUse } from "./message_budget.ts";
+
+/**
+ * The largest WebSocket message `ws` assembles. Records are limited to 32 KiB
+ * by the hub, which closes with a reason the client can show; a message of up
+ * to twice that still reaches it, and anything larger is cut off by `ws` as it
+ * arrives, so a socket never holds more than this.
+ */
+export const MAX_MESSAGE_BYTES = 64 * 1024;
+
+/** How long a closed socket may take to finish its closing handshake. */
+const CLOSE_GRACE_MS = 1000;
 
 /** What {@linkcode hubRoutes} needs. */
 export interface TransportDeps {
@@ -18,9 +41,11 @@ export interface TransportDeps {
   readonly winsOf: (playerId: number) => Promise<number | undefined>;
   /** Origins besides the server's own allowed to open the hub. */
   readonly corsOrigins: readonly string[];
+  /** What one connection may send in a second before it is closed. */
+  readonly budget: MessageBudget;
 }
 
-type Env = { Variables: { user: VerifiedToken; nbWins: number } };
+type Env = { Bindings: Partial<ServeEnv>; Variables: { user: VerifiedToken; nbWins: number } };
 
 function tokenOf(c: Context): string | undefined {
   const header = c.req.header("authorization");
@@ -81,33 +106,83 @@ export function hubRoutes(deps: TransportDeps): Hono<Env> {
     });
   });
 
+  const server = new WebSocketServer({
+    noServer: true,
+    maxPayload: MAX_MESSAGE_BYTES,
+    perMessageDeflate: false,
+    clientTracking: false,
+  });
+
   app.get("/game", authenticate, (c) => {
     if (c.req.header("upgrade")?.toLowerCase() !== "websocket") {
       return c.json({ message: "This hub speaks WebSocket only: send Upgrade: websocket" }, 400);
     }
-    let upgraded: { socket: WebSocket; response: Response };
-    try {
-      upgraded = Deno.upgradeWebSocket(c.req.raw);
-    } catch (error) {
-      // A malformed upgrade (no `Connection: Upgrade`, no key, another version) is the client's.
-      if (error instanceof TypeError) {
-        return c.json({ message: `Cannot upgrade to WebSocket: ${error.message}` }, 400);
-      }
-      throw error;
+    const problem = upgradeProblem(c);
+    const upgrade = c.env?.upgrade;
+    if (problem !== undefined || upgrade === undefined) {
+      const why = problem ?? "the Connection header must include Upgrade";
+      return c.json({ message: `Cannot upgrade to WebSocket: ${why}` }, 400);
     }
-    const { socket, response } = upgraded;
     const user = c.get("user");
     const nbWins = c.get("nbWins");
-    let connection: HubConnection | undefined;
-    socket.onopen = () => connection = deps.hub.open(socket, user, nbWins);
-    socket.onmessage = (event) => {
-      if (connection) deps.hub.message(connection, event.data);
-    };
-    socket.onclose = () => {
-      if (connection) deps.hub.closed(connection);
-    };
-    return response;
+    upgrade.take();
+    server.handleUpgrade(
+      upgrade.request,
+      upgrade.socket,
+      Buffer.from(upgrade.head),
+      (ws) => attach(deps, ws, user, nbWins),
+    );
+    return c.body(null, 204);
   });
 
   return app;
 }
+
+/** Why the upgrade request can't be accepted, before `ws` would refuse it without a word. */
+function upgradeProblem(c: Context): string | undefined {
+  const key = c.req.header("sec-websocket-key");
+  if (key === undefined || !/^[+/0-9A-Za-z]{22}==$/.test(key.trim())) {
+    return "missing or malformed Sec-WebSocket-Key";
+  }
+  const version = c.req.header("sec-websocket-version");
+  if (version !== "13" && version !== "8") return "Sec-WebSocket-Version must be 13";
+  return undefined;
+}
+
+/** Connects an accepted WebSocket to the hub, charging each message to its budget. */
+function attach(deps: TransportDeps, ws: WsSocket, user: VerifiedToken, nbWins: number): void {
+  const { hub } = deps;
+  let closeTimer: ReturnType<typeof setTimeout> | undefined;
+  const socket: Socket = {
+    send: (text) => ws.send(text),
+    close(code, reason) {
+      // A client closed for breaking a limit is read no more; any other gets
+      // the usual closing handshake. Either is cut off if it doesn't finish it soon.
+      if (code !== undefined && code !== 1000 && code !== 1001) ws.pause();
+      ws.close(code, reason);
+      closeTimer ??= setTimeout(() => ws.terminate(), CLOSE_GRACE_MS);
+    },
+    get bufferedAmount() {
+      return ws.bufferedAmount;
+    },
+  };
+  const connection: HubConnection = hub.open(socket, user, nbWins);
+  const use = newBudgetUse();
+  ws.on("message", (data: Buffer, isBinary: boolean) => {
+    const over = chargeMessage(use, hub.registry.second, data.length, deps.budget);
+    if (over !== undefined) {
+      hub.registry.close(connection, over, POLICY_VIOLATION);
+      return;
+    }
+    hub.message(connection, isBinary ? new Uint8Array(data) : data.toString());
+  });
+  // ws has already answered a protocol error (1002, or 1009 for a message too large).
+  ws.on("error", () => ws.terminate());
+  ws.on("close", () => {
+    clearTimeout(closeTimer);
+    hub.closed(connection);
+  });
+}
+
+/** Close code for a client that broke a limit. */
+const POLICY_VIOLATION = 1008;

@@ -98,6 +98,7 @@ Deno.test("bad input: each gets an error, nobody else is touched, play goes on",
       const s = await hub(bad.token);
       s.send({ type: 1, target: "Increment", arguments: ["x".repeat(40_000)] });
       await closedWithError(s, /larger than 32768 bytes/);
+      assert.equal((await s.closed).code, 1009);
     });
     await t("a frame over 32 KiB: many small records", async () => {
       const s = await hub(bad.token);
@@ -134,15 +135,31 @@ Deno.test("bad input: each gets an error, nobody else is touched, play goes on",
       after.sendRaw(new TextEncoder().encode(`{"type":6}${RS}`));
       await closedWithError(after, /Binary messages are not supported/);
     });
-    await t("a flood of pings", async () => {
+    await t("a burst of pings within the connection's budget", async () => {
       const s = await hub(bad.token);
       const from = s.records.length;
-      for (let i = 0; i < 100; i++) s.sendRaw(`{"type":6}${RS}`.repeat(200));
+      // 20 messages, 2,000 pings, 22 KB: far more than a client sends, within the budget.
+      for (let i = 0; i < 20; i++) s.sendRaw(`{"type":6}${RS}`.repeat(100));
       assert.equal((await s.invoke("Increment")).error, undefined);
       // Pings get no answer; nothing but the completion (and maybe a broadcast) came back.
       const answers = s.records.slice(from).filter((r) => r.type === 6);
       assert.ok(answers.length <= 1, `${answers.length} pings came back`);
       await s.close();
+    });
+    await t("a flood of messages over the connection's budget", async () => {
+      const s = await hub(bad.token);
+      for (let i = 0; i < 300 && s.ws.readyState === WebSocket.OPEN; i++) {
+        s.sendRaw(`{"type":6}${RS}`);
+      }
+      await closedWithError(s, /Too many messages: at most 200 a second/);
+      assert.equal((await s.closed).code, 1008);
+    });
+    await t("a flood of bytes over the connection's budget", async () => {
+      const s = await hub(bad.token);
+      for (let i = 0; i < 10 && s.ws.readyState === WebSocket.OPEN; i++) {
+        s.sendRaw(`{"type":6}${RS}`.repeat(1000));
+      }
+      await closedWithError(s, /Too much data: at most 65536 bytes a second/);
     });
     await t("a malformed upgrade: no Connection header, no key", async () => {
       const url = server.url + "game?access_token=" + bad.token;

@@ -17,7 +17,12 @@ const ROUND_SECONDS = 2;
 Deno.test("click cap: an autoclicker scores at most cap × seconds + cap, an honest player loses nothing", async () => {
   const server = await spawnServer({
     roundSeconds: ROUND_SECONDS,
-    env: { MAX_CLICKS_PER_SECOND: String(CAP) },
+    // The connection budget would close the autoclicker; this test is about the click cap.
+    env: {
+      MAX_CLICKS_PER_SECOND: String(CAP),
+      MAX_MESSAGES_PER_SECOND: "100000",
+      MAX_BYTES_PER_SECOND: "100000000",
+    },
   });
   const sockets = [];
   try {

@@ -14,8 +14,13 @@ export interface RawSocket {
   readonly head: string;
   /** Sends a masked text frame. */
   sendText(text: string): Promise<void>;
-  /** Sends a masked frame with any opcode. */
-  sendFrame(opcode: number, payload: Uint8Array): Promise<void>;
+  /** Sends a masked frame with any opcode; `fin` false starts or continues a fragmented message. */
+  sendFrame(opcode: number, payload: Uint8Array, fin?: boolean): Promise<void>;
+  /**
+   * Reads until the server ends the connection; resolves with the code of the
+   * close frame it sent, or `undefined` when it sent none.
+   */
+  closeCode(): Promise<number | undefined>;
   /** Closes the TCP connection. */
   close(): void;
 }
@@ -50,14 +55,48 @@ export async function openRawSocket(
     head += String.fromCharCode(byte[0]);
   }
   const status = Number(/^HTTP\/1\.1 (\d+)/.exec(head)?.[1] ?? 0);
-  const sendFrame = async (opcode: number, payload: Uint8Array) => {
-    await writeAll(conn, frame(opcode, payload));
+  const sendFrame = async (opcode: number, payload: Uint8Array, fin = true) => {
+    await writeAll(conn, frame(opcode, payload, fin));
+  };
+  const closeCode = async () => {
+    // Server frames are unmasked: scan them for the close frame (opcode 8).
+    let bytes = new Uint8Array(0);
+    const chunk = new Uint8Array(64 * 1024);
+    for (;;) {
+      let n: number | null;
+      try {
+        n = await conn.read(chunk);
+      } catch {
+        n = null;
+      }
+      if (n === null) break;
+      const joined = new Uint8Array(bytes.length + n);
+      joined.set(bytes);
+      joined.set(chunk.subarray(0, n), bytes.length);
+      bytes = joined;
+    }
+    for (let at = 0; at + 2 <= bytes.length;) {
+      const opcode = bytes[at] & 0x0f;
+      let length = bytes[at + 1] & 0x7f;
+      let start = at + 2;
+      if (length === 126) {
+        length = (bytes[at + 2] << 8) | bytes[at + 3];
+        start += 2;
+      } else if (length === 127) {
+        length = Number(new DataView(bytes.buffer).getBigUint64(at + 2));
+        start += 8;
+      }
+      if (opcode === 8) return length >= 2 ? (bytes[start] << 8) | bytes[start + 1] : undefined;
+      at = start + length;
+    }
+    return undefined;
   };
   return {
     status,
     head,
     sendText: (text) => sendFrame(1, encoder.encode(text)),
     sendFrame,
+    closeCode,
     close() {
       try {
         conn.close();
@@ -66,11 +105,11 @@ export async function openRawSocket(
   };
 }
 
-function frame(opcode: number, payload: Uint8Array): Uint8Array {
+function frame(opcode: number, payload: Uint8Array, fin: boolean): Uint8Array {
   const length = payload.length;
   const extra = length < 126 ? 0 : length < 65536 ? 2 : 8;
   const out = new Uint8Array(2 + extra + 4 + length);
-  out[0] = 0x80 | opcode;
+  out[0] = (fin ? 0x80 : 0) | opcode;
   const view = new DataView(out.buffer);
   if (extra === 0) out[1] = 0x80 | length;
   else if (extra === 2) {

@@ -19,6 +19,8 @@ export interface SpawnOptions {
   readonly databasePath?: string;
   /** Round length in seconds (default 30). */
   readonly roundSeconds?: number;
+  /** The process's open-file limit, set with `prlimit` (default: inherited). */
+  readonly fileLimit?: number;
 }
 
 /** A server running in a child process. */
@@ -37,8 +39,12 @@ export interface SpawnedServer {
 export async function spawnServer(options: SpawnOptions = {}): Promise<SpawnedServer> {
   const databasePath = options.databasePath ??
     join(await Deno.makeTempDir({ prefix: "clicker-" }), "clicker.db");
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", MAIN],
+  const deno = [Deno.execPath(), "run", "-A", MAIN];
+  const command = options.fileLimit === undefined
+    ? deno
+    : ["prlimit", `--nofile=${options.fileLimit}:${options.fileLimit}`, "--", ...deno];
+  const child = new Deno.Command(command[0], {
+    args: command.slice(1),
     env: {
       PORT: String(options.port ?? 0),
       HOST: "127.0.0.1",

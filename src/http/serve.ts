@@ -1,0 +1,317 @@
+/**
+ * The one place where connections are accepted: a `node:http` server that
+ * hands every request to a fetch handler (the Hono application) and every
+ * WebSocket upgrade to the same handler with a way to take the socket.
+ *
+ * It exists to bound what a client can cost before it has proved anything:
+ *
+ * - open connections are capped, below the process's file limit so accepting
+ *   never fails; over the cap the oldest connection that hasn't finished a
+ *   request (or sits idle between requests) is shed, and only when there is
+ *   none is the new one refused;
+ * - a connection that hasn't sent a whole request head within a few seconds,
+ *   or a whole request soon after, is closed, and so is one idle between
+ *   requests;
+ * - the accept loop is watched: when it stops taking connections (the kernel
+ *   ran out of file descriptors for a moment) the server listens again.
+ *
+ * @module
+ */
+
+import http, { type IncomingMessage, type ServerResponse } from "node:http";
+import net, { type Socket } from "node:net";
+import type { Duplex } from "node:stream";
+import { BadRequestError, toRequest, writeRawResponse, writeResponse } from "./fetch_bridge.ts";
+
+/** A WebSocket upgrade request whose socket the handler may take over. */
+export interface UpgradeRequest {
+  readonly request: IncomingMessage;
+  readonly socket: Duplex;
+  readonly head: Uint8Array;
+  /** Claims the socket: the server then writes no response to it. */
+  take(): void;
+}
+
+/** What the fetch handler receives besides the request (Hono's `c.env`). */
+export interface ServeEnv {
+  readonly remoteAddr: { readonly hostname: string; readonly port: number };
+  /** Present for WebSocket upgrade requests only. */
+  readonly upgrade?: UpgradeRequest;
+}
+
+/** Options of {@linkcode serve}. */
+export interface ServeOptions {
+  readonly hostname: string;
+  readonly port: number;
+  /** Answers a request. */
+  readonly fetch: (request: Request, env: ServeEnv) => Response | Promise<Response>;
+  /** Open connections at most (clamped under the file limit). */
+  readonly maxConnections: number;
+  /** Time to send a whole request head, in ms (default 5000). */
+  readonly headersTimeoutMs?: number;
+  /** Time to send a whole request, in ms (default 10,000). */
+  readonly requestTimeoutMs?: number;
+  /** How long a connection may sit idle between requests, in ms (default 5000). */
+  readonly keepAliveTimeoutMs?: number;
+  /** Where unexpected errors go (default `console.error`). */
+  readonly logError?: (message: string) => void;
+}
+
+/** A listening server. */
+export interface Served {
+  readonly hostname: string;
+  readonly port: number;
+  /** The cap in force, after clamping under the file limit. */
+  readonly maxConnections: number;
+  /** Connections open now. */
+  readonly connections: number;
+  /** Connections shed or refused over the cap so far. */
+  readonly shed: number;
+  /**
+   * Stops accepting, closes idle and unfinished connections, waits up to
+   * `drainMs` for requests and sockets in flight, then destroys the rest.
+   */
+  close(drainMs: number): Promise<void>;
+}
+
+/**
+ * Descriptors kept free under the file limit: the runtime, the database and
+ * workers hold a few dozen, and the kernel's accept queue is taken in one
+ * burst before a connection over the cap can be refused. A quarter of the
+ * limit, from 128 to 1024.
+ */
+function fileReserve(limit: number): number {
+  return Math.min(1024, Math.max(128, Math.floor(limit / 4)));
+}
+
+/** How often the accept loop is checked when no connection came in. */
+const WATCH_MS = 2000;
+
+type State = "waiting" | "active" | "idle" | "upgraded";
+
+/** Starts a server and resolves once it listens. */
+export async function serve(options: ServeOptions): Promise<Served> {
+  const logError = options.logError ?? console.error;
+  const limit = fileLimit();
+  const reserve = limit === undefined ? 1024 : fileReserve(limit);
+  const maxConnections = limit === undefined
+    ? options.maxConnections
+    : Math.max(16, Math.min(options.maxConnections, limit - reserve));
+  // The kernel's accept queue, accepted in one burst: a quarter of the reserve.
+  const backlog = Math.floor(reserve / 4);
+  const states = new Map<Socket, State>();
+  // Sheddable connections, oldest first (a Map keeps insertion order).
+  const waiting = new Set<Socket>();
+  const idle = new Set<Socket>();
+  let shed = 0;
+  let lastAccept = Date.now();
+  let probe: Socket | undefined;
+
+  const setState = (socket: Socket, state: State) => {
+    if (!states.has(socket)) return;
+    states.set(socket, state);
+    waiting.delete(socket);
+    idle.delete(socket);
+    if (state === "waiting") waiting.add(socket);
+    else if (state === "idle") idle.add(socket);
+  };
+
+  const server = http.createServer({
+    headersTimeout: options.headersTimeoutMs ?? 5000,
+    requestTimeout: options.requestTimeoutMs ?? 10_000,
+    keepAliveTimeout: options.keepAliveTimeoutMs ?? 5000,
+    connectionsCheckingInterval: 1000,
+    maxHeaderSize: 16 * 1024,
+    noDelay: true,
+  });
+
+  const forget = (socket: Socket) => {
+    states.delete(socket);
+    waiting.delete(socket);
+    idle.delete(socket);
+  };
+
+  server.on("connection", (socket: Socket) => {
+    lastAccept = Date.now();
+    if (probe !== undefined && socket.remotePort === probe.localPort) {
+      socket.destroy();
+      return;
+    }
+    states.set(socket, "waiting");
+    waiting.add(socket);
+    socket.once("close", () => forget(socket));
+    if (states.size > maxConnections) {
+      // Forgotten at once: its descriptor is freed a moment later, and the
+      // next connection of a burst must not pick the same victim.
+      const victim = first(waiting) ?? first(idle) ?? socket;
+      forget(victim);
+      shed++;
+      victim.destroy();
+    }
+  });
+
+  server.on("request", (request: IncomingMessage, response: ServerResponse) => {
+    const socket = request.socket as Socket;
+    setState(socket, "active");
+    response.once("finish", () => {
+      if (!socket.destroyed) setState(socket, "idle");
+    });
+    handle(request, response).catch((error) => {
+      logError(`${request.method} ${request.url}: ${error?.stack ?? error}`);
+      if (!response.headersSent) {
+        response.statusCode = 500;
+        response.end();
+      } else response.destroy();
+    });
+  });
+
+  const handle = async (request: IncomingMessage, response: ServerResponse) => {
+    let fetchRequest: Request;
+    try {
+      fetchRequest = toRequest(request, true);
+    } catch (error) {
+      if (!(error instanceof BadRequestError)) throw error;
+      await writeResponse(Response.json({ message: error.message }, { status: 400 }), response);
+      return;
+    }
+    const answer = await options.fetch(fetchRequest, envOf(request.socket));
+    await writeResponse(answer, response);
+  };
+
+  server.on("upgrade", (request: IncomingMessage, socket: Duplex, head: Uint8Array) => {
+    setState(socket as Socket, "upgraded");
+    upgrade(request, socket, head).catch((error) => {
+      logError(`upgrade ${request.url}: ${error?.stack ?? error}`);
+      socket.destroy();
+    });
+  });
+
+  const upgrade = async (request: IncomingMessage, socket: Duplex, head: Uint8Array) => {
+    let taken = false;
+    let answer: Response;
+    try {
+      const env: ServeEnv = {
+        ...envOf(socket as Socket),
+        upgrade: { request, socket, head, take: () => taken = true },
+      };
+      answer = await options.fetch(toRequest(request, false), env);
+    } catch (error) {
+      if (!(error instanceof BadRequestError)) throw error;
+      answer = Response.json({ message: error.message }, { status: 400 });
+    }
+    if (!taken) await writeRawResponse(answer, socket);
+  };
+
+  await listen(server, options.hostname, options.port, backlog);
+  server.on("error", (error) => logError(`server: ${error?.stack ?? error}`));
+  const address = server.address() as net.AddressInfo;
+  const port = address.port;
+
+  // The accept loop can stop for good when the process briefly runs out of
+  // file descriptors; a connection to ourselves that isn't accepted shows it.
+  let relistening = false;
+  const watch = setInterval(() => {
+    if (Date.now() - lastAccept < WATCH_MS || probe !== undefined || relistening) return;
+    const host = address.address === "0.0.0.0" || address.address === "::"
+      ? "127.0.0.1"
+      : address.address;
+    const attempt = net.connect({ host, port });
+    probe = attempt;
+    const sentAt = Date.now();
+    const done = () => {
+      clearTimeout(timer);
+      attempt.destroy();
+      probe = undefined;
+    };
+    attempt.once("error", done);
+    attempt.once("close", done);
+    const timer = setTimeout(async () => {
+      done();
+      if (lastAccept >= sentAt) return;
+      logError("server: the accept loop stopped taking connections; listening again");
+      relistening = true;
+      // Open connections stay; only the listening socket is replaced.
+      server.close();
+      for (;;) {
+        try {
+          await listen(server, options.hostname, port, backlog);
+          break;
+        } catch (error) {
+          logError(`server: cannot listen again: ${(error as Error).message}`);
+          await new Promise((resolve) => setTimeout(resolve, 500));
+        }
+      }
+      lastAccept = Date.now();
+      relistening = false;
+    }, 1000);
+  }, WATCH_MS);
+
+  let closing: Promise<void> | undefined;
+  return {
+    hostname: address.address,
+    port,
+    maxConnections,
+    get connections() {
+      return states.size;
+    },
+    get shed() {
+      return shed;
+    },
+    close(drainMs: number) {
+      return closing ??= (async () => {
+        clearInterval(watch);
+        server.close();
+        for (const socket of [...waiting, ...idle]) socket.destroy();
+        const deadline = Date.now() + drainMs;
+        while (states.size > 0 && Date.now() < deadline) {
+          await new Promise((resolve) => setTimeout(resolve, 20));
+          for (const socket of [...waiting, ...idle]) socket.destroy();
+        }
+        for (const socket of states.keys()) socket.destroy();
+      })();
+    },
+  };
+}
+
+function envOf(socket: Socket): ServeEnv {
+  return {
+    remoteAddr: { hostname: socket.remoteAddress ?? "unknown", port: socket.remotePort ?? 0 },
+  };
+}
+
+function first<T>(set: Set<T>): T | undefined {
+  for (const item of set) return item;
+  return undefined;
+}
+
+function listen(server: http.Server, host: string, port: number, backlog: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const failed = (error: Error & { code?: string }) => {
+      reject(
+        error.code === "EADDRINUSE"
+          ? new Deno.errors.AddrInUse(`Address ${host}:${port} is already in use`)
+          : error,
+      );
+    };
+    server.once("error", failed);
+    server.listen({ host, port, backlog }, () => {
+      server.off("error", failed);
+      resolve();
+    });
+  });
+}
+
+/**
+ * The process's open-file limit, read from Linux's `/proc`; `undefined`
+ * elsewhere. Deno raises the soft limit to the hard one at start.
+ */
+export function fileLimit(): number | undefined {
+  try {
+    const text = Deno.readTextFileSync("/proc/self/limits");
+    const match = /^Max open files\s+(\d+|unlimited)/m.exec(text);
+    if (!match || match[1] === "unlimited") return undefined;
+    return Number(match[1]);
+  } catch {
+    return undefined;
+  }
+}
