@@ -9,6 +9,7 @@ import { ConfigError, parseConfig } from "./src/config.ts";
 import { DatabaseOpenError } from "./src/db/open_database.ts";
 import { startServer } from "./src/server.ts";
 import { UnsavedRoundsError } from "./src/round_loop.ts";
+import { formatListeningLine } from "./src/listening_line.ts";
 
 // SIGHUP too: its default would kill the process mid-round, losing the round.
 const STOP_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
@@ -39,7 +40,7 @@ export async function main(args: string[]): Promise<number> {
   const { promise: stopped, resolve } = Promise.withResolvers<void>();
   const stop = () => resolve();
   for (const signal of STOP_SIGNALS) Deno.addSignalListener(signal, stop);
-  console.log(`Listening on ${server.url.href}`);
+  console.log(formatListeningLine(server.url));
   await stopped;
   console.log("Shutting down");
   const forced = setTimeout(() => {

@@ -7,6 +7,7 @@
  */
 
 import { encodeClose, encodeInvocation, PING } from "./protocol.ts";
+import { CloseReason, type PlayerCount } from "./wire.ts";
 
 /** What the registry needs of a socket: something that can send and close. */
 export interface Socket {
@@ -52,6 +53,18 @@ export interface ConnectionRegistryOptions<C extends Connection = Connection> {
 /** Close code for a server going away. */
 export const GOING_AWAY = 1001;
 
+/** Why the server ends a connection: what the client is told, and how the socket closes. */
+export interface Closing {
+  /** What the client should show. */
+  readonly error: string;
+  /** Why, for programs: the page acts on this, never on the words. */
+  readonly reason: CloseReason;
+  /** The WebSocket close code (default 1000). */
+  readonly code?: number;
+  /** Whether the client may reconnect (default false). */
+  readonly allowReconnect?: boolean;
+}
+
 /** Every open connection, and the one timer that looks after them. */
 export class ConnectionRegistry<C extends Connection = Connection> {
   readonly #byId = new Map<string, C>();
@@ -69,8 +82,8 @@ export class ConnectionRegistry<C extends Connection = Connection> {
   #sentOnline = -1;
   #countTimer: ReturnType<typeof setTimeout> | undefined;
   #countSentAt = 0;
-  /** Set once closeAll() ran: the error new connections are closed with. */
-  #closing: string | undefined;
+  /** Set once closeAll() ran: how new connections are closed. */
+  #closing: Closing | undefined;
 
   constructor(options: ConnectionRegistryOptions<C> = {}) {
     this.#now = options.now ?? Date.now;
@@ -106,14 +119,17 @@ export class ConnectionRegistry<C extends Connection = Connection> {
   add(connection: C): void {
     this.#byId.set(connection.id, connection);
     if (this.#closing !== undefined) {
-      this.close(connection, this.#closing, GOING_AWAY, true);
+      this.close(connection, this.#closing);
       return;
     }
     let list = this.#byPlayer.get(connection.playerId);
     if (!list) this.#byPlayer.set(connection.playerId, list = []);
     list.push(connection);
     if (list.length > this.#maxPerPlayer) {
-      this.close(list[0], `Too many connections: at most ${this.#maxPerPlayer} per player`);
+      this.close(list[0], {
+        error: `Too many connections: at most ${this.#maxPerPlayer} per player`,
+        reason: CloseReason.TooManyConnections,
+      });
     }
     this.#start();
     this.#countChanged();
@@ -135,7 +151,10 @@ export class ConnectionRegistry<C extends Connection = Connection> {
   /** Sends text to one connection; drops it if too much is already queued for it. */
   send(connection: C, text: string): void {
     if (connection.socket.bufferedAmount > this.#maxBufferedBytes) {
-      this.close(connection, "Client too slow: it is not reading the server's messages");
+      this.close(connection, {
+        error: "Client too slow: it is not reading the server's messages",
+        reason: CloseReason.ClientTooSlow,
+      });
       return;
     }
     try {
@@ -152,17 +171,24 @@ export class ConnectionRegistry<C extends Connection = Connection> {
     }
   }
 
-  /** Closes a connection with a close message carrying `error`, then the socket. */
-  close(connection: C, error?: string, code = 1000, allowReconnect = false): void {
+  /**
+   * Closes a connection with a close message saying why (none when the client
+   * asked to close), then the socket.
+   */
+  close(connection: C, closing?: Closing): void {
+    const error = closing?.error;
     try {
-      if (connection.ready || error !== undefined) {
-        connection.socket.send(encodeClose(error, allowReconnect));
+      if (connection.ready || closing !== undefined) {
+        connection.socket.send(encodeClose(error, closing));
       }
     } catch {
       // The socket is already gone; removing it is all that is left.
     }
     try {
-      connection.socket.close(code, error === undefined ? undefined : truncate(error));
+      connection.socket.close(
+        closing?.code ?? 1000,
+        error === undefined ? undefined : truncate(error),
+      );
     } catch {
       // Already closed.
     }
@@ -174,11 +200,15 @@ export class ConnectionRegistry<C extends Connection = Connection> {
    * reconnect, and refuses new ones from then on; safe to call twice.
    */
   closeAll(error = "Server is shutting down"): void {
-    this.#closing = error;
+    const closing: Closing = {
+      error,
+      reason: CloseReason.ShuttingDown,
+      code: GOING_AWAY,
+      allowReconnect: true,
+    };
+    this.#closing = closing;
     this.#stop();
-    for (const connection of [...this.#byId.values()]) {
-      this.close(connection, error, GOING_AWAY, true);
-    }
+    for (const connection of [...this.#byId.values()]) this.close(connection, closing);
   }
 
   /** Pings everyone when due, drops silent clients and those whose token expired. */
@@ -189,9 +219,15 @@ export class ConnectionRegistry<C extends Connection = Connection> {
     if (ping) this.#lastPing = now;
     for (const connection of [...this.#byId.values()]) {
       if (now >= connection.expiresAt) {
-        this.close(connection, "Token expired: log in again");
+        this.close(connection, {
+          error: "Token expired: log in again",
+          reason: CloseReason.TokenExpired,
+        });
       } else if (now - connection.lastSeen > this.#idleTimeoutMs) {
-        this.close(connection, "Server timeout: no message from the client in 30 seconds");
+        this.close(connection, {
+          error: `Server timeout: no message from the client in ${duration(this.#idleTimeoutMs)}`,
+          reason: CloseReason.ServerTimeout,
+        });
       } else if (ping && connection.ready) {
         this.send(connection, PING);
       }
@@ -231,13 +267,21 @@ export class ConnectionRegistry<C extends Connection = Connection> {
     if (online === this.#sentOnline) return;
     this.#sentOnline = online;
     this.#countSentAt = this.#now();
-    this.broadcast(encodeInvocation("PlayerCount", { online }));
+    this.broadcast(encodeInvocation("PlayerCount", { online } satisfies PlayerCount));
   }
 
   /** Tells one new connection the current count (it missed the broadcasts). */
   sendCount(connection: C): void {
-    this.send(connection, encodeInvocation("PlayerCount", { online: this.online }));
+    const count = { online: this.online } satisfies PlayerCount;
+    this.send(connection, encodeInvocation("PlayerCount", count));
   }
+}
+
+/** "30 seconds", "1 second", "1500 ms". */
+function duration(ms: number): string {
+  if (ms % 1000 !== 0) return `${ms} ms`;
+  const seconds = ms / 1000;
+  return `${seconds} ${seconds === 1 ? "second" : "seconds"}`;
 }
 
 function truncate(reason: string): string {

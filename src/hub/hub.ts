@@ -2,8 +2,9 @@
  * The game's hub: what each message of a connected player does. After the
  * handshake the caller gets `GameInfo`; `Increment` and `BuyMultiplier` move
  * the player's standing in the current round, which belongs to the player,
- * not the connection. The hub takes the current round from the round loop
- * (the server's singleton by default).
+ * not the connection. The hub reaches the current round through the narrow
+ * {@linkcode HubGame}: by default the game of the server's round loop,
+ * one object for the server's life.
  *
  * Every incoming frame is guarded: a record that breaks the protocol closes
  * only its own connection, with an error the client can show.
@@ -11,8 +12,9 @@
  * @module
  */
 
-import { type RoundLoop, roundLoop } from "../round_loop.ts";
-import type { PlayerState } from "../game/game_state.ts";
+import { roundLoop } from "../round_loop.ts";
+import type { MoveResult, PlayerState } from "../game/game_state.ts";
+import type { PurchaseResult } from "../game/rules.ts";
 import type { VerifiedToken } from "../auth/tokens.ts";
 import { type Connection, ConnectionRegistry, type Socket } from "./connections.ts";
 import {
@@ -23,11 +25,21 @@ import {
   encodeInvocation,
   encodeResult,
   type Invocation,
-  MessageType,
   parseMessage,
   ProtocolError,
   RecordReader,
 } from "./protocol.ts";
+import {
+  type ClientMethod,
+  type ClientMethodArguments,
+  CloseReason,
+  type GameInfo,
+  HubMethod,
+  MessageType,
+  type ScoreUpdate,
+  type Throttled,
+} from "./wire.ts";
+import { multiplierCost, START } from "../game/rules.ts";
 
 /** A connection as the hub keeps it. */
 export interface HubConnection extends Connection {
@@ -37,10 +49,33 @@ export interface HubConnection extends Connection {
   readonly nbWins: number;
 }
 
+/**
+ * The current round as the hub uses it: players join and leave, click and buy,
+ * and `GameInfo` and `Throttled` report the round and the click cap.
+ */
+export interface HubGame {
+  /** The running round's id. */
+  readonly roundId: number;
+  /** When the running round ends (epoch ms). */
+  readonly roundEndsAt: number;
+  /** The per-player click cap. */
+  readonly maxClicksPerSecond: number;
+  /** The player's standing, shared by all their connections. */
+  join(id: number, username: string, nowMs: number): PlayerState;
+  /** One connection of the player closed. */
+  leave(player: PlayerState): void;
+  /** A click, unless the click cap drops it. */
+  increment(player: PlayerState, nowMs: number): MoveResult;
+  /** A doubled multiplier for the score, or why not. */
+  buyMultiplier(player: PlayerState): PurchaseResult;
+  /** The player's standing, as sent to them. */
+  standing(player: PlayerState): MoveResult;
+}
+
 /** What {@linkcode Hub} needs. */
 export interface HubOptions {
-  /** The round loop holding the current round (default: the server's singleton). */
-  readonly loop?: RoundLoop;
+  /** The current round (default: the game of the server's round loop). */
+  readonly game?: HubGame;
   /** Reads the clock (default `Date.now`). */
   readonly now?: () => number;
   /** Round length, reported in `GameInfo`. */
@@ -53,20 +88,20 @@ export interface HubOptions {
 export class Hub {
   /** Every open connection. */
   readonly registry: ConnectionRegistry<HubConnection>;
-  readonly #loop: RoundLoop;
+  readonly #game: HubGame;
   readonly #now: () => number;
   readonly #roundDurationMs: number;
   readonly #logError: (message: string) => void;
   #nextId = 0;
 
   constructor(options: HubOptions) {
-    this.#loop = options.loop ?? roundLoop;
+    this.#game = options.game ?? roundLoop.game;
     this.#now = options.now ?? Date.now;
     this.#roundDurationMs = options.roundDurationMs;
     this.#logError = options.logError ?? console.error;
     this.registry = new ConnectionRegistry<HubConnection>({
       now: this.#now,
-      onRemove: (connection) => this.#loop.game.leave(connection.player),
+      onRemove: (connection) => this.#game.leave(connection.player),
     });
   }
 
@@ -81,7 +116,7 @@ export class Hub {
       lastSeen: now,
       ready: false,
       throttledAt: 0,
-      player: this.#loop.game.join(user.id, user.username, now),
+      player: this.#game.join(user.id, user.username, now),
       reader: new RecordReader(),
       nbWins,
     };
@@ -94,7 +129,10 @@ export class Hub {
     if (this.registry.get(connection.id) !== connection) return;
     connection.lastSeen = this.#now();
     if (typeof data !== "string") {
-      this.registry.close(connection, "Binary messages are not supported: use the JSON protocol");
+      this.registry.close(connection, {
+        error: "Binary messages are not supported: use the JSON protocol",
+        reason: CloseReason.ProtocolError,
+      });
       return;
     }
     try {
@@ -105,10 +143,17 @@ export class Hub {
       }
     } catch (error) {
       if (error instanceof ProtocolError) {
-        this.registry.close(connection, error.message, error.closeCode);
+        this.registry.close(connection, {
+          error: error.message,
+          reason: error.reason,
+          code: error.closeCode,
+        });
       } else {
         this.#logError(`Connection ${connection.id}: ${(error as Error)?.stack ?? error}`);
-        this.registry.close(connection, "Internal server error");
+        this.registry.close(connection, {
+          error: "Internal server error",
+          reason: CloseReason.ServerError,
+        });
       }
     }
   }
@@ -119,7 +164,7 @@ export class Hub {
   }
 
   /** Sends an invocation of a client method to every connected client. */
-  broadcast(target: string, argument: unknown): void {
+  broadcast<T extends ClientMethod>(target: T, argument: ClientMethodArguments[T]): void {
     this.registry.broadcast(encodeInvocation(target, argument));
   }
 
@@ -127,25 +172,31 @@ export class Hub {
     const error = checkHandshake(record);
     if (error !== undefined) {
       connection.socket.send(encodeHandshake(error));
-      this.registry.close(connection, error);
+      this.registry.close(connection, { error, reason: CloseReason.HandshakeRefused });
       return;
     }
     connection.ready = true;
-    const game = this.#loop.game;
+    const game = this.#game;
     const standing = game.standing(connection.player);
     this.registry.send(connection, encodeHandshake());
     this.registry.send(
       connection,
-      encodeInvocation("GameInfo", {
-        nbWins: connection.nbWins,
-        multiplierCost: standing.multiplierCost,
-        score: standing.score,
-        multiplier: standing.multiplier,
-        roundId: game.roundId,
-        roundEndsAt: game.roundEndsAt,
-        roundDurationMs: this.#roundDurationMs,
-        serverTime: this.#now(),
-      }),
+      encodeInvocation(
+        "GameInfo",
+        {
+          nbWins: connection.nbWins,
+          multiplierCost: standing.multiplierCost,
+          score: standing.score,
+          multiplier: standing.multiplier,
+          roundId: game.roundId,
+          roundEndsAt: game.roundEndsAt,
+          roundDurationMs: this.#roundDurationMs,
+          serverTime: this.#now(),
+          // The page takes the rules from here rather than repeating them.
+          maxClicksPerSecond: game.maxClicksPerSecond,
+          baseMultiplierCost: multiplierCost(START.multiplier),
+        } satisfies GameInfo,
+      ),
     );
     this.registry.sendCount(connection);
   }
@@ -175,7 +226,7 @@ export class Hub {
 
   #invoke(connection: HubConnection, invocation: Invocation): void {
     const { invocationId, target } = invocation;
-    const method = target === "Increment" || target === "BuyMultiplier"
+    const method = target === HubMethod.Increment || target === HubMethod.BuyMultiplier
       ? target
       : canonical(target);
     if (method === undefined) {
@@ -186,20 +237,18 @@ export class Hub {
       this.#fail(connection, invocationId, `${method} takes no arguments`);
       return;
     }
-    const game = this.#loop.game;
-    if (method === "Increment") {
+    const game = this.#game;
+    if (method === HubMethod.Increment) {
       // The frame's arrival time, read once in message(): no second clock read per click.
       const now = connection.lastSeen;
       const result = game.increment(connection.player, now);
       if (!result.counted && now - connection.throttledAt >= 1000) {
         connection.throttledAt = now;
-        this.registry.send(
-          connection,
-          encodeInvocation("Throttled", { maxClicksPerSecond: game.maxClicksPerSecond }),
-        );
+        const throttled = { maxClicksPerSecond: game.maxClicksPerSecond } satisfies Throttled;
+        this.registry.send(connection, encodeInvocation("Throttled", throttled));
       }
       if (invocationId !== undefined) {
-        this.registry.send(connection, encodeResult(invocationId, result));
+        this.registry.send(connection, encodeResult(invocationId, result satisfies ScoreUpdate));
       }
       return;
     }
@@ -214,7 +263,8 @@ export class Hub {
       return;
     }
     if (invocationId !== undefined) {
-      this.registry.send(connection, encodeResult(invocationId, game.standing(connection.player)));
+      const standing = game.standing(connection.player) satisfies ScoreUpdate;
+      this.registry.send(connection, encodeResult(invocationId, standing));
     }
   }
 
@@ -227,12 +277,12 @@ export class Hub {
 }
 
 /** Hub method names match regardless of case, as in ASP.NET Core. */
-function canonical(target: string): "Increment" | "BuyMultiplier" | undefined {
+function canonical(target: string): HubMethod | undefined {
   switch (target.toLowerCase()) {
     case "increment":
-      return "Increment";
+      return HubMethod.Increment;
     case "buymultiplier":
-      return "BuyMultiplier";
+      return HubMethod.BuyMultiplier;
     default:
       return undefined;
   }

@@ -1,33 +1,33 @@
 /**
- * The SignalR JSON hub protocol, version 1: records are JSON texts ending in
- * the record separator `\x1e`. This module splits, parses, checks and encodes
- * records; it knows nothing of sockets or of the game.
+ * The SignalR JSON hub protocol, version 1, as the server reads and writes
+ * it: records are JSON texts ending in the record separator. This module
+ * splits, parses, checks and encodes records; it knows nothing of sockets or
+ * of the game. The separator, message numbers and payload shapes come from
+ * `wire.ts`, which the page and the tests share.
  *
  * @module
  */
 
-/** Ends every record. */
-export const RECORD_SEPARATOR = "\x1e";
+import {
+  type ClientMethod,
+  type ClientMethodArguments,
+  type CloseMessage,
+  CloseReason,
+  type CompletionMessage,
+  type HandshakeResponse,
+  JSON_HANDSHAKE,
+  MessageType,
+  RECORD_SEPARATOR,
+} from "./wire.ts";
 
 /** The largest record, or incomplete tail of records, a client may send. */
 export const MAX_RECORD_BYTES = 32 * 1024;
 
-/** Message type numbers of the protocol. */
-export const MessageType = {
-  Invocation: 1,
-  StreamItem: 2,
-  Completion: 3,
-  StreamInvocation: 4,
-  CancelInvocation: 5,
-  Ping: 6,
-  Close: 7,
-  Ack: 8,
-  Sequence: 9,
-} as const;
+type M = typeof MessageType;
 
-/** An invocation of a hub method by the client. */
+/** An invocation of a hub method by the client, as parsed. */
 export interface Invocation {
-  readonly type: 1;
+  readonly type: M["Invocation"];
   readonly invocationId: string | undefined;
   readonly target: string;
   readonly arguments: readonly unknown[];
@@ -36,30 +36,49 @@ export interface Invocation {
 /** A message from the client the hub acts on. */
 export type ClientMessage =
   | Invocation
-  | { readonly type: 4; readonly invocationId: string | undefined; readonly target: string }
-  | { readonly type: 2 | 3 | 5 | 8 | 9 }
-  | { readonly type: 6 }
-  | { readonly type: 7; readonly error: string | undefined };
+  | {
+    readonly type: M["StreamInvocation"];
+    readonly invocationId: string | undefined;
+    readonly target: string;
+  }
+  | {
+    readonly type:
+      | M["StreamItem"]
+      | M["Completion"]
+      | M["CancelInvocation"]
+      | M["Ack"]
+      | M["Sequence"];
+  }
+  | { readonly type: M["Ping"] }
+  | { readonly type: M["Close"]; readonly error: string | undefined };
+
+/** WebSocket close code for a message too big to process. */
+export const MESSAGE_TOO_BIG = 1009;
 
 /** A record that breaks the protocol; the connection is closed with its message. */
 export class ProtocolError extends Error {
   override name = "ProtocolError";
   /** The WebSocket close code the connection is closed with. */
   readonly closeCode: number;
+  /** The close reason the client is given. */
+  readonly reason: CloseReason;
 
-  constructor(message: string, options: { closeCode?: number } = {}) {
+  constructor(message: string, options: { closeCode?: number; reason?: CloseReason } = {}) {
     super(message);
     this.closeCode = options.closeCode ?? 1000;
+    this.reason = options.reason ??
+      (this.closeCode === MESSAGE_TOO_BIG
+        ? CloseReason.MessageTooLarge
+        : CloseReason.ProtocolError);
   }
 }
-
-/** WebSocket close code for a message too big to process. */
-export const MESSAGE_TOO_BIG = 1009;
 
 /**
  * Splits incoming text into complete records, keeping an incomplete tail for
  * the next message. Throws {@linkcode ProtocolError} when one message, or the
- * tail, outgrows {@linkcode MAX_RECORD_BYTES}.
+ * tail, outgrows {@linkcode MAX_RECORD_BYTES}. Unlike the lenient
+ * `splitRecords` of `wire.ts`, it bounds what it keeps and hands on empty
+ * records, which then fail to parse: a client must send well-formed records.
  */
 export class RecordReader {
   #tail = "";
@@ -127,10 +146,10 @@ export function checkHandshake(record: string): string | undefined {
   } catch (error) {
     return (error as Error).message;
   }
-  if (request.protocol !== "json") {
+  if (request.protocol !== JSON_HANDSHAKE.protocol) {
     return `The protocol '${String(request.protocol)}' is not supported.`;
   }
-  if (request.version !== 1) {
+  if (request.version !== JSON_HANDSHAKE.version) {
     return `The server does not support version ${String(request.version)} of the 'json' protocol.`;
   }
   return undefined;
@@ -184,11 +203,16 @@ export function parseMessage(record: string): ClientMessage {
 
 /** The handshake answer: `{}` or `{"error": ...}`. */
 export function encodeHandshake(error?: string): string {
-  return (error === undefined ? "{}" : JSON.stringify({ error })) + RECORD_SEPARATOR;
+  const answer: HandshakeResponse = error === undefined ? {} : { error };
+  return JSON.stringify(answer) + RECORD_SEPARATOR;
 }
 
 /** An invocation of a client method, without an invocation id. */
-export function encodeInvocation(target: string, argument: unknown): string {
+export function encodeInvocation<T extends ClientMethod>(
+  target: T,
+  argument: ClientMethodArguments[T],
+): string {
+  // Written by hand: clicks make this the hottest path, and the shape is fixed.
   return `{"type":1,"target":${JSON.stringify(target)},"arguments":[${
     JSON.stringify(argument)
   }]}${RECORD_SEPARATOR}`;
@@ -203,16 +227,28 @@ export function encodeResult(invocationId: string, result: unknown): string {
 
 /** A completion with an error. */
 export function encodeError(invocationId: string, error: string): string {
-  return JSON.stringify({ type: 3, invocationId, error }) + RECORD_SEPARATOR;
+  const completion: CompletionMessage = { type: MessageType.Completion, invocationId, error };
+  return JSON.stringify(completion) + RECORD_SEPARATOR;
 }
 
 /** A ping. */
 export const PING: string = `{"type":6}${RECORD_SEPARATOR}`;
 
-/** A close message, with the error the client should show. */
-export function encodeClose(error?: string, allowReconnect = false): string {
-  const message: Record<string, unknown> = { type: 7 };
+/** What a close message says besides its error. */
+export interface CloseOptions {
+  /** Whether the client may reconnect (default false; only `true` is written). */
+  readonly allowReconnect?: boolean;
+  /** Why, for programs (default: none written). */
+  readonly reason?: CloseReason;
+}
+
+/** A close message, with the error the client should show and the reason code. */
+export function encodeClose(error?: string, options: CloseOptions = {}): string {
+  const message: { -readonly [K in keyof CloseMessage]: CloseMessage[K] } = {
+    type: MessageType.Close,
+  };
   if (error !== undefined) message.error = error;
-  if (allowReconnect) message.allowReconnect = true;
+  if (options.allowReconnect) message.allowReconnect = true;
+  if (options.reason !== undefined) message.reason = options.reason;
   return JSON.stringify(message) + RECORD_SEPARATOR;
 }

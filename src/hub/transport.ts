@@ -21,6 +21,7 @@ import type { ServeEnv } from "../http/serve.ts";
 import type { Hub, HubConnection } from "./hub.ts";
 import type { Socket } from "./connections.ts";
 import { chargeMessage, type MessageBudget, newBudgetUse } from "./message_budget.ts";
+import { CloseReason, type NegotiateResponse } from "./wire.ts";
 
 /**
  * The largest WebSocket message `ws` assembles. Records are limited to 32 KiB
@@ -98,12 +99,14 @@ export function hubRoutes(deps: TransportDeps): Hono<Env> {
   app.post("/game/negotiate", authenticate, (c) => {
     const version = c.req.query("negotiateVersion") === "1" ? 1 : 0;
     const connectionId = crypto.randomUUID();
-    return c.json({
-      negotiateVersion: version,
-      connectionId,
-      ...(version === 1 ? { connectionToken: crypto.randomUUID() } : {}),
-      availableTransports: [{ transport: "WebSockets", transferFormats: ["Text"] }],
-    });
+    return c.json(
+      {
+        negotiateVersion: version,
+        connectionId,
+        ...(version === 1 ? { connectionToken: crypto.randomUUID() } : {}),
+        availableTransports: [{ transport: "WebSockets", transferFormats: ["Text"] }],
+      } satisfies NegotiateResponse,
+    );
   });
 
   const server = new WebSocketServer({
@@ -171,7 +174,11 @@ function attach(deps: TransportDeps, ws: WsSocket, user: VerifiedToken, nbWins: 
   ws.on("message", (data: Buffer, isBinary: boolean) => {
     const over = chargeMessage(use, hub.registry.second, data.length, deps.budget);
     if (over !== undefined) {
-      hub.registry.close(connection, over, POLICY_VIOLATION);
+      hub.registry.close(connection, {
+        error: over,
+        reason: CloseReason.OverBudget,
+        code: POLICY_VIOLATION,
+      });
       return;
     }
     hub.message(connection, isBinary ? new Uint8Array(data) : data.toString());

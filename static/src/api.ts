@@ -1,6 +1,5 @@
-/// <reference lib="dom" />
 /**
- * Fetch wrappers for the HTTP routes of CONTRACT.md: register, log in,
+ * Fetch wrappers for the server's HTTP routes: register, log in,
  * leaderboard, recent rounds, and a probe that tells whether the hub would
  * refuse a token. Refusals are values carrying the server's own message;
  * nothing here throws for a failed request.
@@ -8,7 +7,13 @@
  * @module
  */
 
-import type { LeaderboardEntry, LoginSuccess, RegisterInput, RoundSummary } from "./wire_types.ts";
+import type {
+  LeaderboardEntry,
+  LoginInput,
+  LoginSuccess,
+  RegisterInput,
+  RoundSummary,
+} from "../../src/hub/wire.ts";
 
 /** The answer of a route: its value, or the server's message. */
 export type ApiResult<T> =
@@ -36,7 +41,7 @@ export function login(
 ): Promise<ApiResult<LoginSuccess>> {
   return request(fetchFn, "/api/account/login", {
     method: "POST",
-    body: { username, password },
+    body: { username, password } satisfies LoginInput,
   }, (body) => {
     const value = body as Partial<LoginSuccess> | null;
     if (typeof value?.token !== "string" || typeof value.username !== "string") {

@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 /**
  * The client put together: shows the account forms or the game, owns the
  * view state, the hub session and the timers, and redraws. Everything it
@@ -23,7 +22,7 @@ import { GameSession } from "./game_session.ts";
 import { canClick, type GameAction, type GameView, initialView, reduce } from "./game_view.ts";
 import { popGain, renderGame, renderLeaderboard, renderRounds } from "./render_game.ts";
 import { clearSession, type KeyValueStore, loadSession, saveSession } from "./session_store.ts";
-import type { LoginSuccess } from "./wire_types.ts";
+import type { LoginSuccess } from "../../src/hub/wire.ts";
 
 /** What the app needs from the browser. */
 export interface AppDeps {

@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 /**
  * The login and registration forms: tabs, submitting, and the server's
  * messages shown beside the form. A successful registration logs straight
@@ -9,7 +8,7 @@
 
 import type { ApiResult } from "./api.ts";
 import { type PageElements, setHidden, setText } from "./dom.ts";
-import type { LoginSuccess, RegisterInput } from "./wire_types.ts";
+import type { LoginSuccess, RegisterInput } from "../../src/hub/wire.ts";
 
 /** What the forms need from the rest of the client. */
 export interface AuthDeps {

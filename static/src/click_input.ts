@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 /**
  * Turns mouse, touch and keyboard presses into clicks. A press counts when
  * it goes down (no waiting for the release), Space and Enter count once per

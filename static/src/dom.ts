@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 /**
  * The page's elements, found once by id and typed, plus the few DOM helpers
  * the render functions share. Text always goes in through `textContent`.

@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 /**
  * One logged-in player's life on the hub: connect, turn hub messages into
  * view actions, send clicks and purchases, and reconnect with backoff when
@@ -12,7 +11,15 @@ import type { TokenVerdict } from "./api.ts";
 import type { GameAction } from "./game_view.ts";
 import { HubClient, type HubClientOptions, type HubCloseInfo, HubError } from "./hub_client.ts";
 import { OFFLINE_AFTER_ATTEMPTS, reconnectDelay } from "./reconnect.ts";
-import type { EndRound, GameInfo, ScoreUpdate } from "./wire_types.ts";
+import {
+  ClientMethod,
+  CloseReason,
+  type EndRound,
+  type GameInfo,
+  HubMethod,
+  type ScoreUpdate,
+  type Throttled,
+} from "../../src/hub/wire.ts";
 
 /** What a {@linkcode GameSession} needs from the page. */
 export interface GameSessionDeps {
@@ -38,8 +45,6 @@ export interface GameSessionDeps {
 
 /** The message shown on the login form when the server refuses a stored token. */
 export const SESSION_EXPIRED = "Your session has expired. Please log in again.";
-
-const TOKEN_TROUBLE = /token|expired|unauthori[sz]ed|authenticat/i;
 
 /** Connects one player to the hub and keeps them connected until `stop()`. */
 export class GameSession {
@@ -79,7 +84,7 @@ export class GameSession {
     const hub = this.#hub;
     if (hub === null) return;
     this.#deps.dispatch({ type: "clickSent" });
-    hub.invoke("Increment").then(
+    hub.invoke(HubMethod.Increment).then(
       (result) => this.#deps.dispatch({ type: "clickDone", update: asScoreUpdate(result) }),
       () => this.#deps.dispatch({ type: "clickDone", update: null }),
     );
@@ -90,7 +95,7 @@ export class GameSession {
     const hub = this.#hub;
     if (hub === null) return;
     this.#deps.dispatch({ type: "buySent" });
-    hub.invoke("BuyMultiplier").then(
+    hub.invoke(HubMethod.BuyMultiplier).then(
       (result) => {
         const update = asScoreUpdate(result);
         this.#deps.dispatch(update === null ? { type: "buyLost" } : { type: "buyDone", update });
@@ -150,7 +155,7 @@ export class GameSession {
       this.#hub = null;
       if (this.#stopped) return;
       this.#deps.dispatch({ type: "connectionLost" });
-      if (info.error !== undefined && TOKEN_TROUBLE.test(info.error)) {
+      if (info.reason === CloseReason.TokenExpired) {
         this.#signOut(SESSION_EXPIRED);
         return;
       }
@@ -167,21 +172,21 @@ export class GameSession {
   #createHub(): HubClient {
     const hub = new HubClient(this.#deps.hubUrl(this.#deps.token), this.#deps.hubOptions);
     const dispatch = this.#deps.dispatch;
-    hub.on("GameInfo", (info) => {
+    hub.on(ClientMethod.GameInfo, (info) => {
       if (isGameInfo(info)) dispatch({ type: "gameInfo", info, receivedAt: this.#now() });
     });
-    hub.on("EndRound", (round) => {
+    hub.on(ClientMethod.EndRound, (round) => {
       if (isEndRound(round)) dispatch({ type: "endRound", round });
     });
-    hub.on("PlayerCount", (count) => {
+    hub.on(ClientMethod.PlayerCount, (count) => {
       const online = (count as { online?: unknown } | null)?.online;
       if (typeof online === "number") dispatch({ type: "playerCount", online });
     });
-    hub.on("Throttled", (info) => {
-      const max = (info as { maxClicksPerSecond?: unknown } | null)?.maxClicksPerSecond;
+    hub.on(ClientMethod.Throttled, (info) => {
+      const max = (info as Partial<Throttled> | null)?.maxClicksPerSecond;
       dispatch({
         type: "throttled",
-        maxClicksPerSecond: typeof max === "number" ? max : 25,
+        maxClicksPerSecond: typeof max === "number" ? max : null,
         now: this.#now(),
       });
     });
@@ -221,7 +226,8 @@ function asScoreUpdate(value: unknown): ScoreUpdate | null {
 function isGameInfo(value: unknown): value is GameInfo {
   const info = value as Partial<GameInfo> | null;
   return typeof info?.score === "number" && typeof info.roundEndsAt === "number" &&
-    typeof info.serverTime === "number" && typeof info.multiplier === "number";
+    typeof info.serverTime === "number" && typeof info.multiplier === "number" &&
+    typeof info.maxClicksPerSecond === "number" && typeof info.baseMultiplierCost === "number";
 }
 
 function isEndRound(value: unknown): value is EndRound {

@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 /**
  * What the game page shows, as a pure function of what happened: hub
  * messages, completions, connection changes and the local clock, all passed
@@ -12,7 +11,7 @@
  * @module
  */
 
-import type { EndRound, GameInfo, ScoreUpdate } from "./wire_types.ts";
+import type { EndRound, GameInfo, ScoreUpdate } from "../../src/hub/wire.ts";
 
 /** The connection as the player sees it. */
 export type ConnectionState = "connecting" | "connected" | "reconnecting" | "offline";
@@ -47,7 +46,12 @@ export interface GameView {
   /** Clicks sent whose completion has not come back. */
   readonly pendingClicks: number;
   readonly multiplier: number;
+  /** What the next multiplier costs; meaningful once `ready`. */
   readonly multiplierCost: number;
+  /** What the first multiplier of a round costs, from `GameInfo`; null before it. */
+  readonly baseMultiplierCost: number | null;
+  /** Clicks a second that count, from `GameInfo`; null before it. */
+  readonly maxClicksPerSecond: number | null;
   readonly buying: boolean;
   readonly nbWins: number;
   /** False until the first `GameInfo`. */
@@ -77,11 +81,19 @@ export type GameAction =
   | { readonly type: "buyLost" }
   | { readonly type: "endRound"; readonly round: EndRound }
   | { readonly type: "playerCount"; readonly online: number }
-  | { readonly type: "throttled"; readonly maxClicksPerSecond: number; readonly now: number }
+  | {
+    readonly type: "throttled";
+    /** The cap the server named, or null to use the one from `GameInfo`. */
+    readonly maxClicksPerSecond: number | null;
+    readonly now: number;
+  }
   | { readonly type: "connectionLost" };
 
-/** Starting values of a round, as the server resets them. */
-export const FRESH_ROUND = { score: 0, multiplier: 1, multiplierCost: 10 } as const;
+/**
+ * Score and multiplier of a new round, as the server resets them; what the
+ * multiplier then costs comes from the server in `GameInfo`.
+ */
+export const FRESH_ROUND = { score: 0, multiplier: 1 } as const;
 
 /** How long a notice stays up. */
 export const NOTICE_MS = 2_500;
@@ -95,7 +107,9 @@ export function initialView(username: string): GameView {
     confirmedScore: FRESH_ROUND.score,
     pendingClicks: 0,
     multiplier: FRESH_ROUND.multiplier,
-    multiplierCost: FRESH_ROUND.multiplierCost,
+    multiplierCost: 0,
+    baseMultiplierCost: null,
+    maxClicksPerSecond: null,
     buying: false,
     nbWins: 0,
     ready: false,
@@ -123,6 +137,8 @@ export function reduce(view: GameView, action: GameAction): GameView {
         confirmedScore: info.score,
         multiplier: info.multiplier,
         multiplierCost: info.multiplierCost,
+        baseMultiplierCost: info.baseMultiplierCost,
+        maxClicksPerSecond: info.maxClicksPerSecond,
         nbWins: info.nbWins,
         roundId: info.roundId,
         roundEndsAt: info.roundEndsAt,
@@ -154,15 +170,19 @@ export function reduce(view: GameView, action: GameAction): GameView {
       return endRound(view, action.round);
     case "playerCount":
       return { ...view, online: action.online };
-    case "throttled":
+    case "throttled": {
+      const max = action.maxClicksPerSecond ?? view.maxClicksPerSecond;
       return {
         ...view,
         notice: {
           kind: "throttled",
-          text: `Whoa, slow down! Only ${action.maxClicksPerSecond} clicks a second count.`,
+          text: max === null
+            ? "Whoa, slow down! Some clicks came too fast to count."
+            : `Whoa, slow down! Only ${max} clicks a second count.`,
           until: action.now + NOTICE_MS,
         },
       };
+    }
     case "connectionLost":
       return { ...view, pendingClicks: 0, buying: false, online: null };
   }
@@ -183,7 +203,8 @@ function endRound(view: GameView, round: EndRound): GameView {
     ...view,
     confirmedScore: FRESH_ROUND.score,
     multiplier: FRESH_ROUND.multiplier,
-    multiplierCost: FRESH_ROUND.multiplierCost,
+    // EndRound comes only after GameInfo, which set the base cost.
+    multiplierCost: view.baseMultiplierCost ?? view.multiplierCost,
     nbWins: view.nbWins + (outcome === "won" || outcome === "tied" ? 1 : 0),
     roundId: round.roundId + 1,
     roundEndsAt: round.nextRoundEndsAt,

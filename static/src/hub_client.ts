@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 /**
  * A small client for the SignalR JSON hub protocol over one WebSocket:
  * handshake, `invoke` with completions, `send`, `on(target)`, pings, and the
@@ -10,14 +9,17 @@
  */
 
 import {
-  HANDSHAKE_REQUEST,
+  type CloseReason,
+  encodeRecord,
+  JSON_HANDSHAKE,
+  MessageType,
+  splitRecords,
+} from "../../src/hub/wire.ts";
+import {
   type HubMessage,
   invocationRecord,
-  MessageType,
   parseHandshakeResponse,
   parseMessage,
-  RECORD_SEPARATOR,
-  splitRecords,
 } from "./hub_records.ts";
 
 /** Timing of a {@linkcode HubClient}; the defaults are the official client's. */
@@ -36,6 +38,8 @@ export interface HubCloseInfo {
   readonly code: number;
   /** The reason the server gave in its close record, or a local reason. */
   readonly error?: string;
+  /** The reason code of the server's close record, when it sent one with a code. */
+  readonly reason?: CloseReason;
 }
 
 /** The server answered an invocation with a completion error. */
@@ -75,6 +79,7 @@ export class HubClient {
   #handshakeDone = false;
   #finished = false;
   #closeError: string | undefined;
+  #closeReason: CloseReason | undefined;
   #timers: Timer[] = [];
   #silenceTimer: Timer | undefined;
   #startFailed: ((error: Error) => void) | null = null;
@@ -116,7 +121,7 @@ export class HubClient {
         this.#finish(1006, "Handshake timed out");
       }, this.#options.handshakeTimeoutMs);
       this.#timers.push(handshakeTimer);
-      socket.onopen = () => socket.send(JSON.stringify(HANDSHAKE_REQUEST) + RECORD_SEPARATOR);
+      socket.onopen = () => socket.send(encodeRecord(JSON_HANDSHAKE));
       socket.onclose = (event) => this.#finish(event.code, event.reason || undefined);
       socket.onmessage = (event) => {
         if (typeof event.data !== "string") return;
@@ -194,13 +199,14 @@ export class HubClient {
       else pending.resolve(message.result);
     } else if (message.type === MessageType.Close) {
       this.#closeError = "error" in message ? message.error : undefined;
+      this.#closeReason = "reason" in message ? message.reason : undefined;
       this.#finish(1000, this.#closeError);
     }
     // Pings need no answer: our own ping timer keeps the server's side alive.
   }
 
   #startPinging(): void {
-    const ping = JSON.stringify({ type: MessageType.Ping }) + RECORD_SEPARATOR;
+    const ping = encodeRecord({ type: MessageType.Ping });
     this.#timers.push(
       setInterval(() => this.#openSocket()?.send(ping), this.#options.pingIntervalMs),
     );
@@ -216,7 +222,7 @@ export class HubClient {
   }
 
   /** Ends the connection once, whatever ended it first. */
-  #finish(code: number, reason: string | undefined): void {
+  #finish(code: number, why: string | undefined): void {
     if (this.#finished) return;
     this.#finished = true;
     for (const timer of this.#timers) clearInterval(timer);
@@ -228,7 +234,7 @@ export class HubClient {
         socket.close();
       }
     }
-    const error = this.#closeError ?? reason;
+    const error = this.#closeError ?? why;
     for (const pending of this.#pending.values()) {
       pending.reject(new Error("Connection closed before the server answered"));
     }
@@ -238,7 +244,9 @@ export class HubClient {
       this.#startFailed = null;
       return;
     }
-    for (const handler of this.#closeHandlers) handler({ code, error });
+    const reason = this.#closeReason;
+    const info: HubCloseInfo = reason === undefined ? { code, error } : { code, error, reason };
+    for (const handler of this.#closeHandlers) handler(info);
   }
 }
 

@@ -1,53 +1,22 @@
-/// <reference lib="dom" />
 /**
- * The SignalR JSON hub protocol (version 1) as plain values: framing records
- * on the `\x1e` separator, encoding the messages a client sends and checking
- * the ones it receives. No sockets here; `hub_client.ts` does the I/O.
+ * The SignalR JSON hub protocol (version 1) as the page reads and writes it:
+ * encoding the messages a client sends and checking the ones it receives.
+ * Framing, message numbers and shapes come from the shared wire module. No
+ * sockets here; `hub_client.ts` does the I/O.
  *
  * @module
  */
 
-/** Ends every record of the JSON hub protocol. */
-export const RECORD_SEPARATOR = "\x1e";
-
-/** The handshake a client opens with. */
-export const HANDSHAKE_REQUEST = { protocol: "json", version: 1 } as const;
-
-/** Hub message types this client uses. */
-export const MessageType = {
-  Invocation: 1,
-  Completion: 3,
-  Ping: 6,
-  Close: 7,
-} as const;
-
-/** A server-to-client invocation of a client method (`GameInfo`, `EndRound` …). */
-export interface InvocationMessage {
-  readonly type: 1;
-  readonly target: string;
-  readonly arguments: readonly unknown[];
-  readonly invocationId?: string;
-}
-
-/** The answer to an invocation the client sent with an `invocationId`. */
-export interface CompletionMessage {
-  readonly type: 3;
-  readonly invocationId: string;
-  readonly result?: unknown;
-  readonly error?: string;
-}
-
-/** Keeps the connection alive. */
-export interface PingMessage {
-  readonly type: 6;
-}
-
-/** The server ends the connection, possibly saying why. */
-export interface CloseMessage {
-  readonly type: 7;
-  readonly error?: string;
-  readonly allowReconnect?: boolean;
-}
+import {
+  type CloseMessage,
+  type CompletionMessage,
+  encodeRecord,
+  type HandshakeResponse,
+  type InvocationMessage,
+  isCloseReason,
+  MessageType,
+  type PingMessage,
+} from "../../src/hub/wire.ts";
 
 /** Any other message type: ignored, as the protocol asks. */
 export interface OtherMessage {
@@ -62,26 +31,8 @@ export type HubMessage =
   | CloseMessage
   | OtherMessage;
 
-/** Turns a value into one record: its JSON followed by the separator. */
-export function encodeRecord(value: unknown): string {
-  return JSON.stringify(value) + RECORD_SEPARATOR;
-}
-
-/**
- * Appends `chunk` to the unfinished text `rest` and returns the complete
- * records it now holds (without separators) and what is left over.
- */
-export function splitRecords(
-  rest: string,
-  chunk: string,
-): { records: string[]; rest: string } {
-  const parts = (rest + chunk).split(RECORD_SEPARATOR);
-  const remainder = parts.pop() ?? "";
-  return { records: parts.filter((part) => part.length > 0), rest: remainder };
-}
-
 /** Reads the handshake answer: `{}` accepts, `{"error": "..."}` refuses. */
-export function parseHandshakeResponse(record: string): { error?: string } {
+export function parseHandshakeResponse(record: string): HandshakeResponse {
   const value = parseObject(record, "handshake response");
   if (value.error !== undefined) {
     return { error: String(value.error) };
@@ -116,12 +67,15 @@ export function parseMessage(record: string): HubMessage {
         result: value.result,
         error: typeof value.error === "string" ? value.error : undefined,
       };
-    case MessageType.Close:
-      return {
+    case MessageType.Close: {
+      const close: CloseMessage = {
         type,
         error: typeof value.error === "string" ? value.error : undefined,
         allowReconnect: value.allowReconnect === true,
       };
+      // An unknown code is no code: the page then goes by the close alone.
+      return isCloseReason(value.reason) ? { ...close, reason: value.reason } : close;
+    }
     default:
       return { type };
   }
@@ -133,15 +87,9 @@ export function invocationRecord(
   args: readonly unknown[],
   invocationId?: string,
 ): string {
-  const message: Record<string, unknown> = {
-    type: MessageType.Invocation,
-    target,
-    arguments: args,
-  };
-  if (invocationId !== undefined) {
-    message.invocationId = invocationId;
-  }
-  return encodeRecord(message);
+  // Without an id the server sends no completion (`send`), so none is written.
+  const message: InvocationMessage = { type: MessageType.Invocation, target, arguments: args };
+  return encodeRecord(invocationId === undefined ? message : { ...message, invocationId });
 }
 
 function parseObject(record: string, what: string): Record<string, unknown> {

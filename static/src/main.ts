@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 /**
  * Entry point of the browser client, loaded by `index.html` as
  * `/dist/app.js` once `deno task build:client` has bundled it. Builds the

@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 /**
  * How long to wait before the next reconnect attempt: exponential backoff
  * with jitter, so that a classroom of browsers whose server restarted does

@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 /**
  * Draws the game screen from a {@linkcode GameView}: score, multiplier, buy
  * button, countdown, connection state, result panel, leaderboard and last
@@ -19,7 +18,7 @@ import {
   type GameView,
 } from "./game_view.ts";
 import { plural, resultText, timeOfDay } from "./round_text.ts";
-import type { LeaderboardEntry, RoundSummary } from "./wire_types.ts";
+import type { LeaderboardEntry, RoundSummary } from "../../src/hub/wire.ts";
 
 const CONNECTION_WORDS: Record<ConnectionState, string> = {
   connecting: "Connecting…",
@@ -40,14 +39,17 @@ export function renderGame(els: PageElements, view: GameView, localNow: number):
   setText(els.multiplier, `×${view.multiplier}`);
   setText(els.clickGain, `+${view.multiplier}`);
   setText(els.buyNext, `×${view.multiplier * 2}`);
-  setText(els.buyCost, view.multiplierCost.toLocaleString("en-US"));
+  // The cost is the server's to say: nothing is shown until GameInfo came.
+  setText(els.buyCost, view.ready ? view.multiplierCost.toLocaleString("en-US") : "–");
   setText(els.wins, view.nbWins.toLocaleString("en-US"));
   const buyable = canBuy(view);
   if (els.buyButton.disabled === buyable) els.buyButton.disabled = !buyable;
   setAttr(
     els.buyButton,
     "aria-label",
-    `Buy ×${view.multiplier * 2} multiplier for ${plural(view.multiplierCost, "point")}`,
+    view.ready
+      ? `Buy ×${view.multiplier * 2} multiplier for ${plural(view.multiplierCost, "point")}`
+      : `Buy ×${view.multiplier * 2} multiplier`,
   );
   const clickable = canClick(view);
   if (els.clickButton.disabled === clickable) els.clickButton.disabled = !clickable;

@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 /**
  * The words the page uses for rounds and players: result headlines, lists of
  * names, counts. Pure; the page puts these strings into the DOM as text,

@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 /**
  * Keeps the login in `sessionStorage`, like the original client: it lives as
  * long as the tab, survives a reload, and each tab may be another player.
@@ -6,7 +5,7 @@
  * @module
  */
 
-import type { LoginSuccess } from "./wire_types.ts";
+import type { LoginSuccess } from "../../src/hub/wire.ts";
 
 const KEY = "clicker.session";
 

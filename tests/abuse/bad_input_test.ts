@@ -11,15 +11,31 @@ import { spawnServer } from "../support/spawn_server.ts";
 import { registerAndLogin } from "../support/accounts.ts";
 import { argumentOf, type HubRecord, type HubSocket, openHub } from "./hub_socket.ts";
 import { openRawSocket } from "./raw_socket.ts";
+import {
+  CloseReason,
+  encodeRecord,
+  JSON_HANDSHAKE,
+  RECORD_SEPARATOR as RS,
+} from "../../src/hub/wire.ts";
 
-const RS = "\x1e";
-const HANDSHAKE = `{"protocol":"json","version":1}${RS}`;
+const HANDSHAKE = encodeRecord(JSON_HANDSHAKE);
 
-/** Waits for the server's close record (or handshake error) and the socket's closing. */
-async function closedWithError(socket: HubSocket, error: RegExp): Promise<void> {
+/**
+ * Waits for the server's close record (or handshake error) and the socket's
+ * closing; with `reason`, the close record must carry that code.
+ */
+async function closedWithError(
+  socket: HubSocket,
+  error: RegExp,
+  reason?: CloseReason,
+): Promise<void> {
   const isHandshakeError = (r: HubRecord) => r.type === undefined && "error" in r;
   const record = await socket.waitFor((r) => r.type === 7 || isHandshakeError(r), { from: 0 });
   assert.match(String(record.error), error);
+  if (reason !== undefined) {
+    const close = await socket.waitFor((r) => r.type === 7, { from: 0 });
+    assert.equal(close.reason, reason);
+  }
   await socket.closed;
 }
 
@@ -53,7 +69,7 @@ Deno.test("bad input: each gets an error, nobody else is touched, play goes on",
     await t("a record that isn't JSON", async () => {
       const s = await hub(bad.token);
       s.sendRaw(`this is not json${RS}`);
-      await closedWithError(s, /not JSON/);
+      await closedWithError(s, /not JSON/, CloseReason.ProtocolError);
     });
     await t("a record that is JSON but not an object", async () => {
       const s = await hub(bad.token);
@@ -97,7 +113,7 @@ Deno.test("bad input: each gets an error, nobody else is touched, play goes on",
     await t("a frame over 32 KiB: one huge record", async () => {
       const s = await hub(bad.token);
       s.send({ type: 1, target: "Increment", arguments: ["x".repeat(40_000)] });
-      await closedWithError(s, /larger than 32768 bytes/);
+      await closedWithError(s, /larger than 32768 bytes/, CloseReason.MessageTooLarge);
       assert.equal((await s.closed).code, 1009);
     });
     await t("a frame over 32 KiB: many small records", async () => {
@@ -115,7 +131,11 @@ Deno.test("bad input: each gets an error, nobody else is touched, play goes on",
     await t("a handshake for another protocol", async () => {
       const s = await hub(bad.token, { handshake: false });
       s.sendRaw(`{"protocol":"messagepack","version":1}${RS}`);
-      await closedWithError(s, /protocol 'messagepack' is not supported/);
+      await closedWithError(
+        s,
+        /protocol 'messagepack' is not supported/,
+        CloseReason.HandshakeRefused,
+      );
     });
     await t("a handshake for another version", async () => {
       const s = await hub(bad.token, { handshake: false });
@@ -130,7 +150,7 @@ Deno.test("bad input: each gets an error, nobody else is touched, play goes on",
     await t("a binary frame, before and after the handshake", async () => {
       const before = await hub(bad.token, { handshake: false });
       before.sendRaw(new Uint8Array([0x93, 1, 2, 3]));
-      await closedWithError(before, /Binary messages are not supported/);
+      await closedWithError(before, /Binary messages are not supported/, CloseReason.ProtocolError);
       const after = await hub(bad.token);
       after.sendRaw(new TextEncoder().encode(`{"type":6}${RS}`));
       await closedWithError(after, /Binary messages are not supported/);
@@ -151,7 +171,7 @@ Deno.test("bad input: each gets an error, nobody else is touched, play goes on",
       for (let i = 0; i < 300 && s.ws.readyState === WebSocket.OPEN; i++) {
         s.sendRaw(`{"type":6}${RS}`);
       }
-      await closedWithError(s, /Too many messages: at most 200 a second/);
+      await closedWithError(s, /Too many messages: at most 200 a second/, CloseReason.OverBudget);
       assert.equal((await s.closed).code, 1008);
     });
     await t("a flood of bytes over the connection's budget", async () => {
@@ -159,7 +179,11 @@ Deno.test("bad input: each gets an error, nobody else is touched, play goes on",
       for (let i = 0; i < 10 && s.ws.readyState === WebSocket.OPEN; i++) {
         s.sendRaw(`{"type":6}${RS}`.repeat(1000));
       }
-      await closedWithError(s, /Too much data: at most 65536 bytes a second/);
+      await closedWithError(
+        s,
+        /Too much data: at most 65536 bytes a second/,
+        CloseReason.OverBudget,
+      );
     });
     await t("a malformed upgrade: no Connection header, no key", async () => {
       const url = server.url + "game?access_token=" + bad.token;

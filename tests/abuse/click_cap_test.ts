@@ -10,6 +10,7 @@ import assert from "node:assert/strict";
 import { spawnServer } from "../support/spawn_server.ts";
 import { registerAndLogin } from "../support/accounts.ts";
 import { argumentOf, type HubRecord, openHub } from "./hub_socket.ts";
+import { RECORD_SEPARATOR as RS } from "../../src/hub/wire.ts";
 
 const CAP = 25;
 const ROUND_SECONDS = 2;
@@ -51,8 +52,8 @@ Deno.test("click cap: an autoclicker scores at most cap × seconds + cap, an hon
           for (let i = 0; i < 25; i++) {
             // Some clicks ask for a completion, most don't (`send` in the client).
             frame += i % 5 === 0
-              ? `{"type":1,"invocationId":"b${++n}","target":"Increment","arguments":[]}\x1e`
-              : `{"type":1,"target":"Increment","arguments":[]}\x1e`;
+              ? `{"type":1,"invocationId":"b${++n}","target":"Increment","arguments":[]}${RS}`
+              : `{"type":1,"target":"Increment","arguments":[]}${RS}`;
           }
           b.sendRaw(frame);
           botClicks += 25;

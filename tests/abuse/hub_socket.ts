@@ -6,6 +6,14 @@
  * @module
  */
 
+import {
+  encodeRecord,
+  type InvocationMessage,
+  JSON_HANDSHAKE,
+  MessageType,
+  splitRecords,
+} from "../../src/hub/wire.ts";
+
 /** A record the server sent, parsed. */
 export type HubRecord = Record<string, unknown> & { type?: number; target?: string };
 
@@ -35,7 +43,6 @@ export interface HubSocket {
   close(): Promise<void>;
 }
 
-const RS = "\x1e";
 let nextInvocation = 0;
 
 /** Opens `/game` with a token, without the handshake when `handshake` is false. */
@@ -59,9 +66,9 @@ export async function openHub(
   });
   ws.addEventListener("message", (event) => {
     if (typeof event.data !== "string") return;
-    const parts = (tail + event.data).split(RS);
-    tail = parts.pop()!;
-    for (const part of parts) records.push(JSON.parse(part));
+    const split = splitRecords(tail, event.data);
+    tail = split.rest;
+    for (const record of split.records) records.push(JSON.parse(record));
     for (const wake of [...waiters]) wake();
   });
   await new Promise<void>((resolve, reject) => {
@@ -104,11 +111,20 @@ export async function openHub(
     records,
     closed,
     sendRaw: (data) => ws.send(data),
-    send: (record) => ws.send(JSON.stringify(record) + RS),
+    send: (record) => ws.send(encodeRecord(record)),
     invoke(target, args = []) {
       const invocationId = `i${++nextInvocation}`;
-      const completion = waitFor((r) => r.type === 3 && r.invocationId === invocationId);
-      socket.send({ type: 1, invocationId, target, arguments: args });
+      const completion = waitFor((r) =>
+        r.type === MessageType.Completion && r.invocationId === invocationId
+      );
+      socket.send(
+        {
+          type: MessageType.Invocation,
+          invocationId,
+          target,
+          arguments: args,
+        } satisfies InvocationMessage,
+      );
       return completion;
     },
     waitFor,
@@ -119,7 +135,7 @@ export async function openHub(
   };
   if (options.handshake ?? true) {
     const from = records.length;
-    socket.sendRaw(`{"protocol":"json","version":1}${RS}`);
+    socket.sendRaw(encodeRecord(JSON_HANDSHAKE));
     await waitFor((r) => r.target === "GameInfo", { from });
   }
   return socket;

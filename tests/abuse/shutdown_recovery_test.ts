@@ -12,6 +12,7 @@ import { type SpawnedServer, spawnServer } from "../support/spawn_server.ts";
 import { registerAndLogin, type TestPlayer } from "../support/accounts.ts";
 import { argumentOf, type HubSocket, openHub } from "./hub_socket.ts";
 import { openRawSocket } from "./raw_socket.ts";
+import { CloseReason, encodeRecord, JSON_HANDSHAKE } from "../../src/hub/wire.ts";
 import { assertWinsConsistent, readRows, untilRows, winsOf } from "./db_rows.ts";
 
 async function tempDatabase(): Promise<string> {
@@ -89,6 +90,7 @@ Deno.test("SIGTERM mid-round: exit 0 fast, sockets get 1001, a restart before th
         type: 7,
         error: "Server is shutting down",
         allowReconnect: true,
+        reason: CloseReason.ShuttingDown,
       });
     }
   });
@@ -147,6 +149,7 @@ Deno.test("SIGHUP mid-round: stops like SIGTERM, with a close record, and the ro
       type: 7,
       error: "Server is shutting down",
       allowReconnect: true,
+      reason: CloseReason.ShuttingDown,
     });
   });
   const checkpoint = readRows(databasePath).checkpoints.find((c) => c.round_id === round.roundId);
@@ -168,7 +171,7 @@ Deno.test("SIGTERM with a stuck client and request: exit 0 in 5 s; a restart aft
     await click(sb, 3);
     // A client that never reads, and a request whose body never comes.
     const stuck = await openRawSocket(server.url, b.token);
-    await stuck.sendText(`{"protocol":"json","version":1}\x1e`);
+    await stuck.sendText(encodeRecord(JSON_HANDSHAKE));
     const request = await Deno.connect({ hostname: "127.0.0.1", port: server.port });
     await request.write(
       new TextEncoder().encode(

@@ -11,7 +11,7 @@ import {
   reduce,
   roundOutcome,
 } from "../../static/src/game_view.ts";
-import type { GameInfo } from "../../static/src/wire_types.ts";
+import type { GameInfo } from "../../src/hub/wire.ts";
 
 const INFO: GameInfo = {
   nbWins: 3,
@@ -22,6 +22,8 @@ const INFO: GameInfo = {
   roundEndsAt: 1_000_030_000,
   roundDurationMs: 30_000,
   serverTime: 1_000_000_000,
+  maxClicksPerSecond: 25,
+  baseMultiplierCost: 10,
 };
 
 function play(view: GameView, ...actions: GameAction[]): GameView {
@@ -81,7 +83,10 @@ Deno.test("canBuy() needs the cost, a connection and no purchase in flight", () 
 
 Deno.test("reduce() applies a purchase and shows a refusal for a moment", () => {
   let view = reduce(connected({ score: 15 }), { type: "buySent" });
-  view = reduce(view, { type: "buyDone", update: { score: 5, multiplier: 2, multiplierCost: 20 } });
+  view = reduce(view, {
+    type: "buyDone",
+    update: { score: 5, multiplier: 2, multiplierCost: 20, counted: true },
+  });
   assert.deepEqual([displayScore(view), view.multiplier, view.multiplierCost, view.buying], [
     5,
     2,
@@ -173,4 +178,28 @@ Deno.test("reduce() shows Throttled for a moment", () => {
 Deno.test("reduce() forgets the player count when the connection drops", () => {
   const view = play(connected(), { type: "playerCount", online: 5 }, { type: "connectionLost" });
   assert.equal(view.online, null);
+});
+
+Deno.test("reduce() resets the multiplier cost to the base cost GameInfo gave", () => {
+  let view = connected({ multiplier: 4, multiplierCost: 60, baseMultiplierCost: 15 });
+  view = reduce(view, {
+    type: "endRound",
+    round: { winners: [], nbClicks: 0, roundId: 7, nextRoundEndsAt: 0 },
+  });
+  assert.deepEqual([view.multiplier, view.multiplierCost], [1, 15]);
+});
+
+Deno.test("reduce() names GameInfo's click cap when Throttled names none", () => {
+  const view = reduce(connected({ maxClicksPerSecond: 12 }), {
+    type: "throttled",
+    maxClicksPerSecond: null,
+    now: 1_000,
+  });
+  assert.match(activeNotice(view, 1_500)?.text ?? "", /Only 12 clicks a second/);
+  const unknown = reduce(initialView("ann"), {
+    type: "throttled",
+    maxClicksPerSecond: null,
+    now: 1_000,
+  });
+  assert.match(activeNotice(unknown, 1_500)?.text ?? "", /too fast to count/);
 });

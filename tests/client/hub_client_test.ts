@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { HubClient, HubConnectError, HubError } from "../../static/src/hub_client.ts";
-import type { GameInfo, ScoreUpdate } from "../../static/src/wire_types.ts";
+import { CloseReason, type GameInfo, type ScoreUpdate } from "../../src/hub/wire.ts";
 import { registerAndLogin } from "../support/accounts.ts";
 import { startTestServer } from "../support/test_server.ts";
 
@@ -41,6 +41,32 @@ Deno.test("HubClient.start() rejects when the hub refuses the token", async () =
     const hub = new HubClient(hubUrl(server.url, "not.a.token"));
     await assert.rejects(hub.start(), HubConnectError);
   } finally {
+    await server.stop();
+  }
+});
+
+Deno.test("HubClient reports the reason code of the server's close record", async () => {
+  const server = await startTestServer();
+  const hubs: HubClient[] = [];
+  try {
+    const player = await registerAndLogin(server.url);
+    const oldest = new HubClient(hubUrl(server.url, player.token));
+    const closed = new Promise((resolve) => oldest.onClose(resolve));
+    await oldest.start();
+    hubs.push(oldest);
+    // One more than a player may hold: the server closes the oldest.
+    for (let i = 0; i < 5; i++) {
+      const hub = new HubClient(hubUrl(server.url, player.token));
+      await hub.start();
+      hubs.push(hub);
+    }
+    assert.deepEqual(await closed, {
+      code: 1000,
+      error: "Too many connections: at most 5 per player",
+      reason: CloseReason.TooManyConnections,
+    });
+  } finally {
+    for (const hub of hubs) hub.close();
     await server.stop();
   }
 });

@@ -1,28 +1,12 @@
 import assert from "node:assert/strict";
 import {
-  encodeRecord,
   invocationRecord,
   parseHandshakeResponse,
   parseMessage,
-  splitRecords,
 } from "../../static/src/hub_records.ts";
+import { CloseReason } from "../../src/hub/wire.ts";
 
-Deno.test("splitRecords() returns whole records and keeps the unfinished rest", () => {
-  assert.deepEqual(splitRecords("", '{"type":6}\x1e{"type":1,'), {
-    records: ['{"type":6}'],
-    rest: '{"type":1,',
-  });
-  assert.deepEqual(splitRecords('{"type":1,', '"target":"X"}\x1e\x1e'), {
-    records: ['{"type":1,"target":"X"}'],
-    rest: "",
-  });
-});
-
-Deno.test("encodeRecord() and invocationRecord() end each record with \\x1e", () => {
-  assert.equal(
-    encodeRecord({ protocol: "json", version: 1 }),
-    '{"protocol":"json","version":1}\x1e',
-  );
+Deno.test("invocationRecord() ends each record with \\x1e", () => {
   assert.equal(
     invocationRecord("Increment", [], "3"),
     '{"type":1,"target":"Increment","arguments":[],"invocationId":"3"}\x1e',
@@ -58,6 +42,20 @@ Deno.test("parseMessage() reads invocations, completions and close records", () 
     allowReconnect: false,
   });
   assert.deepEqual(parseMessage('{"type":6}'), { type: 6 });
+});
+
+Deno.test("parseMessage() keeps a known close reason code and drops an unknown one", () => {
+  assert.deepEqual(parseMessage('{"type":7,"error":"Token expired","reason":"token-expired"}'), {
+    type: 7,
+    error: "Token expired",
+    allowReconnect: false,
+    reason: CloseReason.TokenExpired,
+  });
+  assert.deepEqual(parseMessage('{"type":7,"error":"Bye","reason":"gone-fishing"}'), {
+    type: 7,
+    error: "Bye",
+    allowReconnect: false,
+  });
 });
 
 Deno.test("parseMessage() throws SyntaxError on records that aren't hub messages", () => {

@@ -8,6 +8,7 @@ import { startTestServer, type TestServer } from "../support/test_server.ts";
 import { registerAndLogin } from "../support/accounts.ts";
 import { connectClient, type TestClient } from "../support/hub_client.ts";
 import { signToken } from "../../src/auth/tokens.ts";
+import { encodeRecord, JSON_HANDSHAKE, splitRecords } from "../../src/hub/wire.ts";
 
 const ROUND_SECONDS = 1.5;
 const SECRET = "a test secret that is at least thirty-two bytes";
@@ -45,6 +46,8 @@ Deno.test("official client: the original flow plays a round and wins it", async 
           roundEndsAt: 0,
           roundDurationMs: ROUND_SECONDS * 1000,
           serverTime: 0,
+          maxClicksPerSecond: 25,
+          baseMultiplierCost: 10,
         },
       );
       assert.ok(Math.abs(client.info.serverTime - Date.now()) < 1000);
@@ -184,18 +187,20 @@ Deno.test("raw WebSocket: access_token in the query and no negotiate, as browser
         waiting = { test, resolve };
       });
     socket.onmessage = (event) => {
-      for (const text of String(event.data).split("\x1e").filter(Boolean)) {
+      for (const text of splitRecords("", String(event.data)).records) {
         const record = JSON.parse(text);
         records.push(record);
         if (waiting?.test(record)) waiting.resolve();
       }
     };
     await new Promise((resolve) => (socket.onopen = resolve));
-    socket.send('{"protocol":"json","version":1}\x1e');
+    socket.send(encodeRecord(JSON_HANDSHAKE));
     await until((r) => r.target === "GameInfo");
     assert.deepEqual(records[0], {});
     socket.send(
-      '{"type":1,"invocationId":"1","target":"Increment","arguments":[]}\x1e{"type":6}\x1e',
+      // Two records in one message.
+      encodeRecord({ type: 1, invocationId: "1", target: "Increment", arguments: [] }) +
+        encodeRecord({ type: 6 }),
     );
     await until((r) => r.invocationId === "1");
     assert.deepEqual(records.find((r) => r.invocationId === "1"), {
@@ -207,6 +212,23 @@ Deno.test("raw WebSocket: access_token in the query and no negotiate, as browser
     const closed = new Promise((resolve) => (socket.onclose = resolve));
     socket.close();
     await closed;
+  });
+});
+
+Deno.test("official client: a close record with a reason code still reaches onclose", async () => {
+  await withServer(async (server) => {
+    const player = await registerAndLogin(server.url);
+    const tabs: TestClient[] = [await connectClient(server.url, player.token)];
+    try {
+      const closed = new Promise<Error | undefined>((resolve) =>
+        tabs[0].connection.onclose(resolve)
+      );
+      // One more than a player may hold: the server closes the oldest.
+      for (let i = 0; i < 5; i++) tabs.push(await connectClient(server.url, player.token));
+      assert.match(String((await closed)?.message), /Too many connections/);
+    } finally {
+      await Promise.all(tabs.map((tab) => tab.stop()));
+    }
   });
 });
 

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { type Connection, ConnectionRegistry, GOING_AWAY } from "../../src/hub/connections.ts";
+import { CloseReason } from "../../src/hub/wire.ts";
 import { FakeSocket } from "./fake_socket.ts";
 
 let nextId = 0;
@@ -94,5 +95,50 @@ Deno.test("ConnectionRegistry sends PlayerCount at most twice a second", async (
   await promise;
   clearInterval(poll);
   assert.deepEqual(counts(), [1, 9]);
+  registry.closeAll();
+});
+
+Deno.test("ConnectionRegistry closes with a reason code for each cause", () => {
+  let now = 0;
+  const registry = new ConnectionRegistry({
+    now: () => now,
+    maxPerPlayer: 1,
+    maxBufferedBytes: 10,
+  });
+  const [oldest, newest] = [connection(1), connection(1)];
+  registry.add(oldest);
+  registry.add(newest);
+  const slow = connection(2);
+  registry.add(slow);
+  slow.socket.bufferedAmount = 11;
+  registry.send(slow, "hello");
+  const expiring = connection(3, 0, 1_000);
+  registry.add(expiring);
+  now = 1_000;
+  newest.lastSeen = now;
+  registry.sweep();
+  const last = (c: { socket: FakeSocket }) => c.socket.records().at(-1);
+  assert.equal(last(oldest)?.reason, CloseReason.TooManyConnections);
+  assert.equal(last(slow)?.reason, CloseReason.ClientTooSlow);
+  assert.equal(last(expiring)?.reason, CloseReason.TokenExpired);
+  registry.closeAll();
+  assert.deepEqual(last(newest), {
+    type: 7,
+    error: "Server is shutting down",
+    allowReconnect: true,
+    reason: CloseReason.ShuttingDown,
+  });
+});
+
+Deno.test("ConnectionRegistry.sweep() names the idle timeout it was given", () => {
+  let now = 0;
+  const registry = new ConnectionRegistry({ now: () => now, idleTimeoutMs: 10_000 });
+  const silent = connection(1, 0);
+  registry.add(silent);
+  now = 10_001;
+  registry.sweep();
+  const close = silent.socket.records().at(-1);
+  assert.equal(close?.error, "Server timeout: no message from the client in 10 seconds");
+  assert.equal(close?.reason, CloseReason.ServerTimeout);
   registry.closeAll();
 });

@@ -5,6 +5,7 @@
  */
 
 import type { Socket } from "../../src/hub/connections.ts";
+import { splitRecords } from "../../src/hub/wire.ts";
 
 /** Records sent text and the close; `bufferedAmount` can be set by the test. */
 export class FakeSocket implements Socket {
@@ -23,6 +24,6 @@ export class FakeSocket implements Socket {
 
   /** Every record sent so far, parsed, after `skip` of them. */
   records(skip = 0): Record<string, unknown>[] {
-    return this.sent.join("").split("\x1e").filter(Boolean).slice(skip).map((r) => JSON.parse(r));
+    return splitRecords("", this.sent.join("")).records.slice(skip).map((r) => JSON.parse(r));
   }
 }

@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
 import { Hub } from "../../src/hub/hub.ts";
-import { RoundLoop } from "../../src/round_loop.ts";
 import { GameState } from "../../src/game/game_state.ts";
 import { FakeSocket } from "./fake_socket.ts";
 
@@ -9,16 +8,15 @@ const HANDSHAKE = `{"protocol":"json","version":1}${RS}`;
 
 function setup(maxClicksPerSecond = 1000) {
   let now = 1_000;
-  const loop = new RoundLoop();
-  loop.game = new GameState({ maxClicksPerSecond });
-  loop.game.open(3, 0, 30_000);
-  const hub = new Hub({ loop, now: () => now, roundDurationMs: 30_000, logError: () => {} });
+  const game = new GameState({ maxClicksPerSecond });
+  game.open(3, 0, 30_000);
+  const hub = new Hub({ game, now: () => now, roundDurationMs: 30_000, logError: () => {} });
   const connect = (id = 1, username = "ann", nbWins = 0) => {
     const socket = new FakeSocket();
     const connection = hub.open(socket, { id, username, expiresAt: 1e15 }, nbWins);
     return { socket, connection, send: (text: string) => hub.message(connection, text) };
   };
-  return { hub, loop, connect, tick: (ms: number) => (now += ms) };
+  return { hub, game, connect, tick: (ms: number) => (now += ms) };
 }
 
 function invoke(target: string, id?: string, args: unknown[] = []) {
@@ -43,6 +41,8 @@ Deno.test("Hub answers the handshake, then sends GameInfo and PlayerCount", () =
       roundEndsAt: 30_000,
       roundDurationMs: 30_000,
       serverTime: 1_000,
+      maxClicksPerSecond: 1000,
+      baseMultiplierCost: 10,
     }],
   });
   assert.deepEqual(count, { type: 1, target: "PlayerCount", arguments: [{ online: 1 }] });
@@ -80,7 +80,7 @@ Deno.test("Hub Increment completes with the standing; send() gets no completion"
 });
 
 Deno.test("Hub BuyMultiplier answers an error when the score can't pay, a result when it can", () => {
-  const { connect, hub, loop } = setup();
+  const { connect, hub, game } = setup();
   const { socket, send, connection } = connect();
   send(HANDSHAKE);
   const skip = socket.records().length;
@@ -98,7 +98,7 @@ Deno.test("Hub BuyMultiplier answers an error when the score can't pay, a result
     invocationId: "2",
     result: { score: 0, multiplier: 2, multiplierCost: 20, counted: true },
   });
-  assert.equal(loop.game.standing(connection.player).multiplier, 2);
+  assert.equal(game.standing(connection.player).multiplier, 2);
   hub.registry.closeAll();
 });
 

@@ -12,8 +12,7 @@ import {
   ProtocolError,
   RecordReader,
 } from "../../src/hub/protocol.ts";
-
-const RS = "\x1e";
+import { CloseReason, RECORD_SEPARATOR as RS } from "../../src/hub/wire.ts";
 
 Deno.test("RecordReader.read() splits several records in one message", () => {
   const reader = new RecordReader();
@@ -93,10 +92,37 @@ Deno.test("encode functions end every record with the separator", () => {
     invocationId: "1",
     error: "bad",
   });
-  assert.deepEqual(JSON.parse(encodeInvocation("EndRound", { winners: [] }).slice(0, -1)), {
+  const endRound = { winners: [], nbClicks: 0, roundId: 4, nextRoundEndsAt: 9 };
+  assert.deepEqual(JSON.parse(encodeInvocation("EndRound", endRound).slice(0, -1)), {
     type: 1,
     target: "EndRound",
-    arguments: [{ winners: [] }],
+    arguments: [endRound],
   });
   assert.deepEqual(JSON.parse(encodeClose("why").slice(0, -1)), { type: 7, error: "why" });
+});
+
+Deno.test("encodeClose() adds allowReconnect and the reason code only when given", () => {
+  assert.equal(encodeClose(), `{"type":7}${RS}`);
+  assert.deepEqual(
+    JSON.parse(
+      encodeClose("Token expired: log in again", { reason: CloseReason.TokenExpired }).slice(0, -1),
+    ),
+    { type: 7, error: "Token expired: log in again", reason: "token-expired" },
+  );
+  assert.deepEqual(
+    JSON.parse(
+      encodeClose("bye", { allowReconnect: true, reason: CloseReason.ShuttingDown }).slice(0, -1),
+    ),
+    { type: 7, error: "bye", allowReconnect: true, reason: "server-shutting-down" },
+  );
+});
+
+Deno.test("ProtocolError carries the close reason its close code implies", () => {
+  assert.equal(new ProtocolError("bad").reason, CloseReason.ProtocolError);
+  assert.equal(new ProtocolError("big", { closeCode: 1009 }).reason, CloseReason.MessageTooLarge);
+  const reader = new RecordReader();
+  assert.throws(
+    () => reader.read("x".repeat(MAX_RECORD_BYTES + 1)),
+    (e) => e instanceof ProtocolError && e.reason === CloseReason.MessageTooLarge,
+  );
 });

@@ -6,34 +6,18 @@
  */
 
 import * as signalR from "@microsoft/signalr";
+import { ClientMethod, type EndRound, type GameInfo } from "../../src/hub/wire.ts";
 
-/** What the server's `EndRound` carries. */
-export interface EndRoundMessage {
-  winners: string[];
-  nbClicks: number;
-  roundId: number;
-  nextRoundEndsAt: number;
-}
-
-/** What the server's `GameInfo` carries. */
-export interface GameInfoMessage {
-  nbWins: number;
-  multiplierCost: number;
-  score: number;
-  multiplier: number;
-  roundId: number;
-  roundEndsAt: number;
-  roundDurationMs: number;
-  serverTime: number;
-}
+/** An `EndRound` as received, with the local time it arrived. */
+export type ReceivedEndRound = EndRound & { readonly receivedAt: number };
 
 /** A started official client with the messages it received. */
 export interface TestClient {
   readonly connection: signalR.HubConnection;
-  readonly info: GameInfoMessage;
-  readonly ended: (EndRoundMessage & { receivedAt: number })[];
+  readonly info: GameInfo;
+  readonly ended: ReceivedEndRound[];
   /** Resolves with the next `EndRound` to arrive. */
-  nextEndRound(): Promise<EndRoundMessage & { receivedAt: number }>;
+  nextEndRound(): Promise<ReceivedEndRound>;
   stop(): Promise<void>;
 }
 
@@ -43,19 +27,19 @@ export async function connectClient(baseUrl: string, token: string): Promise<Tes
     .withUrl(baseUrl + "game", { accessTokenFactory: () => token })
     .configureLogging(signalR.LogLevel.None)
     .build();
-  const ended: (EndRoundMessage & { receivedAt: number })[] = [];
-  let waiters: ((e: EndRoundMessage & { receivedAt: number }) => void)[] = [];
-  const { promise: info, resolve: gotInfo } = Promise.withResolvers<GameInfoMessage>();
-  connection.on("GameInfo", (message: GameInfoMessage) => gotInfo(message));
-  connection.on("EndRound", (message: EndRoundMessage) => {
+  const ended: ReceivedEndRound[] = [];
+  let waiters: ((e: ReceivedEndRound) => void)[] = [];
+  const { promise: info, resolve: gotInfo } = Promise.withResolvers<GameInfo>();
+  connection.on(ClientMethod.GameInfo, (message: GameInfo) => gotInfo(message));
+  connection.on(ClientMethod.EndRound, (message: EndRound) => {
     const event = { ...message, receivedAt: Date.now() };
     ended.push(event);
     const current = waiters;
     waiters = [];
     for (const waiter of current) waiter(event);
   });
-  connection.on("PlayerCount", () => {});
-  connection.on("Throttled", () => {});
+  connection.on(ClientMethod.PlayerCount, () => {});
+  connection.on(ClientMethod.Throttled, () => {});
   await connection.start();
   return {
     connection,

@@ -6,6 +6,7 @@
  */
 
 import { join } from "node:path";
+import { parseListeningLine } from "../../src/listening_line.ts";
 
 const MAIN = join(import.meta.dirname!, "..", "..", "main.ts");
 
@@ -63,8 +64,8 @@ export async function spawnServer(options: SpawnOptions = {}): Promise<SpawnedSe
   const pump = async (stream: ReadableStream<Uint8Array>) => {
     for await (const chunk of stream) {
       text += decoder.decode(chunk, { stream: true });
-      const match = /Listening on (http:\/\/\S+)/.exec(text);
-      if (match) resolve(match[1]);
+      const url = parseListeningLine(text);
+      if (url !== undefined) resolve(url);
     }
   };
   const pumped = Promise.all([pump(child.stdout), pump(child.stderr)]);
