@@ -50,12 +50,18 @@ export class ConfigError extends Error {
   override name = "ConfigError";
 }
 
-interface Setting<K extends keyof Config> {
-  readonly key: K;
+/** How one field of {@linkcode Config}, of type `T`, is read. */
+interface Setting<T> {
+  /** The environment variable; the flag is its name in kebab case. */
   readonly env: string;
+  /** The raw value when neither the flag nor the variable is set. */
   readonly fallback: string;
-  readonly parse: (raw: string, name: string) => Config[K];
+  /** Checks the raw value; `name` is the variable or flag it came from, for the message. */
+  readonly parse: (raw: string, name: string) => T;
 }
+
+/** One row per field of {@linkcode Config}: a missing or extra row fails the type check. */
+type Settings = { readonly [K in keyof Config]: Setting<Config[K]> };
 
 function integer(min: number, max: number) {
   return (raw: string, name: string): number => {
@@ -126,72 +132,63 @@ function secret(raw: string, name: string): string | undefined {
   return raw;
 }
 
-const SETTINGS: readonly Setting<keyof Config>[] = [
-  { key: "port", env: "PORT", fallback: "8000", parse: integer(0, 65535) },
-  { key: "host", env: "HOST", fallback: "0.0.0.0", parse: nonEmpty },
-  { key: "databasePath", env: "DATABASE_PATH", fallback: "data/clicker.db", parse: nonEmpty },
-  {
-    key: "roundDurationMs",
+const SETTINGS: Settings = {
+  port: { env: "PORT", fallback: "8000", parse: integer(0, 65535) },
+  host: { env: "HOST", fallback: "0.0.0.0", parse: nonEmpty },
+  databasePath: { env: "DATABASE_PATH", fallback: "data/clicker.db", parse: nonEmpty },
+  roundDurationMs: {
     env: "ROUND_SECONDS",
     fallback: "30",
     parse: (raw, name) => Math.round(atLeastOne(86_400, 1000, "ms")(raw, name) * 1000),
   },
-  { key: "jwtSecret", env: "JWT_SECRET", fallback: "", parse: secret },
-  {
-    key: "tokenTtlMinutes",
+  jwtSecret: { env: "JWT_SECRET", fallback: "", parse: secret },
+  tokenTtlMinutes: {
     env: "TOKEN_TTL_MINUTES",
     fallback: "30",
     parse: atLeastOne(525_600, 60, "second"),
   },
-  {
-    key: "maxClicksPerSecond",
+  maxClicksPerSecond: {
     env: "MAX_CLICKS_PER_SECOND",
     fallback: "25",
     parse: integer(1, 1_000_000_000),
   },
-  { key: "corsOrigins", env: "CORS_ORIGINS", fallback: "", parse: origins },
-  { key: "loginAttempts", env: "LOGIN_ATTEMPTS", fallback: "5", parse: integer(1, 1_000_000) },
-  {
-    key: "registrationsPerHour",
+  corsOrigins: { env: "CORS_ORIGINS", fallback: "", parse: origins },
+  loginAttempts: { env: "LOGIN_ATTEMPTS", fallback: "5", parse: integer(1, 1_000_000) },
+  registrationsPerHour: {
     env: "REGISTRATIONS_PER_HOUR",
     fallback: "30",
     parse: integer(1, 1_000_000),
   },
-  { key: "hashQueue", env: "HASH_QUEUE", fallback: "16", parse: integer(0, 1_000_000) },
-  {
-    key: "hashQueuePerAddress",
+  hashQueue: { env: "HASH_QUEUE", fallback: "16", parse: integer(0, 1_000_000) },
+  hashQueuePerAddress: {
     env: "HASH_QUEUE_PER_ADDRESS",
     fallback: "2",
     parse: integer(1, 1_000_000),
   },
-  { key: "trustProxy", env: "TRUST_PROXY", fallback: "", parse: flag },
-  {
-    key: "maxConnections",
-    env: "MAX_CONNECTIONS",
-    fallback: "10000",
-    parse: integer(1, 1_000_000),
-  },
-  {
-    key: "maxMessagesPerSecond",
+  trustProxy: { env: "TRUST_PROXY", fallback: "", parse: flag },
+  maxConnections: { env: "MAX_CONNECTIONS", fallback: "10000", parse: integer(1, 1_000_000) },
+  maxMessagesPerSecond: {
     env: "MAX_MESSAGES_PER_SECOND",
     fallback: "200",
     parse: integer(1, 1_000_000_000),
   },
-  {
-    key: "maxBytesPerSecond",
+  maxBytesPerSecond: {
     env: "MAX_BYTES_PER_SECOND",
     fallback: "65536",
     parse: integer(1024, 1_000_000_000),
   },
-];
+};
 
 function flagName(env: string): string {
   return "--" + env.toLowerCase().replaceAll("_", "-");
 }
 
+/** Every row, in the order `usage()` lists them. */
+const ROWS = Object.values(SETTINGS);
+
 /** Usage text listing every flag with its variable and default. */
 export function usage(): string {
-  const lines = SETTINGS.map((s) =>
+  const lines = ROWS.map((s) =>
     `  ${flagName(s.env).padEnd(26)} ${s.env} (default: ${
       s.fallback === "" ? "unset" : s.fallback
     })`
@@ -212,7 +209,7 @@ export function parseConfig(
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
     const match = /^--([a-z-]+)(?:=(.*))?$/s.exec(arg);
-    const setting = match && SETTINGS.find((s) => flagName(s.env) === `--${match[1]}`);
+    const setting = match && ROWS.find((s) => flagName(s.env) === `--${match[1]}`);
     if (!match || !setting) {
       throw new ConfigError(`Unknown argument "${arg}"; flags are:\n${usage()}`);
     }
@@ -223,12 +220,20 @@ export function parseConfig(
     }
     fromFlags.set(setting.env, value);
   }
-  const config: Record<string, unknown> = {};
-  for (const setting of SETTINGS) {
+  return Object.freeze(readAll(SETTINGS, (setting) => {
     const fromFlag = fromFlags.get(setting.env);
     const raw = fromFlag ?? env[setting.env] ?? setting.fallback;
-    const name = fromFlag === undefined ? setting.env : flagName(setting.env);
-    config[setting.key] = setting.parse(raw, name);
-  }
-  return Object.freeze(config) as unknown as Config;
+    return setting.parse(raw, fromFlag === undefined ? setting.env : flagName(setting.env));
+  }));
+}
+
+/** Reads every row of `settings` into the object they describe. */
+function readAll<T>(
+  settings: { readonly [K in keyof T]: Setting<T[K]> },
+  read: <V>(setting: Setting<V>) => V,
+): T {
+  const values: { -readonly [K in keyof T]?: T[K] } = {};
+  for (const key in settings) values[key] = read(settings[key]);
+  // Whole: the type of `settings` gives it a row for every key of T, and each was read.
+  return values as T;
 }

@@ -106,10 +106,10 @@ const EARLY_WAKE_MS = 2;
 
 /**
  * The default sleep: resolves once `Date.now()` has moved `ms` past the call,
- * or rejects when `signal` aborts. Timers fire one to two milliseconds late,
- * so the timer wakes a little early and the clock is then polled between
- * I/O callbacks (clicks keep flowing) until the exact millisecond; rounds end
- * 0.02 ms late at the median instead of 1.8 ms.
+ * or rejects when `signal` aborts. Timers fire a millisecond or two late, and
+ * every client sees a round's end as late as the loop wakes, so the timer
+ * wakes a little early and the clock is then polled between I/O callbacks
+ * (clicks keep flowing) until the exact millisecond.
  */
 export function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -145,8 +145,11 @@ interface Running {
 
 /** Ends rounds on time, records them, and announces them. */
 export class RoundLoop {
-  /** The current round's players and standings. Replaced at each `start()`. */
-  game: GameState = new GameState();
+  /**
+   * The current round's players and standings: one object for the loop's
+   * life, reset by each `start()`, so the hub may keep it from the outset.
+   */
+  readonly game: GameState = new GameState();
   #running: Running | undefined;
   #unrecorded: Pending[] = [];
   #savedVersion = -1;
@@ -172,7 +175,7 @@ export class RoundLoop {
     if (this.#running) throw new Error("RoundLoop is already running");
     const now = deps.now ?? Date.now;
     const duration = deps.roundDurationMs;
-    this.game = new GameState({ maxClicksPerSecond: deps.maxClicksPerSecond });
+    this.game.reset({ maxClicksPerSecond: deps.maxClicksPerSecond });
     this.#unrecorded = [];
     this.#announcing = true;
     this.#lastUnitOfWork = null;

@@ -140,6 +140,20 @@ Deno.test("RoundLoop resumes a saved round still running, and closes one whose d
   await db.destroy();
 });
 
+Deno.test("RoundLoop.start() resets its one game rather than replacing it", async () => {
+  const { time, db, loop, deps } = await setup();
+  const game = loop.game;
+  await loop.start({ ...deps, maxClicksPerSecond: 3 });
+  const ann = game.join(1, "ann", time.now);
+  await loop.stop();
+  await loop.start(deps);
+  assert.equal(loop.game, game);
+  assert.equal(game.maxClicksPerSecond, 25);
+  assert.notEqual(game.join(1, "ann", time.now), ann, "players are forgotten");
+  await loop.stop();
+  await db.destroy();
+});
+
 /** Makes every insert into `rounds` fail, as a full disk would. */
 async function failRecords(db: Kysely<Database>): Promise<void> {
   await sql`create trigger fail before insert on rounds begin select raise(abort, 'disk full'); end`

@@ -7,6 +7,7 @@
 import type { Kysely } from "kysely";
 import type { Database, Player } from "./schema.ts";
 import { usernameKey } from "../auth/username_key.ts";
+import { isUniqueError } from "./sqlite_errors.ts";
 
 /** The outcome of {@linkcode createPlayer}. */
 export type CreatePlayerResult =
@@ -40,15 +41,12 @@ export async function createPlayer(
     }).returning("id").executeTakeFirstOrThrow();
     return { ok: true, id: row.id };
   } catch (error) {
-    const message = error instanceof Error ? error.message : "";
-    // Matches players.username and players.username_key alike.
-    if (message.includes("UNIQUE constraint failed: players.username")) {
-      return { ok: false, taken: "username" };
-    }
-    if (message.includes("UNIQUE constraint failed: players.email")) {
-      return { ok: false, taken: "email" };
-    }
-    throw error;
+    if (!isUniqueError(error)) throw error;
+    // The colliding row is there to be found: the same conditions as the unique
+    // indexes name the value it holds. Players are never deleted, so it stays.
+    const taken = await findTaken(db, input);
+    if (taken === undefined) throw error;
+    return { ok: false, taken };
   }
 }
 

@@ -4,7 +4,7 @@
  * @module
  */
 
-import type { Generated, Insertable, Selectable } from "kysely";
+import type { Generated, Selectable } from "kysely";
 
 /** A registered player and their all-time wins. */
 export interface PlayersTable {
@@ -68,5 +68,3 @@ export interface Database {
 
 /** A player row as read. */
 export type Player = Selectable<PlayersTable>;
-/** A player row as written. */
-export type NewPlayer = Insertable<PlayersTable>;

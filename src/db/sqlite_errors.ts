@@ -1,8 +1,8 @@
 /**
- * SQLite failures, classified by their result code rather than their English
- * text, and the error the database layer throws when it cannot serve a query
- * for a reason outside the query itself (a lock, a full disk, an I/O error, a
- * file deleted under the server).
+ * SQLite failures, sorted once into kinds by their result code rather than
+ * their English text, and the error the database layer throws when it cannot
+ * serve a query for a reason outside the query itself (a lock, a full disk,
+ * an I/O error, a file deleted under the server).
  *
  * `node:sqlite` puts the extended result code on the errors of prepared
  * statements as `errcode`; the primary code is its low byte.
@@ -25,14 +25,18 @@ export const SqliteCode = {
   NOTADB: 26,
 } as const;
 
+/** Extended codes of `SQLITE_CONSTRAINT` that say a row collides with one already there. */
+const COLLISIONS = new Set<number>([
+  1555, // SQLITE_CONSTRAINT_PRIMARYKEY
+  2067, // SQLITE_CONSTRAINT_UNIQUE
+]);
+
 const NAMES = new Map<number, string>(
   Object.entries(SqliteCode).map(([name, code]) => [code, `SQLITE_${name}`]),
 );
 
-/** Codes that say the database can't be used right now, whatever the query. */
+/** Codes other than a lock that say the database can't be used now, whatever the query. */
 const UNAVAILABLE = new Set<number>([
-  SqliteCode.BUSY,
-  SqliteCode.LOCKED,
   SqliteCode.NOMEM,
   SqliteCode.READONLY,
   SqliteCode.IOERR,
@@ -60,16 +64,40 @@ export function sqliteCodeName(code: number): string {
   return NAMES.get(code & 0xff) ?? `SQLITE_ERROR(${code})`;
 }
 
+/**
+ * What a SQLite error says, as callers act on it:
+ * - `unique`: the row collides with one already there (a UNIQUE or PRIMARY KEY constraint);
+ * - `constraint`: another constraint refused the row (NOT NULL, CHECK, FOREIGN KEY, a trigger);
+ * - `busy`: another connection holds a lock this one needs (`SQLITE_BUSY`, `SQLITE_LOCKED`);
+ * - `unavailable`: the database can't be used now (full, read-only, I/O, corrupt...);
+ * - `other`: a SQLite error the query itself caused, such as a syntax error.
+ */
+export type SqliteErrorKind = "unique" | "constraint" | "busy" | "unavailable" | "other";
+
+/** Sorts a SQLite error into its {@linkcode SqliteErrorKind}; `undefined` for other errors. */
+export function sqliteErrorKind(error: unknown): SqliteErrorKind | undefined {
+  const code = sqliteErrorCode(error);
+  if (code === undefined) return undefined;
+  const primary = code & 0xff;
+  if (primary === SqliteCode.CONSTRAINT) return COLLISIONS.has(code) ? "unique" : "constraint";
+  if (primary === SqliteCode.BUSY || primary === SqliteCode.LOCKED) return "busy";
+  return UNAVAILABLE.has(primary) ? "unavailable" : "other";
+}
+
 /** Whether another connection holds a lock this one needs (`SQLITE_BUSY`, `SQLITE_LOCKED`). */
 export function isBusyError(error: unknown): boolean {
-  const code = sqlitePrimaryCode(error);
-  return code === SqliteCode.BUSY || code === SqliteCode.LOCKED;
+  return sqliteErrorKind(error) === "busy";
 }
 
 /** Whether the error says the database can't be used now, rather than that the query is wrong. */
 export function isUnavailableError(error: unknown): boolean {
-  const code = sqlitePrimaryCode(error);
-  return code !== undefined && UNAVAILABLE.has(code);
+  const kind = sqliteErrorKind(error);
+  return kind === "busy" || kind === "unavailable";
+}
+
+/** Whether the row collides with one already there (a UNIQUE or PRIMARY KEY constraint). */
+export function isUniqueError(error: unknown): boolean {
+  return sqliteErrorKind(error) === "unique";
 }
 
 /** Options of {@linkcode DatabaseUnavailableError}. */

@@ -76,23 +76,40 @@ export function closeSnapshot(snapshot: RoundSnapshot): ClosedRound {
   };
 }
 
+/** The click cap when none is given. */
+const DEFAULT_MAX_CLICKS_PER_SECOND = 25;
+
 /** Options of {@linkcode GameState}. */
 export interface GameStateOptions {
   /** Per-player click cap (default 25). */
   readonly maxClicksPerSecond?: number;
 }
 
-/** Players and the round in progress. */
+/**
+ * Players and the round in progress. One object serves a whole run: it is
+ * reset, not replaced, so whoever holds it always sees the current round.
+ */
 export class GameState {
   readonly #players = new Map<number, PlayerState>();
-  readonly #rate: number;
+  #rate = DEFAULT_MAX_CLICKS_PER_SECOND;
   #roundId = 1;
   #startedAt = 0;
   #endsAt = 0;
   #version = 0;
 
   constructor(options: GameStateOptions = {}) {
-    this.#rate = options.maxClicksPerSecond ?? 25;
+    this.reset(options);
+  }
+
+  /** Forgets every player and the round, and takes the options anew (their defaults when absent). */
+  reset(options: GameStateOptions = {}): void {
+    this.#players.clear();
+    this.#rate = options.maxClicksPerSecond ?? DEFAULT_MAX_CLICKS_PER_SECOND;
+    this.#roundId = 1;
+    this.#startedAt = 0;
+    this.#endsAt = 0;
+    // Grows rather than restarting at 0, so a version saved before the reset never matches.
+    this.#version++;
   }
 
   /** The running round's id. */
@@ -145,13 +162,6 @@ export class GameState {
   /** One connection of the player closed; the standing stays until the round ends. */
   leave(player: PlayerState): void {
     player.connections = Math.max(0, player.connections - 1);
-  }
-
-  /** Players with at least one open connection. */
-  get online(): number {
-    let count = 0;
-    for (const player of this.#players.values()) if (player.connections > 0) count++;
-    return count;
   }
 
   /** A click: adds the multiplier unless the click cap drops it. */

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import type { Kysely } from "kysely";
+import { type Kysely, sql } from "kysely";
 import { openDatabase } from "../../src/db/open_database.ts";
 import type { Database } from "../../src/db/schema.ts";
 import {
@@ -81,6 +81,14 @@ Deno.test("createPlayer() reports an email taken in any case", async () => {
       ok: false,
       taken: "email",
     });
+  });
+});
+
+Deno.test("createPlayer() throws when something other than a taken name or email refuses the row", async () => {
+  await withDb(async (db) => {
+    await sql`create trigger closed before insert on players begin select raise(abort, 'closed'); end`
+      .execute(db);
+    await assert.rejects(() => createPlayer(db, input("alice")), /closed/);
   });
 });
 

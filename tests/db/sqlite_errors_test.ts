@@ -4,8 +4,10 @@ import {
   DatabaseUnavailableError,
   isBusyError,
   isUnavailableError,
+  isUniqueError,
   sqliteCodeName,
   sqliteErrorCode,
+  sqliteErrorKind,
   sqlitePrimaryCode,
 } from "../../src/db/sqlite_errors.ts";
 
@@ -64,4 +66,56 @@ Deno.test("DatabaseUnavailableError.from() keeps SQLite's words, names the code 
   assert.equal(error.code, 13);
   assert.equal(error.cause, cause);
   assert.equal(error.name, "DatabaseUnavailableError");
+});
+
+/** The error SQLite throws for `statement` on a database set up by `setup`. */
+function failure(setup: string, statement: string): unknown {
+  const db = new DatabaseSync(":memory:");
+  try {
+    db.exec(setup);
+    db.prepare(statement).run();
+  } catch (error) {
+    return error;
+  } finally {
+    db.close();
+  }
+  throw new Error(`"${statement}" did not fail`);
+}
+
+Deno.test("sqliteErrorKind() sorts real SQLite errors by their code", () => {
+  const table = "create table t (id integer primary key, x unique, y not null check (y > 0));";
+  assert.equal(
+    sqliteErrorKind(
+      failure(table + "insert into t values (1, 1, 1)", "insert into t values (2, 1, 1)"),
+    ),
+    "unique",
+  );
+  assert.equal(
+    sqliteErrorKind(
+      failure(table + "insert into t values (1, 1, 1)", "insert into t values (1, 2, 1)"),
+    ),
+    "unique",
+    "a primary key collision",
+  );
+  assert.equal(sqliteErrorKind(failure(table, "insert into t values (1, 1, null)")), "constraint");
+  assert.equal(sqliteErrorKind(failure(table, "insert into t values (1, 1, -1)")), "constraint");
+  assert.equal(
+    sqliteErrorKind(failure(
+      table + "create trigger no before insert on t begin select raise(abort, 'no'); end;",
+      "insert into t values (1, 1, 1)",
+    )),
+    "constraint",
+  );
+  assert.equal(sqliteErrorKind(failure(table, "insert into nowhere values (1)")), "other");
+});
+
+Deno.test("sqliteErrorKind() reads the code, never the words", () => {
+  assert.equal(sqliteErrorKind(sqliteError(517, "database is locked")), "busy");
+  assert.equal(sqliteErrorKind(sqliteError(6, "database table is locked")), "busy");
+  assert.equal(sqliteErrorKind(sqliteError(13, "database or disk is full")), "unavailable");
+  assert.equal(sqliteErrorKind(sqliteError(2067, "something else entirely")), "unique");
+  assert.equal(sqliteErrorKind(sqliteError(19, "UNIQUE constraint failed: t.x")), "constraint");
+  assert.equal(sqliteErrorKind(new Error("UNIQUE constraint failed: t.x")), undefined);
+  assert.equal(isUniqueError(sqliteError(1555, "")), true);
+  assert.equal(isUniqueError(new Error("UNIQUE constraint failed: players.username")), false);
 });

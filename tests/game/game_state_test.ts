@@ -15,7 +15,7 @@ Deno.test("GameState.join() gives two connections of one player the same standin
   state.increment(tab1, 1);
   state.increment(tab2, 2);
   assert.equal(tab1.score, 2);
-  assert.equal(state.online, 1);
+  assert.equal(tab1.connections, 2, "one player online, on two connections");
 });
 
 Deno.test("GameState.leave() keeps the score for a player who comes back in the round", () => {
@@ -23,7 +23,7 @@ Deno.test("GameState.leave() keeps the score for a player who comes back in the 
   const player = state.join(7, "ann", 0);
   state.increment(player, 1);
   state.leave(player);
-  assert.equal(state.online, 0);
+  assert.equal(player.connections, 0, "nobody online");
   const back = state.join(7, "ann", 5);
   assert.equal(back.score, 1);
 });
@@ -102,8 +102,8 @@ Deno.test("GameState.snapshot() and restore() carry a round across a restart", (
   });
   const restored = new GameState();
   restored.restore(snapshot, 10);
-  assert.equal(restored.online, 0);
   const back = restored.join(1, "ann", 10);
+  assert.equal(back.connections, 1, "nobody was online before this join");
   assert.deepEqual([back.score, back.multiplier], [5, 2]);
   assert.equal(restored.roundEndsAt, 30_000);
 });
@@ -114,6 +114,20 @@ Deno.test("GameState.version grows with every change", () => {
   const before = state.version;
   state.increment(ann, 0);
   assert.ok(state.version > before);
+});
+
+Deno.test("GameState.reset() forgets players and the round, and takes a new click cap", () => {
+  const state = game(1000);
+  const ann = state.join(1, "ann", 0);
+  state.increment(ann, 0);
+  const before = state.version;
+  state.reset({ maxClicksPerSecond: 2 });
+  assert.equal(state.maxClicksPerSecond, 2);
+  assert.deepEqual(state.snapshot(), { id: 1, startedAt: 0, endsAt: 0, players: [] });
+  assert.notEqual(state.join(1, "ann", 0), ann);
+  assert.ok(state.version > before, "a checkpoint saved before the reset is out of date");
+  state.reset();
+  assert.equal(state.maxClicksPerSecond, 25);
 });
 
 Deno.test("closeSnapshot() finds a saved round's result", () => {
