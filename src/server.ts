@@ -13,13 +13,14 @@ import { openDatabase } from "./db/open_database.ts";
 import { settleSetting } from "./db/settings.ts";
 import { winsOf } from "./db/accounts.ts";
 import { generateSecret, tokenKey } from "./auth/tokens.ts";
+import type { HashParameters } from "./auth/passwords.ts";
 import { Hub } from "./hub/hub.ts";
 import { hubRoutes } from "./hub/transport.ts";
 import { accountRoutes } from "./http/account_routes.ts";
 import { statsRoutes } from "./http/stats_routes.ts";
 import { createApp } from "./http/app.ts";
 import { serve, type Served } from "./http/serve.ts";
-import { type RoundLoop, roundLoop } from "./round_loop.ts";
+import { type RoundLoop, roundLoop, type RoundLoopHealth } from "./round_loop.ts";
 
 /** Options of {@linkcode startServer}. */
 export interface ServerOptions {
@@ -33,17 +34,28 @@ export interface ServerOptions {
   readonly drainMs?: number;
   /** How long a connection may take to send a request head, in ms (default 5000). */
   readonly headersTimeoutMs?: number;
+  /** The Argon2id cost of new password hashes (default: OWASP's); tests pass a cheap one. */
+  readonly hashParameters?: HashParameters;
+}
+
+/** What an operator can ask a running server; `/healthz` reports the same. */
+export interface ServerHealth {
+  /** The round in progress and the round loop's state. */
+  readonly roundLoop: RoundLoopHealth;
+  /** Players with an open connection, and the open connections. */
+  readonly online: { readonly players: number; readonly connections: number };
 }
 
 /** A running server. */
 export interface RunningServer {
   /** Where it listens, e.g. `http://127.0.0.1:8000/`. */
   readonly url: URL;
+  /** The database, open until shutdown. */
   readonly db: Kysely<Database>;
-  readonly hub: Hub;
-  readonly loop: RoundLoop;
   /** The HTTP listener's connections: open now, the cap in force, shed so far. */
   readonly http: Pick<Served, "connections" | "maxConnections" | "shed">;
+  /** The round loop's state and who is online, read now. */
+  health(): ServerHealth;
   /**
    * Stops taking connections, finishes the unit of work in flight and saves
    * the round in progress, closes sockets with 1001, closes the database.
@@ -65,7 +77,8 @@ export async function startServer(
     const secret = await tokenKey(
       config.jwtSecret ?? await settleSetting(db, "jwt_secret", generateSecret()),
     );
-    const hub = new Hub({ loop, roundDurationMs: config.roundDurationMs, logError });
+    const hub = new Hub({ game: loop.game, roundDurationMs: config.roundDurationMs, logError });
+    const online = () => ({ players: hub.registry.online, connections: hub.registry.size });
     await loop.start({
       db,
       broadcast: (endRound) => hub.broadcast("EndRound", endRound),
@@ -88,6 +101,7 @@ export async function startServer(
             registrationsPerHour: config.registrationsPerHour,
             hashQueue: config.hashQueue,
             hashQueuePerAddress: config.hashQueuePerAddress,
+            hashParameters: options.hashParameters,
             trustProxy: config.trustProxy,
           }),
         },
@@ -96,7 +110,7 @@ export async function startServer(
           app: statsRoutes({
             db,
             loopHealth: () => loop.health(),
-            online: () => ({ players: hub.registry.online, connections: hub.registry.size }),
+            online,
           }),
         },
         {
@@ -140,7 +154,8 @@ export async function startServer(
         await db.destroy();
         if (unsaved) throw unsaved;
       })();
-    return { url, db, hub, loop, http: server, shutdown };
+    const health = () => ({ roundLoop: loop.health(), online: online() });
+    return { url, db, http: server, health, shutdown };
   } catch (error) {
     await loop.stop().catch(() => {}); // the start-up error is the one to report
     await db.destroy();

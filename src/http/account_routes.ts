@@ -23,7 +23,13 @@ import { type Context, Hono } from "hono";
 import type { Kysely } from "kysely";
 import type { Database } from "../db/schema.ts";
 import { createPlayer, findPlayerByUsername, findTaken } from "../db/accounts.ts";
-import { hashPassword, verifyNothing, verifyPassword } from "../auth/passwords.ts";
+import {
+  type HashParameters,
+  hashPassword,
+  OWASP,
+  verifyNothing,
+  verifyPassword,
+} from "../auth/passwords.ts";
 import { signToken, type TokenSecret } from "../auth/tokens.ts";
 import { checkLogin, checkRegistration } from "../auth/validation.ts";
 import { AttemptLimit } from "../auth/attempt_limit.ts";
@@ -43,11 +49,14 @@ export interface PasswordHasher {
   verifyNothing(password: string): Promise<false>;
 }
 
-const ARGON2: PasswordHasher = {
-  hash: (password) => hashPassword(password),
-  verify: verifyPassword,
-  verifyNothing,
-};
+/** Argon2id with `params` for new hashes; a check reads the cost from the hash it checks. */
+function argon2(params: HashParameters): PasswordHasher {
+  return {
+    hash: (password) => hashPassword(password, params),
+    verify: verifyPassword,
+    verifyNothing: (password) => verifyNothing(password, params),
+  };
+}
 
 /** What {@linkcode accountRoutes} needs. */
 export interface AccountDeps {
@@ -71,14 +80,19 @@ export interface AccountDeps {
   readonly loginDelayStepMs?: number;
   /** The longest wait of a login for a username past its attempts, in ms (default 4000). */
   readonly loginDelayMaxMs?: number;
-  /** Hashes and checks passwords (default: Argon2id); tests pass a gated one. */
+  /**
+   * The Argon2id cost of new hashes (default {@linkcode OWASP}). Code, not
+   * configuration: tests that register many players pass a cheap one.
+   */
+  readonly hashParameters?: HashParameters;
+  /** Hashes and checks passwords (default: Argon2id at `hashParameters`); tests may gate it. */
   readonly passwords?: PasswordHasher;
 }
 
 /** The `/api/account` routes. */
 export function accountRoutes(deps: AccountDeps): Hono {
   const now = deps.now ?? Date.now;
-  const passwords = deps.passwords ?? ARGON2;
+  const passwords = deps.passwords ?? argon2(deps.hashParameters ?? OWASP);
   const loginsByPair = new AttemptLimit({ limit: deps.loginAttempts, windowMs: FIFTEEN_MINUTES });
   const loginsByAddress = new AttemptLimit({
     limit: deps.loginAttempts * 4,

@@ -3,6 +3,10 @@
  * paths, CORS for the configured origins, security headers, errors as JSON,
  * and the web client's files.
  *
+ * Routes match any case of a path, but a file is looked up by the request's
+ * exact (decoded) path: file names are case-sensitive on the disks we serve
+ * from, so `/dist/App.js` names `App.js`, never `app.js`.
+ *
  * @module
  */
 
@@ -99,7 +103,11 @@ export function createApp(deps: AppDeps): Hono {
   }
   // The client's sources are served compiled, from dist/, never as they are.
   app.get("/src/*", (c) => c.json({ message: "Not found" }, 404));
-  app.use("/*", serveStatic({ root }));
+  app.use("/*", async (c, next) => {
+    const path = staticFilePath(c.req.url);
+    if (path === undefined) return await next();
+    return await serveStatic({ root, path })(c, next);
+  });
   // Any other page path shows the game, so a bookmarked or mistyped URL still plays.
   app.get("*", async (c, next) => {
     if (/\.[a-z0-9]+$/.test(c.req.path)) return c.json({ message: "Not found" }, 404);
@@ -122,6 +130,31 @@ export function createApp(deps: AppDeps): Hono {
   });
 
   return app;
+}
+
+/**
+ * The file a request names under the static root: its exact path with each
+ * segment percent-decoded, or `undefined` when it could climb out of the root
+ * or is ambiguous (`.` or `..` segments, empty segments, backslashes, NUL, an
+ * encoded `/`, bad percent-encoding). Hono's own check works on the routing
+ * path, lower-cased here, so this one replaces it.
+ */
+function staticFilePath(url: string): string | undefined {
+  const segments = pathOf(url).split("/").slice(1);
+  const decoded: string[] = [];
+  for (const [i, raw] of segments.entries()) {
+    let segment: string;
+    try {
+      segment = decodeURIComponent(raw);
+    } catch {
+      return undefined;
+    }
+    // A trailing slash (a folder) is the only empty segment allowed.
+    if (segment === "" && i !== segments.length - 1) return undefined;
+    if (segment === "." || segment === ".." || /[\\/\0]/.test(segment)) return undefined;
+    decoded.push(segment);
+  }
+  return "/" + decoded.join("/");
 }
 
 function pathOf(url: string): string {

@@ -1,9 +1,20 @@
+/**
+ * Registration and login, called in memory on the real routes; a few tests
+ * against the real server cover what only a socket shows (a declared or
+ * streamed oversized body, the stored token secret, the page).
+ *
+ * @module
+ */
+
 import assert from "node:assert/strict";
 import { verifyToken } from "../../src/auth/tokens.ts";
 import { getSetting } from "../../src/db/settings.ts";
 import { findPlayerByUsername } from "../../src/db/accounts.ts";
-import { startTestServer, type TestServer } from "../support/test_server.ts";
-import { postJson, uniqueName } from "../support/accounts.ts";
+import type { AccountDeps } from "../../src/http/account_routes.ts";
+import { OWASP } from "../../src/auth/passwords.ts";
+import { CHEAP_HASH, startTestServer } from "../support/test_server.ts";
+import { uniqueName } from "../support/accounts.ts";
+import { type MemoryApp, memoryApp } from "./memory_app.ts";
 
 const PASSWORD = "correct horse battery";
 
@@ -13,17 +24,30 @@ interface Answer {
   headers: Headers;
 }
 
-/** Sends a request (a POST as JSON unless told) and reads the answer, which must be JSON. */
-async function send(url: string, init: RequestInit): Promise<Answer> {
-  const headers = new Headers(init.headers);
-  if (init.method === "POST" && !headers.has("content-type")) {
-    headers.set("content-type", "application/json");
-  }
-  const response = await fetch(url, { ...init, headers });
-  const text = await response.text();
-  const type = response.headers.get("content-type") ?? "";
-  assert.match(type, /^application\/json/, `${response.status} ${type}: ${text.slice(0, 200)}`);
-  return { status: response.status, body: JSON.parse(text), headers: response.headers };
+/** Sends `init` (a POST as JSON unless told) and reads the answer, which must be JSON. */
+function sendWith(fetcher: (init: RequestInit) => Promise<Response>) {
+  return async (init: RequestInit): Promise<Answer> => {
+    const headers = new Headers(init.headers);
+    if (init.method === "POST" && !headers.has("content-type")) {
+      headers.set("content-type", "application/json");
+    }
+    const response = await fetcher({ ...init, headers });
+    const text = await response.text();
+    const type = response.headers.get("content-type") ?? "";
+    assert.match(type, /^application\/json/, `${response.status} ${type}: ${text.slice(0, 200)}`);
+    return { status: response.status, body: JSON.parse(text), headers: response.headers };
+  };
+}
+
+/** Sends to `path` of the in-memory app. */
+function sendTo(app: MemoryApp, path: string) {
+  return sendWith((init) => app.request(path, init));
+}
+
+/** POSTs `body` as JSON to `path` of the in-memory app. */
+function postTo(app: MemoryApp, path: string) {
+  const send = sendTo(app, path);
+  return (body: unknown) => send({ method: "POST", body: JSON.stringify(body) });
 }
 
 function registration(username = uniqueName(), overrides: Record<string, unknown> = {}) {
@@ -43,33 +67,35 @@ function assertBadRequest(answer: Answer, pattern: RegExp, what: string): void {
   assert.match(answer.body.message as string, pattern, what);
 }
 
-function withServer(
+/** A test on the in-memory app with the account settings `accounts`. */
+function withApp(
   name: string,
-  env: Record<string, string>,
-  fn: (t: Deno.TestContext, server: TestServer) => Promise<void>,
+  accounts: Partial<AccountDeps>,
+  fn: (t: Deno.TestContext, app: MemoryApp) => Promise<void>,
 ): void {
   Deno.test(name, async (t) => {
-    const server = await startTestServer({ env });
+    const app = await memoryApp({ accounts });
     try {
-      await fn(t, server);
+      await fn(t, app);
     } finally {
-      await server.stop();
+      await app.close();
     }
   });
 }
 
-const GENEROUS = { REGISTRATIONS_PER_HOUR: "1000", LOGIN_ATTEMPTS: "1000" };
+const GENEROUS = { registrationsPerHour: 1000, loginAttempts: 1000 };
 
-withServer("POST /api/account/register", GENEROUS, async (t, server) => {
-  const url = server.url + "api/account/register";
-  const post = (body: unknown) => send(url, { method: "POST", body: JSON.stringify(body) });
+withApp("POST /api/account/register", GENEROUS, async (t, app) => {
+  const path = "/api/account/register";
+  const send = sendTo(app, path);
+  const post = postTo(app, path);
 
   await t.step("answers 200 with a message and stores a hashed password", async () => {
     const body = registration();
     const answer = await post(body);
     assert.equal(answer.status, 200, JSON.stringify(answer.body));
     assert.equal(typeof answer.body.message, "string");
-    const player = await findPlayerByUsername(server.server.db, body.username);
+    const player = await findPlayerByUsername(app.db, body.username);
     assert.ok(player);
     assert.match(player.password_hash, /^\$argon2id\$/);
     assert.equal(player.password_hash.includes(PASSWORD), false);
@@ -134,26 +160,11 @@ withServer("POST /api/account/register", GENEROUS, async (t, server) => {
 
   await t.step("answers 400 for a body that isn't a JSON object", async () => {
     for (const raw of ["", "not json", "{", '{"username": "a",}', "[]", "[1,2]", "42", "null"]) {
-      assertBadRequest(await send(url, { method: "POST", body: raw }), /JSON/, raw);
+      assertBadRequest(await send({ method: "POST", body: raw }), /JSON/, raw);
     }
-    assertBadRequest(await send(url, { method: "POST" }), /JSON/, "no body");
+    assertBadRequest(await send({ method: "POST" }), /JSON/, "no body");
     const bytes = new Uint8Array([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x7d]); // {"\xff\xfe"}
-    assertBadRequest(await send(url, { method: "POST", body: bytes }), /JSON/, "bad UTF-8");
-  });
-
-  await t.step("answers 400, never 500, for a body over 16 KiB", async () => {
-    const big = JSON.stringify(registration(undefined, { padding: "x".repeat(16 * 1024) }));
-    assertBadRequest(await send(url, { method: "POST", body: big }), /too large/, "declared");
-    // Without Content-Length: the size is counted as the body streams in.
-    const chunk = new TextEncoder().encode(big.slice(0, 4096));
-    let sent = 0;
-    const stream = new ReadableStream<Uint8Array>({
-      pull(controller) {
-        if (sent++ < 8) controller.enqueue(chunk);
-        else controller.close();
-      },
-    });
-    assertBadRequest(await send(url, { method: "POST", body: stream }), /too large/, "streamed");
+    assertBadRequest(await send({ method: "POST", body: bytes }), /JSON/, "bad UTF-8");
   });
 
   await t.step("answers 409 for a username taken in another case", async () => {
@@ -194,15 +205,15 @@ withServer("POST /api/account/register", GENEROUS, async (t, server) => {
       const body = registration();
       // Bytes, unlike a string, leave Content-Type unset unless given.
       const bytes = new TextEncoder().encode(JSON.stringify(body));
-      const response = await fetch(url, { method: "POST", headers, body: bytes });
+      const response = await app.request(path, { method: "POST", headers, body: bytes });
       assert.equal(response.status, 415, what);
       assert.match((await response.json()).message, /Content-Type must be application\/json/);
-      assert.equal(await findPlayerByUsername(server.server.db, body.username), undefined, what);
+      assert.equal(await findPlayerByUsername(app.db, body.username), undefined, what);
     }
   });
 
   await t.step("takes application/json with a charset", async () => {
-    const answer = await send(url, {
+    const answer = await send({
       method: "POST",
       headers: { "content-type": "application/json; charset=utf-8" },
       body: JSON.stringify(registration()),
@@ -228,41 +239,34 @@ withServer("POST /api/account/register", GENEROUS, async (t, server) => {
   });
 
   await t.step("answers on any case of the path", async () => {
-    const answer = await send(server.url + "api/Account/Register", {
-      method: "POST",
-      body: JSON.stringify(registration()),
-    });
+    const answer = await postTo(app, "/api/Account/Register")(registration());
     assert.equal(answer.status, 200, JSON.stringify(answer.body));
   });
 });
 
-withServer("POST /api/account/login", GENEROUS, async (t, server) => {
-  const url = server.url + "api/account/login";
+withApp("POST /api/account/login", GENEROUS, async (t, app) => {
+  const path = "/api/account/login";
+  const send = sendTo(app, path);
+  const post = postTo(app, path);
   const username = uniqueName("Login");
-  const registered = await postJson(server.url + "api/account/register", registration(username));
+  const registered = await postTo(app, "/api/account/register")(registration(username));
   assert.equal(registered.status, 200);
 
   await t.step("answers 200 with a token that names the player", async () => {
     const before = Date.now();
-    const answer = await send(url, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ username, password: PASSWORD }),
-    });
+    const answer = await post({ username, password: PASSWORD });
     assert.equal(answer.status, 200, JSON.stringify(answer.body));
     assert.deepEqual(Object.keys(answer.body).sort(), ["expiresAt", "token", "username"]);
     assert.equal(answer.body.username, username);
     const expiresAt = answer.body.expiresAt as number;
     assert.ok(expiresAt >= before + 30 * 60_000 - 1000 && expiresAt <= Date.now() + 30 * 60_000);
-    const secret = await getSetting(server.server.db, "jwt_secret");
-    assert.ok(secret, "a generated secret is kept in the database");
-    const verified = await verifyToken(secret, answer.body.token as string);
+    const verified = await verifyToken(app.secret, answer.body.token as string);
     assert.equal(verified.username, username);
     assert.equal(verified.expiresAt, expiresAt);
   });
 
   await t.step("ignores the username's case and answers with the registered spelling", async () => {
-    const answer = await postJson(server.url + "API/ACCOUNT/LOGIN", {
+    const answer = await postTo(app, "/API/ACCOUNT/LOGIN")({
       username: username.toLowerCase(),
       password: PASSWORD,
     });
@@ -271,8 +275,8 @@ withServer("POST /api/account/login", GENEROUS, async (t, server) => {
   });
 
   await t.step("answers 401 alike for a wrong password and an unknown user", async () => {
-    const wrong = await postJson(url, { username, password: PASSWORD + "x" });
-    const unknown = await postJson(url, { username: uniqueName("ghost"), password: PASSWORD });
+    const wrong = await post({ username, password: PASSWORD + "x" });
+    const unknown = await post({ username: uniqueName("ghost"), password: PASSWORD });
     assert.equal(wrong.status, 401);
     assert.equal(unknown.status, 401);
     assert.equal(typeof wrong.body.message, "string");
@@ -283,10 +287,10 @@ withServer("POST /api/account/login", GENEROUS, async (t, server) => {
   await t.step("answers 400 for a malformed login", async () => {
     const bodies = ["", "nope", "[]", "7", JSON.stringify({ username }), '{"password":"x"}'];
     for (const raw of bodies) {
-      assertBadRequest(await send(url, { method: "POST", body: raw }), /./, raw);
+      assertBadRequest(await send({ method: "POST", body: raw }), /./, raw);
     }
     assertBadRequest(
-      await send(url, { method: "POST", body: JSON.stringify({ username, password: 12345678 }) }),
+      await post({ username, password: 12345678 }),
       /password must be a string/,
       "number password",
     );
@@ -295,53 +299,132 @@ withServer("POST /api/account/login", GENEROUS, async (t, server) => {
   await t.step("answers 415 to a login not declared as JSON", async () => {
     const body = JSON.stringify({ username, password: PASSWORD });
     for (const type of ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data"]) {
-      const answer = await send(url, { method: "POST", headers: { "content-type": type }, body });
+      const answer = await send({ method: "POST", headers: { "content-type": type }, body });
       assert.equal(answer.status, 415, type);
       assert.equal(typeof answer.body.message, "string");
     }
   });
 });
 
-withServer("login attempts and registrations are limited", {
-  LOGIN_ATTEMPTS: "2",
-  REGISTRATIONS_PER_HOUR: "1",
-}, async (t, server) => {
+withApp("login attempts and registrations are limited", {
+  loginAttempts: 2,
+  registrationsPerHour: 1,
+}, async (t, app) => {
+  const register = postTo(app, "/api/account/register");
+  const login = postTo(app, "/api/account/login");
   const username = uniqueName("limited");
+
   await t.step("a second registration from one address within the hour gets 429", async () => {
-    const register = server.url + "api/account/register";
-    assert.equal((await postJson(register, registration(username))).status, 200);
-    const second = await postJson(register, registration());
+    assert.equal((await register(registration(username))).status, 200);
+    const second = await register(registration());
     assert.equal(second.status, 429);
     assert.equal(typeof second.body.message, "string");
     assert.match(second.headers.get("retry-after") ?? "", /^\d+$/);
   });
 
   await t.step("failed logins past the limit get 429, even with the right password", async () => {
-    const login = server.url + "api/account/login";
     for (let i = 0; i < 2; i++) {
-      assert.equal((await postJson(login, { username, password: "wrong password" })).status, 401);
+      assert.equal((await login({ username, password: "wrong password" })).status, 401);
     }
-    const blocked = await postJson(login, { username: username.toUpperCase(), password: PASSWORD });
+    const blocked = await login({ username: username.toUpperCase(), password: PASSWORD });
     assert.equal(blocked.status, 429);
     assert.equal(typeof blocked.body.message, "string");
     assert.match(blocked.headers.get("retry-after") ?? "", /^\d+$/);
   });
 });
 
-withServer("the rest of the HTTP surface", {}, async (t, server) => {
+withApp("the rest of the HTTP surface", {}, async (t, app) => {
   await t.step("an unknown /api/ path answers 404 JSON with a message", async () => {
-    for (const [method, path] of [["GET", "api/nope"], ["POST", "api/account/nope"]]) {
-      const answer = await send(server.url + path, { method });
+    for (const [method, path] of [["GET", "/api/nope"], ["POST", "/api/account/nope"]]) {
+      const answer = await sendTo(app, path)({ method });
       assert.equal(answer.status, 404);
       assert.equal(typeof answer.body.message, "string");
     }
   });
 
   await t.step("GET / serves the web client as HTML", async () => {
-    const response = await fetch(server.url);
+    const response = await app.request("/");
     const text = await response.text();
     assert.equal(response.status, 200);
     assert.match(response.headers.get("content-type") ?? "", /^text\/html/);
     assert.match(text, /<!doctype html>/i);
   });
+});
+
+Deno.test("accountRoutes() hashes at OWASP's cost unless given hashParameters", async () => {
+  // One real hash: the cheap cost the other tests use must not become the default.
+  for (const [given, expected] of [[undefined, OWASP], [CHEAP_HASH, CHEAP_HASH]] as const) {
+    const app = await memoryApp({ accounts: { hashParameters: given } });
+    try {
+      const body = registration();
+      assert.equal((await postTo(app, "/api/account/register")(body)).status, 200);
+      const player = await findPlayerByUsername(app.db, body.username);
+      const cost = `m=${expected.memory},t=${expected.passes},p=${expected.parallelism}`;
+      assert.match(player?.password_hash ?? "", new RegExp(`^\\$argon2id\\$v=19\\$${cost}\\$`));
+      const login = await postTo(app, "/api/account/login")({
+        username: body.username,
+        password: PASSWORD,
+      });
+      assert.equal(login.status, 200, JSON.stringify(login.body));
+    } finally {
+      await app.close();
+    }
+  }
+});
+
+Deno.test("the account routes on the real server: hash cost, stored secret, oversized bodies", async (t) => {
+  const server = await startTestServer({
+    env: { REGISTRATIONS_PER_HOUR: "1000", LOGIN_ATTEMPTS: "1000" },
+    hashParameters: CHEAP_HASH,
+  });
+  const send = (path: string) => sendWith((init) => fetch(server.url + path, init));
+  const post = (path: string, body: unknown) =>
+    send(path)({ method: "POST", body: JSON.stringify(body) });
+  try {
+    const body = registration();
+
+    await t.step("a registration is hashed at the cost startServer() was given", async () => {
+      const answer = await post("api/Account/Register", body);
+      assert.equal(answer.status, 200, JSON.stringify(answer.body));
+      const player = await findPlayerByUsername(server.server.db, body.username);
+      assert.match(player?.password_hash ?? "", /^\$argon2id\$v=19\$m=64,t=1,p=1\$/);
+    });
+
+    await t.step("a login's token is signed with the secret kept in the database", async () => {
+      const answer = await post("api/account/login", {
+        username: body.username,
+        password: PASSWORD,
+      });
+      assert.equal(answer.status, 200, JSON.stringify(answer.body));
+      const secret = await getSetting(server.server.db, "jwt_secret");
+      assert.ok(secret, "a generated secret is kept in the database");
+      const verified = await verifyToken(secret, answer.body.token as string);
+      assert.equal(verified.username, body.username);
+    });
+
+    await t.step("answers 400, never 500, for a body over 16 KiB", async () => {
+      const register = send("api/account/register");
+      const big = JSON.stringify(registration(undefined, { padding: "x".repeat(16 * 1024) }));
+      assertBadRequest(await register({ method: "POST", body: big }), /too large/, "declared");
+      // Without Content-Length: the size is counted as the body streams in.
+      const chunk = new TextEncoder().encode(big.slice(0, 4096));
+      let sent = 0;
+      const stream = new ReadableStream<Uint8Array>({
+        pull(controller) {
+          if (sent++ < 8) controller.enqueue(chunk);
+          else controller.close();
+        },
+      });
+      assertBadRequest(await register({ method: "POST", body: stream }), /too large/, "streamed");
+    });
+
+    await t.step("GET / serves the web client as HTML", async () => {
+      const response = await fetch(server.url);
+      assert.equal(response.status, 200);
+      assert.match(response.headers.get("content-type") ?? "", /^text\/html/);
+      assert.match(await response.text(), /<!doctype html>/i);
+    });
+  } finally {
+    await server.stop();
+  }
 });

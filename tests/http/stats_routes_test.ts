@@ -1,54 +1,81 @@
+/**
+ * The leaderboard, recent rounds and health check, called in memory; one
+ * test against the real server, whose database file disappears under it.
+ *
+ * @module
+ */
+
 import assert from "node:assert/strict";
 import { dirname } from "node:path";
 import { createPlayer } from "../../src/db/accounts.ts";
 import { recordRound } from "../../src/db/rounds.ts";
+import { parseLimit } from "../../src/http/stats_routes.ts";
 import { startTestServer } from "../support/test_server.ts";
+import { type MemoryApp, memoryApp, RUNNING_LOOP } from "./memory_app.ts";
 
-async function getJson(url: string): Promise<{ status: number; body: unknown }> {
-  const response = await fetch(url);
+/** Reads a response that must be JSON. */
+async function json(response: Response): Promise<{ status: number; body: unknown }> {
   const text = await response.text();
   assert.match(response.headers.get("content-type") ?? "", /^application\/json/, text);
   return { status: response.status, body: JSON.parse(text) };
 }
 
+function getJson(app: MemoryApp, path: string) {
+  return app.request(path).then(json);
+}
+
+/** Twelve players; player i has won i rounds, of ids 1000 to 1011. */
+async function seed(app: MemoryApp): Promise<{ id: number; username: string }[]> {
+  const players: { id: number; username: string }[] = [];
+  for (let i = 1; i <= 12; i++) {
+    const username = `player${String(i).padStart(2, "0")}`;
+    const created = await createPlayer(app.db, {
+      username,
+      email: `${username}@example.com`,
+      passwordHash: "x",
+      createdAt: i,
+    });
+    assert.ok(created.ok);
+    players.push({ id: created.id, username });
+  }
+  let roundId = 1000;
+  for (let wins = 1; wins <= 12; wins++) {
+    const winners = players.filter((_, i) => i + 1 >= wins);
+    const id = roundId++;
+    await recordRound(app.db, {
+      id,
+      startedAt: id * 1000,
+      endedAt: id * 1000 + 500,
+      winners,
+      nbClicks: wins,
+      players: winners.length,
+    });
+  }
+  return players;
+}
+
+Deno.test("parseLimit() takes 1 to 100, defaults to 10, and throws a 400 otherwise", () => {
+  assert.equal(parseLimit(undefined), 10);
+  assert.equal(parseLimit(""), 10);
+  assert.equal(parseLimit("1"), 1);
+  assert.equal(parseLimit("100"), 100);
+  for (const bad of ["0", "101", "-1", "abc", "1.5", "1e1", " "]) {
+    assert.throws(() => parseLimit(bad), { status: 400 }, bad);
+  }
+});
+
 Deno.test("stats routes", async (t) => {
-  const server = await startTestServer();
-  const db = server.server.db;
+  const app = await memoryApp();
   try {
     await t.step("GET /api/leaderboard and /api/rounds are empty lists at first", async () => {
-      assert.deepEqual(await getJson(server.url + "api/leaderboard"), { status: 200, body: [] });
-      assert.deepEqual(await getJson(server.url + "api/rounds"), { status: 200, body: [] });
+      assert.deepEqual(await getJson(app, "/api/leaderboard"), { status: 200, body: [] });
+      assert.deepEqual(await getJson(app, "/api/rounds"), { status: 200, body: [] });
     });
 
-    // Twelve players; player i has won i rounds (ids 1000 on, far from the live loop's).
-    const players: { id: number; username: string }[] = [];
-    for (let i = 1; i <= 12; i++) {
-      const username = `player${String(i).padStart(2, "0")}`;
-      const created = await createPlayer(db, {
-        username,
-        email: `${username}@example.com`,
-        passwordHash: "x",
-        createdAt: i,
-      });
-      assert.ok(created.ok);
-      players.push({ id: created.id, username });
-    }
-    let roundId = 1000;
-    for (let wins = 1; wins <= 12; wins++) {
-      const winners = players.filter((_, i) => i + 1 >= wins);
-      const id = roundId++;
-      await recordRound(db, {
-        id,
-        startedAt: id * 1000,
-        endedAt: id * 1000 + 500,
-        winners,
-        nbClicks: wins,
-        players: winners.length,
-      });
-    }
+    const players = await seed(app);
 
     await t.step("GET /api/leaderboard lists most wins first, 10 by default", async () => {
-      const { status, body } = await getJson(server.url + "api/leaderboard");
+      const { status, body } = await getJson(app, "/api/leaderboard");
       assert.equal(status, 200);
       assert.deepEqual(
         body,
@@ -61,29 +88,17 @@ Deno.test("stats routes", async (t) => {
 
     await t.step("GET /api/leaderboard?limit=N takes from 1 to 100", async () => {
       for (const [limit, count] of [["1", 1], ["3", 3], ["12", 12], ["100", 12]] as const) {
-        const { status, body } = await getJson(server.url + `api/leaderboard?limit=${limit}`);
+        const { status, body } = await getJson(app, `/api/leaderboard?limit=${limit}`);
         assert.equal(status, 200);
         assert.equal((body as unknown[]).length, count, limit);
       }
     });
 
     await t.step("GET /api/rounds lists recent rounds newest first", async () => {
-      const { status, body } = await getJson(server.url + "api/rounds");
+      const { status, body } = await getJson(app, "/api/rounds");
       assert.equal(status, 200);
       const rounds = body as { id: number; winners: string[] }[];
-      assert.equal(rounds.length, 10);
-      assert.deepEqual(rounds.map((r) => r.id), [
-        1011,
-        1010,
-        1009,
-        1008,
-        1007,
-        1006,
-        1005,
-        1004,
-        1003,
-        1002,
-      ]);
+      assert.deepEqual(rounds.map((r) => r.id), Array.from({ length: 10 }, (_, i) => 1011 - i));
       assert.deepEqual(rounds[0], {
         id: 1011,
         endedAt: 1011 * 1000 + 500,
@@ -91,18 +106,18 @@ Deno.test("stats routes", async (t) => {
         nbClicks: 12,
         players: 1,
       });
-      const { body: two } = await getJson(server.url + "api/rounds?limit=2");
+      const { body: two } = await getJson(app, "/api/rounds?limit=2");
       assert.deepEqual((two as { id: number }[]).map((r) => r.id), [1011, 1010]);
-      const { body: oldest } = await getJson(server.url + "api/rounds?limit=100");
+      const { body: oldest } = await getJson(app, "/api/rounds?limit=100");
       const first = (oldest as { id: number; winners: string[] }[]).at(-1);
       assert.equal(first?.id, 1000);
       assert.equal(first?.winners.length, 12);
     });
 
     await t.step("a bad limit answers 400 with a message", async () => {
-      for (const path of ["api/leaderboard", "api/rounds"]) {
+      for (const path of ["/api/leaderboard", "/api/rounds"]) {
         for (const limit of ["0", "101", "-1", "abc", "1.5", "1e1", "%20"]) {
-          const { status, body } = await getJson(server.url + `${path}?limit=${limit}`);
+          const { status, body } = await getJson(app, `${path}?limit=${limit}`);
           assert.equal(status, 400, `${path}?limit=${limit}`);
           assert.equal(typeof (body as { message: unknown }).message, "string");
         }
@@ -110,46 +125,71 @@ Deno.test("stats routes", async (t) => {
     });
 
     await t.step("paths ignore case", async () => {
-      assert.equal((await getJson(server.url + "API/Leaderboard?limit=1")).status, 200);
-      assert.equal((await getJson(server.url + "Api/Rounds")).status, 200);
-    });
-
-    await t.step("GET /healthz answers 200 with status ok", async () => {
-      const { status, body } = await getJson(server.url + "healthz");
-      assert.equal(status, 200);
-      const health = body as Record<string, unknown>;
-      assert.equal(health.status, "ok");
-      assert.equal(health.database, "ok");
-      assert.equal((health.roundLoop as { running: boolean }).running, true);
-    });
-
-    await t.step("GET /healthz answers 503 once the round loop has stopped", async () => {
-      await server.server.loop.stop();
-      const { status, body } = await getJson(server.url + "healthz");
-      assert.equal(status, 503);
-      assert.notEqual((body as { status: string }).status, "ok");
+      assert.equal((await getJson(app, "/API/Leaderboard?limit=1")).status, 200);
+      assert.equal((await getJson(app, "/Api/Rounds")).status, 200);
+      assert.equal((await getJson(app, "/HEALTHZ")).status, 200);
     });
   } finally {
-    await server.stop();
+    await app.close();
+  }
+});
+
+Deno.test("GET /healthz answers 200 with status ok while the loop runs and the database answers", async () => {
+  const app = await memoryApp();
+  try {
+    const { status, body } = await getJson(app, "/healthz");
+    assert.equal(status, 200);
+    assert.deepEqual(body, {
+      status: "ok",
+      database: "ok",
+      roundLoop: RUNNING_LOOP,
+      online: { players: 0, connections: 0 },
+    });
+  } finally {
+    await app.close();
+  }
+});
+
+Deno.test("GET /healthz answers 503 when the loop has stopped, lags or failed its last write", async () => {
+  const unhealthy = [
+    { ...RUNNING_LOOP, running: false },
+    { ...RUNNING_LOOP, unrecorded: 2 },
+    { ...RUNNING_LOOP, lastUnitOfWork: { at: 1, ok: false, error: "disk I/O error" } },
+  ];
+  for (const loop of unhealthy) {
+    const app = await memoryApp({ loopHealth: () => loop });
+    try {
+      const { status, body } = await getJson(app, "/healthz");
+      assert.equal(status, 503, JSON.stringify(loop));
+      assert.equal((body as { status: string }).status, "unavailable");
+      assert.equal((body as { database: string }).database, "ok");
+    } finally {
+      await app.close();
+    }
   }
 });
 
 Deno.test("stats routes answer 503 with the database's own words once the file is gone", async () => {
+  // The real server: only it watches its database file.
   const server = await startTestServer();
+  const getReal = (path: string) => fetch(server.url + path).then(json);
   try {
+    const before = await getReal("healthz");
+    assert.equal(before.status, 200, "healthy at first");
+    assert.equal((before.body as { roundLoop: { running: boolean } }).roundLoop.running, true);
     for (const suffix of ["", "-wal", "-shm"]) await Deno.remove(server.databasePath + suffix);
     // The server's watch notices within a second or so; the round loop's next
     // write may notice first. Either way /healthz must come to say it.
     const deadline = Date.now() + 10_000;
-    let health = await getJson(server.url + "healthz");
+    let health = await getReal("healthz");
     while (health.status === 200 && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 50));
-      health = await getJson(server.url + "healthz");
+      health = await getReal("healthz");
     }
     assert.equal(health.status, 503);
     assert.match((health.body as { database: string }).database, /was deleted or replaced/);
     for (const path of ["api/leaderboard", "api/rounds"]) {
-      const { status, body } = await getJson(server.url + path);
+      const { status, body } = await getReal(path);
       assert.equal(status, 503, path);
       assert.match((body as { message: string }).message, /database is unavailable/);
     }

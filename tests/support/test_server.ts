@@ -9,6 +9,13 @@ import { join } from "node:path";
 import { parseConfig } from "../../src/config.ts";
 import { type RunningServer, startServer } from "../../src/server.ts";
 import { RoundLoop } from "../../src/round_loop.ts";
+import type { HashParameters } from "../../src/auth/passwords.ts";
+
+/**
+ * An Argon2id cost some 600 times cheaper than production's, for
+ * tests that register many players; tests of the hash line keep the default.
+ */
+export const CHEAP_HASH: HashParameters = Object.freeze({ memory: 64, passes: 1, parallelism: 1 });
 
 /** Options of {@linkcode startTestServer}. */
 export interface TestServerOptions {
@@ -20,6 +27,8 @@ export interface TestServerOptions {
   readonly databasePath?: string;
   /** How long a connection may take to send a request head, in ms (default 5000). */
   readonly headersTimeoutMs?: number;
+  /** The Argon2id cost of new hashes (default: production's), e.g. {@linkcode CHEAP_HASH}. */
+  readonly hashParameters?: HashParameters;
 }
 
 /** A server started for a test. */
@@ -47,6 +56,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     loop: new RoundLoop(),
     logError: () => {},
     headersTimeoutMs: options.headersTimeoutMs,
+    hashParameters: options.hashParameters,
   });
   return {
     url: server.url.href,

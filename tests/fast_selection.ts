@@ -1,0 +1,54 @@
+/**
+ * Which test files `deno task test:fast` runs: every `*_test.ts` under
+ * `tests/` except the folders and files in {@linkcode SLOW}.
+ *
+ * They run in two modules (`fast_shard_1.ts`, `fast_shard_2.ts`) that import
+ * half the files each, rather than one module per file as `deno test` does:
+ * starting a module costs Deno a fresh isolate, about 0.4 s of CPU on our
+ * 2-core machines, which for forty files is most of the run. The price is
+ * that the files of a shard share one isolate (module state included), and
+ * that their types are not checked, since the imports are computed; `deno
+ * task ok` runs both the whole suite, one isolate per file, and `deno check`.
+ *
+ * @module
+ */
+
+import { join, relative } from "node:path";
+import { pathToFileURL } from "node:url";
+
+const ROOT = join(import.meta.dirname!, "..");
+
+/** The test folders and files `test:fast` leaves out, each with why. */
+export const SLOW: Readonly<Record<string, string>> = Object.freeze({
+  "tests/e2e": "drives Chromium",
+  "tests/abuse": "runs main.ts in child processes and floods real-cost password hashes",
+  "tests/compat": "plays rounds in real time with the official client",
+  "tests/main_test.ts": "runs main.ts in child processes",
+  "tests/http/serve_test.ts": "runs main.ts in a child process under a file limit",
+  "tests/db/open_database_test.ts": "races `deno eval` child processes for one database file",
+  "tests/type_check_split_test.ts": "runs `deno check`",
+});
+
+/** Whether `file` (relative to the repository, `/`-separated) is left out of `test:fast`. */
+export function isSlow(file: string): boolean {
+  return Object.keys(SLOW).some((path) => file === path || file.startsWith(path + "/"));
+}
+
+/** Every test file under `tests/`, relative to the repository and sorted. */
+export async function testFiles(dir = join(ROOT, "tests")): Promise<string[]> {
+  const files: string[] = [];
+  for await (const entry of Deno.readDir(dir)) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory) files.push(...await testFiles(path));
+    else if (entry.name.endsWith("_test.ts")) files.push(relative(ROOT, path));
+  }
+  return files.sort();
+}
+
+/** Imports (and so registers the tests of) every `shards`-th fast test file, from `shard`. */
+export async function importShard(shard: number, shards: number): Promise<void> {
+  const fast = (await testFiles()).filter((file) => !isSlow(file));
+  for (const file of fast.filter((_, i) => i % shards === shard)) {
+    await import(pathToFileURL(join(ROOT, file)).href);
+  }
+}

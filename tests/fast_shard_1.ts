@@ -1,0 +1,9 @@
+/**
+ * Shard 1 of 2 of `deno task test:fast`: see `fast_selection.ts`.
+ *
+ * @module
+ */
+
+import { importShard } from "./fast_selection.ts";
+
+await importShard(0, 2);
