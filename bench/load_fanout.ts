@@ -16,7 +16,7 @@
  */
 
 import { closeAll, type Joined, joinMany } from "./hub_client.ts";
-import type { LoadContext } from "./load.ts";
+import type { LoadContext } from "./load_context.ts";
 import { median, quantile, round3 } from "./stats.ts";
 import { nowMs, sleep } from "./timing.ts";
 import { cpuSnapshot, cpuUsage, rssKiB } from "./proc.ts";

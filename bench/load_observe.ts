@@ -8,7 +8,7 @@
  */
 
 import { closeAll, joinMany } from "./hub_client.ts";
-import type { LoadContext } from "./load.ts";
+import type { LoadContext } from "./load_context.ts";
 import { quantile, round3 } from "./stats.ts";
 import { nowMs, sleep } from "./timing.ts";
 

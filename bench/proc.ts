@@ -27,12 +27,16 @@ export function cpuSeconds(pid: number | "self"): number {
   }
 }
 
-/** CPU seconds at one moment: the whole machine's busy time, the server's and this process's. */
+/**
+ * CPU seconds at one moment: the whole machine's busy time, the server's,
+ * this process's and that of the bench's other load processes running beside it.
+ */
 export interface CpuSnapshot {
   readonly at: number;
   readonly machine: number;
   readonly server: number;
   readonly self: number;
+  readonly ours: number;
 }
 
 /** Busy CPU seconds of the whole machine (all cores) since boot, or NaN. */
@@ -47,23 +51,31 @@ export function machineBusySeconds(): number {
   }
 }
 
-/** Takes a {@linkcode CpuSnapshot}; `serverPid` 0 leaves the server's share out. */
-export function cpuSnapshot(serverPid: number): CpuSnapshot {
+/**
+ * Takes a {@linkcode CpuSnapshot}; `serverPid` 0 leaves the server's share
+ * out, and `ours` lists the bench's load processes beside this one.
+ */
+export function cpuSnapshot(serverPid: number, ours: readonly number[] = []): CpuSnapshot {
   return {
     at: performance.now(),
     machine: machineBusySeconds(),
     server: serverPid ? cpuSeconds(serverPid) : NaN,
     self: cpuSeconds("self"),
+    ours: ours.reduce((sum, pid) => sum + (cpuSeconds(pid) || 0), 0),
   };
 }
 
-/** Cores used between two snapshots: by the server, by this process, and by everything else. */
+/**
+ * Cores used between two snapshots: by the server, by this process, and by
+ * everything else (the bench's other load processes left out).
+ */
 export function cpuUsage(a: CpuSnapshot, b: CpuSnapshot) {
   const seconds = (b.at - a.at) / 1000;
   const server = (b.server - a.server) / seconds;
   const self = (b.self - a.self) / seconds;
+  const ours = (b.ours - a.ours) / seconds;
   const machine = (b.machine - a.machine) / seconds;
-  return { server, self, other: machine - (Number.isNaN(server) ? 0 : server) - self };
+  return { server, self, other: machine - (Number.isNaN(server) ? 0 : server) - self - ours };
 }
 
 /**

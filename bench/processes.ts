@@ -121,14 +121,37 @@ export async function startServer(
   };
 }
 
+/** A load generator the benchmark started. */
+export interface LoadProcess {
+  readonly pid: number;
+  /** Resolves when the load says it is ready (`{"ready":true}`); rejects if it ends first. */
+  readonly ready: Promise<void>;
+  /** The JSON line it prints last; rejects when it fails or runs out of time. */
+  readonly result: Promise<LoadResult>;
+  /** Asks it to finish now (SIGTERM): modes that run until stopped then print their result. */
+  stop(): void;
+}
+
+/** Options of {@linkcode startLoad}. */
+export interface LoadOptions {
+  /** Runs it at this niceness (attackers: so they don't delay the processes that measure). */
+  readonly nice?: number;
+}
+
 /**
- * Runs `bench/load.ts` with `flags` on core 1 and returns the JSON line it
- * prints; killed and rejected after `timeoutMs`.
+ * Starts `bench/load.ts` with `flags` on core 1; killed after `timeoutMs`.
+ * Its stdout is read line by line: a `{"ready":true}` line resolves `ready`,
+ * and the last line is the result.
  */
-export async function runLoad(flags: Record<string, string | number>, timeoutMs: number) {
+export async function startLoad(
+  flags: Record<string, string | number>,
+  timeoutMs: number,
+  options: LoadOptions = {},
+): Promise<LoadProcess> {
   const args = Object.entries(flags).map(([name, value]) => `--${name}=${value}`);
   args.push(`--limit-ms=${timeoutMs - 1000}`);
-  const [program, argv] = await command(1, ["run", "-A", "bench/load.ts", ...args]);
+  let [program, argv] = await command(1, ["run", "-A", "bench/load.ts", ...args]);
+  if (options.nice) [program, argv] = ["nice", ["-n", String(options.nice), program, ...argv]];
   const child = new Deno.Command(program, {
     args: argv,
     cwd: ROOT,
@@ -139,17 +162,57 @@ export async function runLoad(flags: Record<string, string | number>, timeoutMs:
   }).spawn();
   live.add(child);
   const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
-  try {
-    const { code, stdout, stderr } = await child.output();
-    const out = new TextDecoder().decode(stdout).trim().split("\n").at(-1) ?? "";
-    if (code !== 0 || !out.startsWith("{")) {
-      const err = new TextDecoder().decode(stderr).trim().split("\n").slice(-8).join("\n");
-      throw new Error(`load ${args.join(" ")} failed (exit ${code}):\n${err}`);
+  const { promise: ready, resolve: isReady, reject: notReady } = Promise.withResolvers<void>();
+  ready.catch(() => {}); // not every caller waits for it
+  let last = "";
+  const lines = (async () => {
+    let rest = "";
+    for await (const chunk of child.stdout.pipeThrough(new TextDecoderStream())) {
+      const parts = (rest + chunk).split("\n");
+      rest = parts.pop()!;
+      for (const line of parts.map((part) => part.trim()).filter(Boolean)) {
+        if (line === '{"ready":true}') isReady();
+        else last = line;
+      }
     }
-    if (Deno.env.get("BENCH_VERBOSE")) console.error(`  ${args.join(" ")}\n  → ${out}`);
-    return JSON.parse(out);
-  } finally {
-    clearTimeout(timer);
-    live.delete(child);
-  }
+    if (rest.trim()) last = rest.trim();
+  })();
+  const stderr = new Response(child.stderr).text();
+  const result = (async () => {
+    try {
+      const [{ code }, err] = await Promise.all([child.status, stderr, lines]);
+      if (code !== 0 || !last.startsWith("{")) {
+        const tail = err.trim().split("\n").slice(-8).join("\n");
+        throw new Error(`load ${args.join(" ")} failed (exit ${code}):\n${tail}`);
+      }
+      if (Deno.env.get("BENCH_VERBOSE")) console.error(`  ${args.join(" ")}\n  → ${last}`);
+      return JSON.parse(last);
+    } finally {
+      clearTimeout(timer);
+      live.delete(child);
+      notReady(new Error(`load ${flags.mode} ended before it was ready`));
+    }
+  })();
+  return {
+    pid: child.pid,
+    ready,
+    result,
+    stop() {
+      try {
+        child.kill("SIGTERM");
+      } catch { /* already gone */ }
+    },
+  };
+}
+
+/** A load's result: the JSON object it printed last. */
+// deno-lint-ignore no-explicit-any
+export type LoadResult = any;
+
+/** Runs `bench/load.ts` with `flags` on core 1 and returns the JSON line it prints last. */
+export async function runLoad(
+  flags: Record<string, string | number>,
+  timeoutMs: number,
+): Promise<LoadResult> {
+  return await (await startLoad(flags, timeoutMs)).result;
 }

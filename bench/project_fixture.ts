@@ -4,7 +4,8 @@
  * `deno run -A bench/project_fixture.ts --db=PATH --secret=S --players=N --out=FILE`
  * opens (and so creates and migrates) the project's database with the
  * project's own `openDatabase`, inserts N players that share one password hash
- * made by the project's `hashPassword`, signs a token for each with the
+ * made by the project's `hashPassword` (each with the look-alike key the
+ * project's `usernameKey` gives its name, as registration stores it), signs a token for each with the
  * project's `signToken` and the server's `JWT_SECRET`, and writes
  * `{usernames, tokens, password}` to FILE for the load generators.
  *
@@ -17,6 +18,7 @@
 import { openDatabase } from "../src/db/open_database.ts";
 import { hashPassword } from "../src/auth/passwords.ts";
 import { signToken } from "../src/auth/tokens.ts";
+import { usernameKey } from "../src/auth/username_key.ts";
 
 /** The password every bench player has. */
 export const BENCH_PASSWORD = "Bench-password-1";
@@ -41,6 +43,7 @@ async function main(): Promise<void> {
     for (let from = 0; from < count; from += 500) {
       const rows = usernames.slice(from, from + 500).map((username) => ({
         username,
+        username_key: usernameKey(username),
         email: `${username}@bench.invalid`,
         password_hash: passwordHash,
         created_at: now,

@@ -8,7 +8,9 @@
  * no-delay, hands over every frame of a read in one go, and writes frames
  * queued meanwhile in one syscall. It masks with a zero key (allowed on the
  * wire, and the payload goes out as is), answers pings, and speaks only to
- * the local servers the benchmark starts.
+ * the local servers the benchmark starts. The attacks use its parts directly:
+ * {@linkcode openUpgraded} for a bare upgraded connection and
+ * {@linkcode frameHeader} for frames that never end.
  *
  * @module
  */
@@ -25,23 +27,80 @@ function indexOf(haystack: Uint8Array, needle: Uint8Array, from: number, to: num
   return -1;
 }
 
-/** Encodes one masked client frame (mask key 0) with `opcode` and `payload`. */
-function frame(opcode: number, payload: Uint8Array): Uint8Array {
-  const n = payload.length;
-  const head = n < 126 ? 2 : n < 65536 ? 4 : 10;
-  const out = new Uint8Array(head + 4 + n);
-  out[0] = 0x80 | opcode;
-  if (n < 126) out[1] = 0x80 | n;
-  else if (n < 65536) {
+/**
+ * The head of one masked client frame (mask key 0) announcing `length` bytes
+ * of payload; with `fin` false the message goes on in continuation frames.
+ * The payload may follow in any number of writes: with a zero key it goes out
+ * as is.
+ */
+export function frameHeader(opcode: number, length: number, fin = true): Uint8Array {
+  const head = length < 126 ? 2 : length < 65536 ? 4 : 10;
+  const out = new Uint8Array(head + 4); // the 4 mask bytes stay 0
+  out[0] = (fin ? 0x80 : 0) | opcode;
+  if (length < 126) out[1] = 0x80 | length;
+  else if (length < 65536) {
     out[1] = 0x80 | 126;
-    out[2] = n >> 8;
-    out[3] = n & 0xff;
+    out[2] = length >> 8;
+    out[3] = length & 0xff;
   } else {
     out[1] = 0x80 | 127;
-    new DataView(out.buffer).setBigUint64(2, BigInt(n));
+    new DataView(out.buffer).setBigUint64(2, BigInt(length));
   }
-  out.set(payload, head + 4); // the 4 mask bytes stay 0
   return out;
+}
+
+/** Encodes one whole masked client frame with `opcode` and `payload`. */
+function frame(opcode: number, payload: Uint8Array): Uint8Array {
+  const head = frameHeader(opcode, payload.length);
+  const out = new Uint8Array(head.length + payload.length);
+  out.set(head);
+  out.set(payload, head.length);
+  return out;
+}
+
+/** A TCP connection past a WebSocket upgrade, with the bytes read beyond the 101 answer. */
+export interface Upgraded {
+  readonly conn: Deno.TcpConn;
+  readonly rest: Uint8Array;
+}
+
+/**
+ * Connects to a `ws://` URL and completes the upgrade; rejects unless the
+ * answer is 101 within `timeoutMs`.
+ */
+export async function openUpgraded(url: string, timeoutMs = 10_000): Promise<Upgraded> {
+  const target = new URL(url);
+  const conn = await Deno.connect({ hostname: target.hostname, port: Number(target.port) });
+  conn.setNoDelay(true);
+  const key = btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(16))));
+  const request = `GET ${target.pathname}${target.search} HTTP/1.1\r\nHost: ${target.host}\r\n` +
+    `Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${key}\r\n` +
+    "Sec-WebSocket-Version: 13\r\n\r\n";
+  const timer = setTimeout(() => conn.close(), timeoutMs);
+  try {
+    await writeAll(conn, encoder.encode(request));
+    const buf = new Uint8Array(16 * 1024);
+    let end = 0;
+    while (true) {
+      const n = await conn.read(buf.subarray(end));
+      if (n === null) throw new Error("Cannot upgrade: connection closed");
+      end += n;
+      const at = indexOf(buf, HEADER_END, Math.max(0, end - n - 3), end);
+      if (at === -1) continue;
+      const head = decoder.decode(buf.subarray(0, at));
+      if (!head.startsWith("HTTP/1.1 101")) {
+        throw new Error(`Cannot upgrade: ${head.split("\r\n")[0]}`);
+      }
+      return { conn, rest: buf.slice(at + 4, end) };
+    }
+  } catch (error) {
+    try {
+      conn.close();
+    } catch { /* already closed */ }
+    throw error;
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** An open client connection; set `onmessage` and `onclose` to listen. */
@@ -55,6 +114,7 @@ export class RawWebSocket {
   #end = 0;
   #pending: Uint8Array[] = [];
   #writing = false;
+  #drained: (() => void)[] = [];
   #closed = false;
 
   private constructor(conn: Deno.TcpConn, rest: Uint8Array) {
@@ -66,38 +126,8 @@ export class RawWebSocket {
 
   /** Connects to a `ws://` URL and completes the upgrade; rejects unless the answer is 101. */
   static async connect(url: string, timeoutMs = 10_000): Promise<RawWebSocket> {
-    const target = new URL(url);
-    const conn = await Deno.connect({ hostname: target.hostname, port: Number(target.port) });
-    conn.setNoDelay(true);
-    const key = btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(16))));
-    const request = `GET ${target.pathname}${target.search} HTTP/1.1\r\nHost: ${target.host}\r\n` +
-      `Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${key}\r\n` +
-      "Sec-WebSocket-Version: 13\r\n\r\n";
-    const timer = setTimeout(() => conn.close(), timeoutMs);
-    try {
-      await writeAll(conn, encoder.encode(request));
-      const buf = new Uint8Array(16 * 1024);
-      let end = 0;
-      while (true) {
-        const n = await conn.read(buf.subarray(end));
-        if (n === null) throw new Error("Cannot upgrade: connection closed");
-        end += n;
-        const at = indexOf(buf, HEADER_END, Math.max(0, end - n - 3), end);
-        if (at === -1) continue;
-        const head = decoder.decode(buf.subarray(0, at));
-        if (!head.startsWith("HTTP/1.1 101")) {
-          throw new Error(`Cannot upgrade: ${head.split("\r\n")[0]}`);
-        }
-        return new RawWebSocket(conn, buf.slice(at + 4, end));
-      }
-    } catch (error) {
-      try {
-        conn.close();
-      } catch { /* already closed */ }
-      throw error;
-    } finally {
-      clearTimeout(timer);
-    }
+    const { conn, rest } = await openUpgraded(url, timeoutMs);
+    return new RawWebSocket(conn, rest);
   }
 
   /** Queues one text message; frames queued while a write is running go out together. */
@@ -105,6 +135,12 @@ export class RawWebSocket {
     if (this.#closed) return;
     this.#pending.push(frame(1, encoder.encode(text)));
     if (!this.#writing) this.#flush();
+  }
+
+  /** Resolves once every queued frame is written, or the connection has ended. */
+  flushed(): Promise<void> {
+    if (!this.#writing || this.#closed) return Promise.resolve();
+    return new Promise((resolve) => this.#drained.push(resolve));
   }
 
   /** Sends a close frame and ends the connection. */
@@ -134,6 +170,7 @@ export class RawWebSocket {
       this.#finish("write failed");
     } finally {
       this.#writing = false;
+      for (const resolve of this.#drained.splice(0)) resolve();
     }
   }
 
@@ -189,6 +226,7 @@ export class RawWebSocket {
   #finish(reason: string): void {
     if (this.#closed) return;
     this.#closed = true;
+    for (const resolve of this.#drained.splice(0)) resolve();
     try {
       this.#conn.close();
     } catch { /* already closed */ }
@@ -196,6 +234,7 @@ export class RawWebSocket {
   }
 }
 
-async function writeAll(conn: Deno.Conn, data: Uint8Array): Promise<void> {
+/** Writes all of `data`, however many writes it takes. */
+export async function writeAll(conn: Deno.Conn, data: Uint8Array): Promise<void> {
   for (let at = 0; at < data.length;) at += await conn.write(data.subarray(at));
 }

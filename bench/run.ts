@@ -4,7 +4,8 @@
  * `bench/results/latest.md`, with the raw figures in `latest.json`).
  *
  * Flags: `--repeats=N` (default 3), `--quick` (1 repeat, smaller sizes),
- * `--project=baseline` (put the baseline in both slots, to check the harness).
+ * `--project=baseline` (put the baseline in both slots, to check the harness),
+ * `--only=speed` or `--only=attacks` (one half of the scenarios).
  * Never run in CI: it takes minutes and both cores.
  *
  * @module
@@ -12,20 +13,24 @@
 
 import { join } from "node:path";
 import { canPin, killAll, ROOT } from "./processes.ts";
-import {
-  type Figures,
-  FULL,
-  measure,
-  type Noise,
-  QUICK,
-  type Sizes,
-  type Target,
-} from "./scenarios.ts";
-import { metricsFor, renderReport, type Samples } from "./report.ts";
+import { FULL, measure, QUICK, type Sizes } from "./scenarios.ts";
+import { measureAttacks } from "./attacks.ts";
+import type { Figures, Limits, Noise, Target } from "./session.ts";
+import { metricsFor } from "./metrics.ts";
+import { renderReport, type Samples } from "./report.ts";
 
-const HARD_LIMIT_MS = 10 * 60_000;
-/** The run should end by then (the issue asks for under 5 minutes); waiting for quiet yields to it. */
-const TARGET_MS = 4.75 * 60_000;
+const HARD_LIMIT_MS = 15 * 60_000;
+
+/**
+ * When each half of the scenarios should be done, and how long one server's
+ * part of a repeat takes on a quiet machine: the speed half is kept under
+ * five minutes, the hostile half adds about two and a half. Waiting for quiet
+ * yields to the target.
+ */
+const BUDGET = {
+  speed: { targetMs: 4.75 * 60_000, paceMs: 40_000 },
+  attacks: { targetMs: 2.5 * 60_000, paceMs: 25_000 },
+} as const;
 
 function flagsOf(args: readonly string[]): Map<string, string> {
   return new Map(args.map((arg) => {
@@ -67,6 +72,19 @@ async function machineHeader(repeats: number, quick: boolean, pinned: boolean): 
   ];
 }
 
+/**
+ * The project's per-client limits moved out of the way, for the scenarios
+ * that measure speed: the floods send far more than a player may, and the 20
+ * logins come from one address at once.
+ */
+const RAISED: Readonly<Record<string, string>> = {
+  MAX_CLICKS_PER_SECOND: "1000000000",
+  MAX_MESSAGES_PER_SECOND: "1000000000",
+  MAX_BYTES_PER_SECOND: "1000000000",
+  HASH_QUEUE: "64",
+  HASH_QUEUE_PER_ADDRESS: "64",
+};
+
 /** Makes the project's accounts and returns the project target. */
 async function projectTarget(tmp: string, sizes: Sizes): Promise<Target> {
   const secret = randomSecret();
@@ -93,17 +111,17 @@ async function projectTarget(tmp: string, sizes: Sizes): Promise<Target> {
     name: "project",
     script: "main.ts",
     accounts,
-    async env(roundSeconds) {
+    async env(roundSeconds: number, limits: Limits) {
       const path = join(tmp, `session-${++session}.db`);
       await Deno.copyFile(template, path);
-      return {
+      const env: Record<string, string> = {
         PORT: "0",
         HOST: "127.0.0.1",
         DATABASE_PATH: path,
         ROUND_SECONDS: String(roundSeconds),
-        MAX_CLICKS_PER_SECOND: "1000000000",
         JWT_SECRET: secret,
       };
+      return limits === "default" ? env : { ...env, ...RAISED };
     },
   };
 }
@@ -122,6 +140,10 @@ async function main(): Promise<void> {
   const quick = flags.has("quick");
   const repeats = Number(flags.get("repeats") ?? (quick ? 1 : 3));
   const sizes = quick ? QUICK : FULL;
+  const only = flags.get("only");
+  if (only !== undefined && only !== "speed" && only !== "attacks") {
+    throw new TypeError(`--only must be speed or attacks, got "${only}"`);
+  }
   const log = (line: string) =>
     console.error(`[${((performance.now()) / 1000).toFixed(0)}s] ${line}`);
   const tmp = await Deno.makeTempDir({ prefix: "clicker-bench-" });
@@ -147,6 +169,11 @@ async function main(): Promise<void> {
     const baseline = baselineTarget();
     const samples: Record<string, Samples> = { [project.name]: {}, [baseline.name]: {} };
     const noise: Noise = { retries: 0, worst: 0, patientUntil: 0 };
+    const halves = (["speed", "attacks"] as const).filter((half) =>
+      only !== undefined ? half === only : true
+    );
+    const targetMs = halves.reduce((sum, half) => sum + BUDGET[half].targetMs, 0);
+    const guessMs = halves.reduce((sum, half) => sum + BUDGET[half].paceMs, 0);
     const runs = repeats * 2;
     let done = 0;
     const began = performance.now();
@@ -155,9 +182,12 @@ async function main(): Promise<void> {
       for (const target of order) {
         log(`repeat ${r + 1}/${repeats}: ${target.name}`);
         // Wait for a quiet machine only as long as the runs left, at the pace so far, still fit.
-        const pace = done > 0 ? (performance.now() - began) / done : 40_000;
-        noise.patientUntil = TARGET_MS - (runs - done) * pace;
-        const figures: Figures = await measure(target, sizes, noise, log);
+        const pace = done > 0 ? (performance.now() - began) / done : guessMs;
+        noise.patientUntil = targetMs - (runs - done) * pace;
+        const figures: Figures = {
+          ...halves.includes("speed") ? await measure(target, sizes, noise, log) : {},
+          ...halves.includes("attacks") ? await measureAttacks(target, sizes, noise, log) : {},
+        };
         for (const [id, value] of Object.entries(figures)) {
           (samples[target.name][id] ??= []).push(value);
         }
@@ -165,12 +195,14 @@ async function main(): Promise<void> {
       }
     }
     const header = await machineHeader(repeats, quick, await canPin());
+    if (only) header.push(`- Only the ${only === "speed" ? "speed" : "hostile"} scenarios`);
     header.push(
       `- Other processes used at most ${noise.worst.toFixed(2)} cores during a kept run ` +
         `(${noise.retries} run${noise.retries === 1 ? "" : "s"} retried for using more than 0.2)`,
     );
+    const measured = (id: string) => id in samples[project.name] || id in samples[baseline.name];
     const report = renderReport(
-      metricsFor(sizes),
+      metricsFor(sizes).filter((m) => measured(m.id)),
       samples[project.name],
       samples[baseline.name],
       header,

@@ -1,5 +1,7 @@
 /**
- * The scenarios and the figures they yield, for one server in one repeat.
+ * The speed scenarios and the figures they yield, for one server in one
+ * repeat, and the sizes of every scenario (the hostile ones are in
+ * `attacks.ts`). The project runs them with its per-client limits raised.
  *
  * Each target runs three sessions, each on a freshly started server (and, for
  * the project, a fresh copy of the prepared database):
@@ -11,8 +13,8 @@
  * @module
  */
 
-import { runLoad, startServer } from "./processes.ts";
-import { waitForQuiet } from "./proc.ts";
+import { runLoad } from "./processes.ts";
+import { type Base, type Figures, type Noise, quietly, session, type Target } from "./session.ts";
 
 /** How big and how long; `--quick` shrinks them. */
 export interface Sizes {
@@ -27,9 +29,21 @@ export interface Sizes {
   readonly latenessRate: number;
   readonly latenessMs: number;
   readonly logins: number;
+  /** Siege: idle and slow connections, split evenly across `siegeProcesses`. */
+  readonly siegeIdle: number;
+  readonly siegeTrickle: number;
+  readonly siegeProcesses: number;
+  /** How long players and health checks are measured during the siege. */
+  readonly siegeMs: number;
+  /** Sockets sending messages that never end, and how long each of the two phases lasts. */
+  readonly oversizeSockets: number;
+  readonly oversizePhaseMs: number;
+  /** Sockets of the one flooding account, and how long its victims are measured. */
+  readonly hogSockets: number;
+  readonly fairnessMs: number;
 }
 
-/** The full run, as the issue asks. */
+/** The full run. */
 export const FULL: Sizes = {
   floodPlayers: [1, 10, 100],
   floodMs: 1500,
@@ -41,6 +55,15 @@ export const FULL: Sizes = {
   latenessRate: 100,
   latenessMs: 2500,
   logins: 20,
+  // As many idle connections as this machine's file limit: more than either server can hold.
+  siegeIdle: 20_000,
+  siegeTrickle: 1000,
+  siegeProcesses: 2,
+  siegeMs: 2000,
+  oversizeSockets: 100,
+  oversizePhaseMs: 2500,
+  hogSockets: 5,
+  fairnessMs: 2500,
 };
 
 /** One repeat with smaller sizes, for working on the bench itself. */
@@ -51,80 +74,12 @@ export const QUICK: Sizes = {
   fanout: [200, 1000],
   fanoutRounds: 2,
   latenessMs: 1500,
+  siegeIdle: 2000,
+  siegeTrickle: 200,
+  siegeMs: 1500,
+  oversizePhaseMs: 1500,
+  fairnessMs: 1500,
 };
-
-/** A server to measure: how to start it, and its players' accounts file. */
-export interface Target {
-  readonly name: string;
-  readonly script: string;
-  /** Environment for a session with rounds of `roundSeconds`. */
-  env(roundSeconds: number): Promise<Record<string, string>>;
-  readonly accounts?: string;
-}
-
-/** Figures of one repeat, by metric id (see `report.ts`). */
-export type Figures = Record<string, number>;
-
-/** Other work on the machine seen during measured windows, and the runs retried for it. */
-export interface Noise {
-  retries: number;
-  /** Most cores used by other processes during a kept run. */
-  worst: number;
-  /** `performance.now()` after which runs neither wait for quiet nor retry, to end in time. */
-  patientUntil: number;
-}
-
-/** Above this many cores of other work, a run is retried (twice at most). */
-const NOISE_LIMIT = 0.2;
-
-/** Load flags every scenario passes: the server's URL and pid, and the accounts file. */
-type Base = Record<string, string | number>;
-
-async function session(
-  target: Target,
-  roundSeconds: number,
-  body: (base: Base) => Promise<void>,
-): Promise<void> {
-  const server = await startServer(target.script, await target.env(roundSeconds));
-  try {
-    const base: Base = { url: server.base, "server-pid": server.pid };
-    if (target.accounts) base.accounts = target.accounts;
-    await body(base);
-  } catch (error) {
-    throw new Error(`${target.name}: ${(error as Error).message}\nserver said:\n${server.tail()}`);
-  } finally {
-    await server.stop();
-  }
-}
-
-/**
- * Runs `attempt` until other processes used at most NOISE_LIMIT cores during
- * it (3 tries, keeping the quietest), first waiting for the machine to calm
- * down while `noise.patientUntil` allows.
- */
-async function quietly<R>(
-  noise: Noise,
-  log: (s: string) => void,
-  pid: number,
-  attempt: () => Promise<R>,
-  otherOf: (r: R) => number,
-): Promise<R> {
-  let best: { result: R; other: number } | undefined;
-  for (let i = 0; i < 3; i++) {
-    const patience = noise.patientUntil - performance.now();
-    if (patience > 0) {
-      await waitForQuiet(pid, { maxCores: NOISE_LIMIT / 2, maxWaitMs: Math.min(patience, 15_000) });
-    }
-    const result = await attempt();
-    const other = otherOf(result);
-    if (best === undefined || other < best.other) best = { result, other };
-    if (!(other > NOISE_LIMIT) || performance.now() > noise.patientUntil) break;
-    noise.retries++;
-    log(`  other processes used ${other.toFixed(2)} cores meanwhile; running it again`);
-  }
-  noise.worst = Math.max(noise.worst, best!.other);
-  return best!.result;
-}
 
 /** Runs every scenario against `target` once and returns its figures. */
 export async function measure(
@@ -144,7 +99,7 @@ export async function measure(
     );
   const figures: Figures = {};
 
-  await session(target, 30, async (base) => {
+  await session(target, 30, "raised", async (base) => {
     log(`${target.name}: invoke round-trip`);
     const rtt = await run({
       mode: "rtt",
@@ -168,7 +123,7 @@ export async function measure(
     }
   });
 
-  await session(target, 0.5, async (base) => {
+  await session(target, 0.5, "raised", async (base) => {
     log(`${target.name}: fan-out to ${sizes.fanout.join(", ")}`);
     const flags = {
       mode: "fanout",
@@ -194,7 +149,7 @@ export async function measure(
     figures.memPerPlayer = fan.steps.at(-1).kibPerPlayer;
   });
 
-  await session(target, 0.5, async (base) => {
+  await session(target, 0.5, "raised", async (base) => {
     for (
       const [id, rate] of [["latenessP99", sizes.latenessRate], ["latenessSatP99", 0]] as const
     ) {
