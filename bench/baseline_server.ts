@@ -12,13 +12,31 @@
  * database, no click cap.
  *
  * Environment: `PORT` (0 = any), `HOST` (127.0.0.1), `ROUND_SECONDS` (30).
- * Prints `Listening on http://HOST:PORT/` when ready, like the project.
+ * Prints the project's listening line (`src/listening_line.ts`) when ready.
+ * Records and payloads are the project's own (`src/hub/wire.ts`).
  *
  * @module
  */
 
-const RS = "\x1e";
-const HANDSHAKE_OK = "{}" + RS;
+import {
+  ClientMethod,
+  type CompletionMessage,
+  encodeRecord,
+  type EndRound,
+  type GameInfo,
+  type HandshakeResponse,
+  HubMethod,
+  MessageType,
+  RECORD_SEPARATOR,
+  type ScoreUpdate,
+} from "../src/hub/wire.ts";
+import { formatListeningLine } from "../src/listening_line.ts";
+
+const HANDSHAKE_OK = encodeRecord({} satisfies HandshakeResponse);
+/** What every multiplier costs here: the baseline never sells one. */
+const MULTIPLIER_COST = 10;
+/** No click cap: the most the project's config accepts (`MAX_CLICKS_PER_SECOND`). */
+const NO_CAP = 1_000_000_000;
 
 interface Conn {
   readonly socket: WebSocket;
@@ -40,20 +58,24 @@ async function main(): Promise<void> {
   const roundEndsAt = () => start + roundId * roundMs;
 
   function gameInfo(conn: Conn): string {
-    return JSON.stringify({
-      type: 1,
-      target: "GameInfo",
-      arguments: [{
-        nbWins: 0,
-        multiplierCost: 10,
-        score: conn.score,
-        multiplier: 1,
-        roundId,
-        roundEndsAt: roundEndsAt(),
-        roundDurationMs: roundMs,
-        serverTime: Date.now(),
-      }],
-    }) + RS;
+    const info = {
+      nbWins: 0,
+      multiplierCost: MULTIPLIER_COST,
+      score: conn.score,
+      multiplier: 1,
+      roundId,
+      roundEndsAt: roundEndsAt(),
+      roundDurationMs: roundMs,
+      serverTime: Date.now(),
+      maxClicksPerSecond: NO_CAP,
+      baseMultiplierCost: MULTIPLIER_COST,
+      lastRound: null,
+    } satisfies GameInfo;
+    return encodeRecord({
+      type: MessageType.Invocation,
+      target: ClientMethod.GameInfo,
+      arguments: [info],
+    });
   }
 
   function onRecord(conn: Conn, text: string): void {
@@ -64,32 +86,37 @@ async function main(): Promise<void> {
       return;
     }
     const msg = JSON.parse(text);
-    if (msg.type !== 1) return; // pings and anything else need no answer
-    let result: unknown = null;
-    if (msg.target === "Increment") {
+    // Pings and anything else need no answer.
+    if (msg.type !== MessageType.Invocation) return;
+    let result: ScoreUpdate | null = null;
+    if (msg.target === HubMethod.Increment) {
       clicks++;
       roundClicks++;
       conn.score++;
-      result = { score: conn.score, multiplier: 1, multiplierCost: 10, counted: true };
+      result = { score: conn.score, multiplier: 1, multiplierCost: MULTIPLIER_COST, counted: true };
     }
     if (msg.invocationId !== undefined) {
-      conn.socket.send(
-        JSON.stringify({ type: 3, invocationId: msg.invocationId, result }) + RS,
-      );
+      const completion = {
+        type: MessageType.Completion,
+        invocationId: msg.invocationId,
+        result,
+      } satisfies CompletionMessage;
+      conn.socket.send(encodeRecord(completion));
     }
   }
 
   function endRound(): void {
-    const frame = JSON.stringify({
-      type: 1,
-      target: "EndRound",
-      arguments: [{
-        winners: [],
-        nbClicks: roundClicks,
-        roundId,
-        nextRoundEndsAt: roundEndsAt() + roundMs,
-      }],
-    }) + RS;
+    const ended = {
+      winners: [],
+      nbClicks: roundClicks,
+      roundId,
+      nextRoundEndsAt: roundEndsAt() + roundMs,
+    } satisfies EndRound;
+    const frame = encodeRecord({
+      type: MessageType.Invocation,
+      target: ClientMethod.EndRound,
+      arguments: [ended],
+    });
     roundClicks = 0;
     roundId++;
     for (const conn of conns) {
@@ -135,7 +162,11 @@ async function main(): Promise<void> {
       socket.onmessage = (event) => {
         const data = event.data as string;
         let from = 0;
-        for (let end = data.indexOf(RS); end !== -1; end = data.indexOf(RS, from)) {
+        for (
+          let end = data.indexOf(RECORD_SEPARATOR);
+          end !== -1;
+          end = data.indexOf(RECORD_SEPARATOR, from)
+        ) {
           try {
             onRecord(conn, data.slice(from, end));
           } catch {
@@ -157,7 +188,8 @@ async function main(): Promise<void> {
   const server = Deno.serve({
     port,
     hostname,
-    onListen: ({ hostname, port }) => console.log(`Listening on http://${hostname}:${port}/`),
+    onListen: ({ hostname, port }) =>
+      console.log(formatListeningLine(`http://${hostname}:${port}/`)),
   }, handler);
 
   const stop = () => {

@@ -8,7 +8,7 @@
  * @module
  */
 
-import { writeAll } from "./raw_socket.ts";
+import { writeAll } from "../tests/abuse/raw_socket.ts";
 import { nowMs } from "./timing.ts";
 
 /** What one probe saw: the status (0 when there was no answer) and the time it took. */

@@ -1,22 +1,24 @@
 /**
  * A bare client for the Clicker hub: SignalR JSON protocol v1 over
  * {@linkcode RawWebSocket}, with no official client in the way, so the load
- * generator spends as little CPU per message as it can.
+ * generator spends as little CPU per message as it can. The separator,
+ * message numbers, method names and payloads come from the project's
+ * `src/hub/wire.ts`.
  *
  * @module
  */
 
 import { RawWebSocket } from "./raw_socket.ts";
-
-/** The record separator that ends every SignalR JSON record. */
-export const RS = "\x1e";
-
-/** The fields of `GameInfo` the benchmark uses. */
-export interface GameInfo {
-  readonly roundId: number;
-  readonly roundEndsAt: number;
-  readonly roundDurationMs: number;
-}
+import {
+  ClientMethod,
+  encodeRecord,
+  type GameInfo,
+  HubMethod,
+  type InvocationMessage,
+  JSON_HANDSHAKE,
+  MessageType,
+  splitRecords,
+} from "../src/hub/wire.ts";
 
 /** A socket past the handshake, with the `GameInfo` the server sent first. */
 export interface Joined {
@@ -24,11 +26,22 @@ export interface Joined {
   readonly gameInfo: GameInfo;
 }
 
+/**
+ * What a completion record contains, for spotting one without parsing it
+ * (both servers write `type` first, with no space).
+ */
+export const COMPLETION_MARK = `"type":${MessageType.Completion}`;
+
+/** What an `EndRound` invocation contains, for spotting one without parsing it. */
+export const END_ROUND_MARK = `"${ClientMethod.EndRound}"`;
+
 /** The text of an `Increment` invocation; with an id it asks for a completion. */
 export function incrementRecord(invocationId?: number): string {
-  return invocationId === undefined
-    ? `{"type":1,"target":"Increment","arguments":[]}${RS}`
-    : `{"type":1,"invocationId":"${invocationId}","target":"Increment","arguments":[]}${RS}`;
+  const target = HubMethod.Increment;
+  const invocation: InvocationMessage = invocationId === undefined
+    ? { type: MessageType.Invocation, target, arguments: [] }
+    : { type: MessageType.Invocation, invocationId: String(invocationId), target, arguments: [] };
+  return encodeRecord(invocation);
 }
 
 /** The hub URL for one player: `ws://HOST:PORT/game?access_token=TOKEN`. */
@@ -47,6 +60,7 @@ export async function joinHub(url: string, timeoutMs = 10_000): Promise<Joined> 
   const socket = await RawWebSocket.connect(url, timeoutMs);
   return await new Promise((resolve, reject) => {
     let handshaken = false;
+    let rest = "";
     const timer = setTimeout(() => {
       fail(new Error(`Cannot join hub: no GameInfo within ${timeoutMs} ms`));
     }, timeoutMs);
@@ -58,13 +72,16 @@ export async function joinHub(url: string, timeoutMs = 10_000): Promise<Joined> 
     }
     socket.onclose = (reason) => fail(new Error(`Cannot join hub: ${reason}`));
     socket.onmessage = (data) => {
-      for (const text of data.split(RS)) {
-        if (text === "") continue;
+      const split = splitRecords(rest, data);
+      rest = split.rest;
+      for (const text of split.records) {
         const record = JSON.parse(text);
         if (!handshaken) {
           if (record.error) return fail(new Error(`Handshake refused: ${record.error}`));
           handshaken = true;
-        } else if (record.type === 1 && record.target === "GameInfo") {
+        } else if (
+          record.type === MessageType.Invocation && record.target === ClientMethod.GameInfo
+        ) {
           clearTimeout(timer);
           socket.onmessage = socket.onclose = null;
           resolve({ socket, gameInfo: record.arguments[0] });
@@ -72,7 +89,7 @@ export async function joinHub(url: string, timeoutMs = 10_000): Promise<Joined> 
         }
       }
     };
-    socket.send(`{"protocol":"json","version":1}${RS}`);
+    socket.send(encodeRecord(JSON_HANDSHAKE));
   });
 }
 

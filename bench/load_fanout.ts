@@ -15,7 +15,8 @@
  * @module
  */
 
-import { closeAll, type Joined, joinMany } from "./hub_client.ts";
+import { closeAll, END_ROUND_MARK, type Joined, joinMany } from "./hub_client.ts";
+import { encodeRecord, MessageType } from "../src/hub/wire.ts";
 import type { LoadContext } from "./load_context.ts";
 import { median, quantile, round3 } from "./stats.ts";
 import { nowMs, sleep } from "./timing.ts";
@@ -56,15 +57,16 @@ export async function fanoutLoad(ctx: LoadContext): Promise<FanoutResult> {
   const listen = ({ socket }: Joined) => {
     socket.onmessage = (data) => {
       const at = nowMs();
-      if (data.includes('"EndRound"')) {
+      if (data.includes(END_ROUND_MARK)) {
         stamps.push(at);
         texts.push(data);
       }
     };
   };
   // Keep-alive pings, since the server drops clients silent for 30 s.
+  const ping = encodeRecord({ type: MessageType.Ping });
   const pinger = setInterval(() => {
-    for (const { socket } of players) socket.send(`{"type":6}\x1e`);
+    for (const { socket } of players) socket.send(ping);
   }, 10_000);
 
   await sleep(settleMs);

@@ -16,13 +16,20 @@
  * @module
  */
 
-import { closeAll, incrementRecord, joinMany, RS } from "./hub_client.ts";
+import {
+  closeAll,
+  COMPLETION_MARK,
+  END_ROUND_MARK,
+  incrementRecord,
+  joinMany,
+} from "./hub_client.ts";
+import { RECORD_SEPARATOR } from "../src/hub/wire.ts";
 import type { LoadContext } from "./load_context.ts";
 import { quantile, round3 } from "./stats.ts";
 import { nowMs, sleep } from "./timing.ts";
 import { cpuSnapshot, cpuUsage } from "./proc.ts";
 
-const COMPLETION = /"type":3[,}]/;
+const COMPLETION = new RegExp(`${COMPLETION_MARK}[,}]`);
 
 /** Result of one flood run. */
 export interface FloodResult {
@@ -91,7 +98,11 @@ export async function floodLoad(ctx: LoadContext): Promise<FloodResult> {
     socket.onmessage = (data) => {
       const at = nowMs();
       let from = 0;
-      for (let end = data.indexOf(RS); end !== -1; end = data.indexOf(RS, from)) {
+      for (
+        let end = data.indexOf(RECORD_SEPARATOR);
+        end !== -1;
+        end = data.indexOf(RECORD_SEPARATOR, from)
+      ) {
         const record = data.slice(from, end);
         from = end + 1;
         if (COMPLETION.test(record)) {
@@ -99,7 +110,7 @@ export async function floodLoad(ctx: LoadContext): Promise<FloodResult> {
           completed++;
           if (record.includes('"counted":true')) counted++;
           else if (record.includes('"error"')) errors++;
-        } else if (record.includes('"EndRound"')) {
+        } else if (record.includes(END_ROUND_MARK)) {
           const deadline = JSON.parse(record).arguments[0].nextRoundEndsAt - roundMs;
           if (deadline >= measureFrom && deadline <= measureTo) lateness.push(at - deadline);
         }

@@ -10,7 +10,7 @@
  * @module
  */
 
-import { incrementRecord, joinHub } from "./hub_client.ts";
+import { COMPLETION_MARK, incrementRecord, joinHub } from "./hub_client.ts";
 import type { LoadContext } from "./load_context.ts";
 import { round3 } from "./stats.ts";
 import { sleep } from "./timing.ts";
@@ -53,7 +53,11 @@ export async function hogLoad(ctx: LoadContext): Promise<HogResult> {
       }
       connections++;
       socket.onmessage = (data) => {
-        for (let at = data.indexOf('"type":3'); at !== -1; at = data.indexOf('"type":3', at + 1)) {
+        for (
+          let at = data.indexOf(COMPLETION_MARK);
+          at !== -1;
+          at = data.indexOf(COMPLETION_MARK, at + 1)
+        ) {
           answered++;
         }
       };

@@ -7,7 +7,7 @@
  * @module
  */
 
-import { closeAll, joinMany } from "./hub_client.ts";
+import { closeAll, END_ROUND_MARK, joinMany } from "./hub_client.ts";
 import type { LoadContext } from "./load_context.ts";
 import { quantile, round3 } from "./stats.ts";
 import { nowMs, sleep } from "./timing.ts";
@@ -34,7 +34,7 @@ export async function observeLoad(ctx: LoadContext): Promise<ObserveResult> {
   for (const { socket } of joined) {
     socket.onmessage = (data) => {
       const at = nowMs();
-      if (!data.includes('"EndRound"')) return;
+      if (!data.includes(END_ROUND_MARK)) return;
       const match = /"nextRoundEndsAt":(\d+)/.exec(data);
       if (!match) return;
       const deadline = Number(match[1]) - roundMs;

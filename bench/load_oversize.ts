@@ -17,7 +17,8 @@
  */
 
 import type { LoadContext } from "./load_context.ts";
-import { frameHeader, openUpgraded, writeAll } from "./raw_socket.ts";
+import { openUpgraded } from "./raw_socket.ts";
+import { frameHeader, Opcode, writeAll } from "../tests/abuse/raw_socket.ts";
 import { rssKiB } from "./proc.ts";
 import { round3 } from "./stats.ts";
 import { sleep } from "./timing.ts";
@@ -92,9 +93,12 @@ export async function oversizeLoad(ctx: LoadContext): Promise<OversizeResult> {
           } catch { /* already closed */ }
         })();
         try {
-          await writeAll(conn, frameHeader(1, fragments ? CHUNK : frameBytes, !fragments));
+          const length = fragments ? CHUNK : frameBytes;
+          await writeAll(conn, frameHeader(Opcode.Text, length, { fin: !fragments }));
           for (let at = 0; running && (fragments || at < frameBytes); at += CHUNK) {
-            if (fragments && at > 0) await writeAll(conn, frameHeader(0, CHUNK, false));
+            if (fragments && at > 0) {
+              await writeAll(conn, frameHeader(Opcode.Continuation, CHUNK, { fin: false }));
+            }
             await writeAll(conn, payload);
             sent += CHUNK;
           }

@@ -13,7 +13,7 @@
  * @module
  */
 
-import { closeAll, incrementRecord, type Joined, joinHub } from "./hub_client.ts";
+import { closeAll, COMPLETION_MARK, incrementRecord, type Joined, joinHub } from "./hub_client.ts";
 import type { LoadContext } from "./load_context.ts";
 import { timedGet } from "./http_probe.ts";
 import { quantile, round3 } from "./stats.ts";
@@ -87,7 +87,7 @@ export async function probeLoad(ctx: LoadContext): Promise<ProbeResult> {
       socket.send(incrementRecord(++id));
     };
     socket.onmessage = (data) => {
-      if (!data.includes('"type":3')) return;
+      if (!data.includes(COMPLETION_MARK)) return;
       const at = nowMs();
       waiting.delete(pending);
       if (recording) samples.push(at - pending.sentAt);

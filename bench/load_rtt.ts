@@ -6,7 +6,7 @@
  * @module
  */
 
-import { closeAll, incrementRecord, joinMany } from "./hub_client.ts";
+import { closeAll, COMPLETION_MARK, incrementRecord, joinMany } from "./hub_client.ts";
 import type { LoadContext } from "./load_context.ts";
 import { quantile, round3 } from "./stats.ts";
 import { nowMs, sleep } from "./timing.ts";
@@ -41,7 +41,7 @@ export async function rttLoad(ctx: LoadContext): Promise<RttResult> {
       socket.send(incrementRecord(++id));
     };
     socket.onmessage = (data) => {
-      if (!data.includes('"type":3')) return;
+      if (!data.includes(COMPLETION_MARK)) return;
       if (recording) samples.push(nowMs() - sentAt);
       if (running) send();
     };

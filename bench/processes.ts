@@ -8,6 +8,7 @@
  */
 
 import { fileURLToPath } from "node:url";
+import { parseListeningLine } from "../src/listening_line.ts";
 
 /** The repository root (the folder above `bench/`). */
 export const ROOT = fileURLToPath(new URL("../", import.meta.url));
@@ -74,13 +75,19 @@ export async function startServer(
   live.add(child);
   let text = "";
   const { promise: listening, resolve, reject } = Promise.withResolvers<string>();
-  const decoder = new TextDecoder();
   // Keep draining both pipes for the server's whole life so it never blocks on a full pipe.
   const pump = async (stream: ReadableStream<Uint8Array>) => {
-    for await (const chunk of stream) {
-      text = (text + decoder.decode(chunk, { stream: true })).slice(-20_000);
-      const match = /Listening on (http:\/\/\S+)/.exec(text);
-      if (match) resolve(match[1]);
+    // Each pipe is read on its own until the line comes, so the other can't split it.
+    let own: string | undefined = "";
+    for await (const piece of stream.pipeThrough(new TextDecoderStream())) {
+      text = (text + piece).slice(-20_000);
+      if (own === undefined) continue;
+      own = (own + piece).slice(-20_000);
+      const url = parseListeningLine(own);
+      if (url !== undefined) {
+        resolve(url);
+        own = undefined;
+      }
     }
   };
   const pumped = Promise.all([pump(child.stdout), pump(child.stderr)]);

@@ -9,8 +9,8 @@
  * project's `signToken` and the server's `JWT_SECRET`, and writes
  * `{usernames, tokens, password}` to FILE for the load generators.
  *
- * This is the one bench file that imports the project's code, so a change in
- * those modules' exports shows up here first.
+ * It imports the project's database and auth code, so a change in those
+ * modules' exports shows up here first.
  *
  * @module
  */

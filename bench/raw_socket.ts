@@ -8,12 +8,20 @@
  * no-delay, hands over every frame of a read in one go, and writes frames
  * queued meanwhile in one syscall. It masks with a zero key (allowed on the
  * wire, and the payload goes out as is), answers pings, and speaks only to
- * the local servers the benchmark starts. The attacks use its parts directly:
- * {@linkcode openUpgraded} for a bare upgraded connection and
- * {@linkcode frameHeader} for frames that never end.
+ * the local servers the benchmark starts. Frames are written and read with
+ * the tests' encoder (`tests/abuse/raw_socket.ts`); the attacks take a bare
+ * upgraded connection from {@linkcode openUpgraded}.
  *
  * @module
  */
+
+import {
+  encodeFrame,
+  Opcode,
+  readFrameHead,
+  upgradeRequest,
+  writeAll,
+} from "../tests/abuse/raw_socket.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -25,37 +33,6 @@ function indexOf(haystack: Uint8Array, needle: Uint8Array, from: number, to: num
     return i;
   }
   return -1;
-}
-
-/**
- * The head of one masked client frame (mask key 0) announcing `length` bytes
- * of payload; with `fin` false the message goes on in continuation frames.
- * The payload may follow in any number of writes: with a zero key it goes out
- * as is.
- */
-export function frameHeader(opcode: number, length: number, fin = true): Uint8Array {
-  const head = length < 126 ? 2 : length < 65536 ? 4 : 10;
-  const out = new Uint8Array(head + 4); // the 4 mask bytes stay 0
-  out[0] = (fin ? 0x80 : 0) | opcode;
-  if (length < 126) out[1] = 0x80 | length;
-  else if (length < 65536) {
-    out[1] = 0x80 | 126;
-    out[2] = length >> 8;
-    out[3] = length & 0xff;
-  } else {
-    out[1] = 0x80 | 127;
-    new DataView(out.buffer).setBigUint64(2, BigInt(length));
-  }
-  return out;
-}
-
-/** Encodes one whole masked client frame with `opcode` and `payload`. */
-function frame(opcode: number, payload: Uint8Array): Uint8Array {
-  const head = frameHeader(opcode, payload.length);
-  const out = new Uint8Array(head.length + payload.length);
-  out.set(head);
-  out.set(payload, head.length);
-  return out;
 }
 
 /** A TCP connection past a WebSocket upgrade, with the bytes read beyond the 101 answer. */
@@ -72,13 +49,9 @@ export async function openUpgraded(url: string, timeoutMs = 10_000): Promise<Upg
   const target = new URL(url);
   const conn = await Deno.connect({ hostname: target.hostname, port: Number(target.port) });
   conn.setNoDelay(true);
-  const key = btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(16))));
-  const request = `GET ${target.pathname}${target.search} HTTP/1.1\r\nHost: ${target.host}\r\n` +
-    `Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${key}\r\n` +
-    "Sec-WebSocket-Version: 13\r\n\r\n";
   const timer = setTimeout(() => conn.close(), timeoutMs);
   try {
-    await writeAll(conn, encoder.encode(request));
+    await writeAll(conn, encoder.encode(upgradeRequest(target)));
     const buf = new Uint8Array(16 * 1024);
     let end = 0;
     while (true) {
@@ -133,7 +106,7 @@ export class RawWebSocket {
   /** Queues one text message; frames queued while a write is running go out together. */
   send(text: string): void {
     if (this.#closed) return;
-    this.#pending.push(frame(1, encoder.encode(text)));
+    this.#pending.push(encodeFrame(Opcode.Text, encoder.encode(text)));
     if (!this.#writing) this.#flush();
   }
 
@@ -147,7 +120,7 @@ export class RawWebSocket {
   close(code = 1000): void {
     if (this.#closed) return;
     const payload = new Uint8Array([code >> 8, code & 0xff]);
-    this.#pending.push(frame(8, payload));
+    this.#pending.push(encodeFrame(Opcode.Close, payload));
     if (!this.#writing) this.#flush().finally(() => this.#finish("closed by client"));
     else this.#finish("closed by client");
   }
@@ -195,29 +168,19 @@ export class RawWebSocket {
   /** Hands over every complete frame in the buffer, then keeps the incomplete rest. */
   #parse(): void {
     const buf = this.#buf;
+    const filled = buf.subarray(0, this.#end);
     let at = 0;
-    while (this.#end - at >= 2) {
-      if ((buf[at] & 0x80) === 0) return this.#finish("fragmented message (not supported)");
-      const opcode = buf[at] & 0x0f;
-      let len = buf[at + 1] & 0x7f;
-      let head = 2;
-      if (len === 126) {
-        if (this.#end - at < 4) break;
-        len = (buf[at + 2] << 8) | buf[at + 3];
-        head = 4;
-      } else if (len === 127) {
-        if (this.#end - at < 10) break;
-        len = Number(new DataView(buf.buffer, buf.byteOffset + at + 2, 8).getBigUint64(0));
-        head = 10;
-      }
-      if (this.#end - at < head + len) break;
-      const payload = buf.subarray(at + head, at + head + len);
-      at += head + len;
-      if (opcode === 1) this.onmessage?.(decoder.decode(payload));
-      else if (opcode === 9) {
-        this.#pending.push(frame(10, payload.slice()));
+    for (let frame = readFrameHead(filled, at); frame; frame = readFrameHead(filled, at)) {
+      if (!frame.fin) return this.#finish("fragmented message (not supported)");
+      const start = at + frame.headLength;
+      if (this.#end < start + frame.length) break;
+      const payload = buf.subarray(start, start + frame.length);
+      at = start + frame.length;
+      if (frame.opcode === Opcode.Text) this.onmessage?.(decoder.decode(payload));
+      else if (frame.opcode === Opcode.Ping) {
+        this.#pending.push(encodeFrame(Opcode.Pong, payload.slice()));
         if (!this.#writing) this.#flush();
-      } else if (opcode === 8) return this.#finish("close frame from server");
+      } else if (frame.opcode === Opcode.Close) return this.#finish("close frame from server");
     }
     buf.copyWithin(0, at, this.#end);
     this.#end -= at;
@@ -232,9 +195,4 @@ export class RawWebSocket {
     } catch { /* already closed */ }
     this.onclose?.(reason);
   }
-}
-
-/** Writes all of `data`, however many writes it takes. */
-export async function writeAll(conn: Deno.Conn, data: Uint8Array): Promise<void> {
-  for (let at = 0; at < data.length;) at += await conn.write(data.subarray(at));
 }
