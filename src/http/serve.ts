@@ -86,6 +86,10 @@ function fileReserve(limit: number): number {
 
 /** How often the accept loop is checked when no connection came in. */
 const WATCH_MS = 2000;
+/** How often expired connections are looked for. */
+const SWEEP_MS = 25;
+/** Connections closed at most per sweep, so a mass expiry never stalls the game. */
+const SWEEP_BATCH = 200;
 
 type State = "waiting" | "active" | "idle" | "upgraded";
 
@@ -97,39 +101,51 @@ export async function serve(options: ServeOptions): Promise<Served> {
   const maxConnections = limit === undefined
     ? options.maxConnections
     : Math.max(16, Math.min(options.maxConnections, limit - reserve));
-  // The kernel's accept queue, accepted in one burst: a quarter of the reserve.
-  const backlog = Math.floor(reserve / 4);
+  // The kernel's accept queue, accepted in one burst: half the reserve.
+  const backlog = Math.floor(reserve / 2);
+  const headersTimeoutMs = options.headersTimeoutMs ?? 5000;
+  const requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
+  const keepAliveTimeoutMs = options.keepAliveTimeoutMs ?? 5000;
   const states = new Map<Socket, State>();
-  // Sheddable connections, oldest first (a Map keeps insertion order).
-  const waiting = new Set<Socket>();
-  const idle = new Set<Socket>();
+  // Connections by state, each with when it entered that state: a Map keeps
+  // insertion order, so each is sorted oldest first, which is the order
+  // they are shed and timed out in.
+  const waiting = new Map<Socket, number>();
+  const active = new Map<Socket, number>();
+  const idle = new Map<Socket, number>();
   let shed = 0;
   let lastAccept = Date.now();
   let probe: Socket | undefined;
 
-  const setState = (socket: Socket, state: State) => {
-    if (!states.has(socket)) return;
-    states.set(socket, state);
-    waiting.delete(socket);
-    idle.delete(socket);
-    if (state === "waiting") waiting.add(socket);
-    else if (state === "idle") idle.add(socket);
-  };
-
-  const server = http.createServer({
-    headersTimeout: options.headersTimeoutMs ?? 5000,
-    requestTimeout: options.requestTimeoutMs ?? 10_000,
-    keepAliveTimeout: options.keepAliveTimeoutMs ?? 5000,
-    connectionsCheckingInterval: 1000,
-    maxHeaderSize: 16 * 1024,
-    noDelay: true,
-  });
-
   const forget = (socket: Socket) => {
     states.delete(socket);
     waiting.delete(socket);
+    active.delete(socket);
     idle.delete(socket);
   };
+
+  const setState = (socket: Socket, state: State) => {
+    if (!states.has(socket)) return;
+    forget(socket);
+    states.set(socket, state);
+    if (state === "waiting") waiting.set(socket, Date.now());
+    else if (state === "active") active.set(socket, Date.now());
+    else if (state === "idle") idle.set(socket, Date.now());
+  };
+
+  const server = http.createServer({
+    // Request timeouts are enforced by the sweep below, which closes a bounded
+    // number of connections per turn: the runtime's own check closes every
+    // expired connection at once, and ten thousand of them stalled the game
+    // for most of a second. Its own check stays as a backstop. The keep-alive
+    // timeout is announced to clients, so it stays the runtime's.
+    headersTimeout: headersTimeoutMs * 2,
+    requestTimeout: requestTimeoutMs * 2,
+    keepAliveTimeout: keepAliveTimeoutMs,
+    connectionsCheckingInterval: 5000,
+    maxHeaderSize: 16 * 1024,
+    noDelay: true,
+  });
 
   server.on("connection", (socket: Socket) => {
     lastAccept = Date.now();
@@ -138,7 +154,7 @@ export async function serve(options: ServeOptions): Promise<Served> {
       return;
     }
     states.set(socket, "waiting");
-    waiting.add(socket);
+    waiting.set(socket, lastAccept);
     socket.once("close", () => forget(socket));
     if (states.size > maxConnections) {
       // Forgotten at once: its descriptor is freed a moment later, and the
@@ -246,6 +262,23 @@ export async function serve(options: ServeOptions): Promise<Served> {
     }, 1000);
   }, WATCH_MS);
 
+  // Closes connections past their time, oldest first, at most SWEEP_BATCH a turn.
+  const sweep = setInterval(() => {
+    const now = Date.now();
+    let budget = SWEEP_BATCH;
+    const expire = (map: Map<Socket, number>, timeoutMs: number) => {
+      for (const [socket, since] of map) {
+        if (budget === 0 || now - since < timeoutMs) return;
+        budget--;
+        forget(socket);
+        socket.destroy();
+      }
+    };
+    expire(waiting, headersTimeoutMs);
+    expire(idle, keepAliveTimeoutMs + 1000);
+    expire(active, requestTimeoutMs);
+  }, SWEEP_MS);
+
   let closing: Promise<void> | undefined;
   return {
     hostname: address.address,
@@ -260,12 +293,13 @@ export async function serve(options: ServeOptions): Promise<Served> {
     close(drainMs: number) {
       return closing ??= (async () => {
         clearInterval(watch);
+        clearInterval(sweep);
         server.close();
-        for (const socket of [...waiting, ...idle]) socket.destroy();
+        for (const socket of [...waiting.keys(), ...idle.keys()]) socket.destroy();
         const deadline = Date.now() + drainMs;
         while (states.size > 0 && Date.now() < deadline) {
           await new Promise((resolve) => setTimeout(resolve, 20));
-          for (const socket of [...waiting, ...idle]) socket.destroy();
+          for (const socket of [...waiting.keys(), ...idle.keys()]) socket.destroy();
         }
         for (const socket of states.keys()) socket.destroy();
       })();
@@ -279,8 +313,8 @@ function envOf(socket: Socket): ServeEnv {
   };
 }
 
-function first<T>(set: Set<T>): T | undefined {
-  for (const item of set) return item;
+function first<T>(map: Map<T, unknown>): T | undefined {
+  for (const key of map.keys()) return key;
   return undefined;
 }
 
