@@ -43,6 +43,16 @@ export interface Config {
   readonly maxMessagesPerSecond: number;
   /** WebSocket bytes one connection may send a second. */
   readonly maxBytesPerSecond: number;
+  /** How long a connection that lost its socket may resume (stateful reconnect); 0 turns it off. */
+  readonly reconnectWindowMs: number;
+  /** Mark the sign-in cookie `Secure` whatever the request came over (behind HTTPS). */
+  readonly cookieSecure: boolean;
+  /** Redis shared by several servers (`redis://…`); set with `databaseUrl`, or neither. */
+  readonly redisUrl: string | undefined;
+  /** PostgreSQL shared by several servers (`postgres://…`); set with `redisUrl`, or neither. */
+  readonly databaseUrl: string | undefined;
+  /** This server's name among several; `undefined` means made up at start. */
+  readonly serverId: string | undefined;
 }
 
 /** A configuration value that can't be used; `main.ts` exits with code 2 on it. */
@@ -78,6 +88,16 @@ function positive(max: number) {
     const value = Number(raw);
     if (raw.trim() === "" || !Number.isFinite(value) || value <= 0 || value > max) {
       throw new ConfigError(`${name} must be a number above 0 and at most ${max}, got "${raw}"`);
+    }
+    return value;
+  };
+}
+
+function nonNegative(max: number) {
+  return (raw: string, name: string): number => {
+    const value = Number(raw);
+    if (raw.trim() === "" || !Number.isFinite(value) || value < 0 || value > max) {
+      throw new ConfigError(`${name} must be a number from 0 to ${max}, got "${raw}"`);
     }
     return value;
   };
@@ -177,7 +197,45 @@ const SETTINGS: Settings = {
     fallback: "65536",
     parse: integer(1024, 1_000_000_000),
   },
+  reconnectWindowMs: {
+    env: "RECONNECT_WINDOW_SECONDS",
+    fallback: "30",
+    parse: (raw, name) => Math.round(nonNegative(3600)(raw, name) * 1000),
+  },
+  cookieSecure: { env: "COOKIE_SECURE", fallback: "", parse: flag },
+  redisUrl: { env: "REDIS_URL", fallback: "", parse: serviceUrl("redis:", "rediss:") },
+  databaseUrl: {
+    env: "DATABASE_URL",
+    fallback: "",
+    parse: serviceUrl("postgres:", "postgresql:"),
+  },
+  serverId: { env: "SERVER_ID", fallback: "", parse: serverName },
 };
+
+/** A URL with one of `schemes` (e.g. `redis:`), or `undefined` when empty. */
+function serviceUrl(...schemes: string[]) {
+  return (raw: string, name: string): string | undefined => {
+    if (raw.trim() === "") return undefined;
+    let url: URL;
+    try {
+      url = new URL(raw.trim());
+    } catch {
+      throw new ConfigError(`${name} must be a URL like ${schemes[0]}//host:port/…`);
+    }
+    if (!schemes.includes(url.protocol) || url.hostname === "") {
+      throw new ConfigError(`${name} must be a URL like ${schemes[0]}//host:port/…`);
+    }
+    return raw.trim();
+  };
+}
+
+function serverName(raw: string, name: string): string | undefined {
+  if (raw === "") return undefined;
+  if (!/^[A-Za-z0-9_.-]{1,64}$/.test(raw)) {
+    throw new ConfigError(`${name} must be 1 to 64 of letters, digits, _, - and ., got "${raw}"`);
+  }
+  return raw;
+}
 
 function flagName(env: string): string {
   return "--" + env.toLowerCase().replaceAll("_", "-");
@@ -220,11 +278,19 @@ export function parseConfig(
     }
     fromFlags.set(setting.env, value);
   }
-  return Object.freeze(readAll(SETTINGS, (setting) => {
+  const config = readAll(SETTINGS, (setting) => {
     const fromFlag = fromFlags.get(setting.env);
     const raw = fromFlag ?? env[setting.env] ?? setting.fallback;
     return setting.parse(raw, fromFlag === undefined ? setting.env : flagName(setting.env));
-  }));
+  });
+  // Half a cluster would quietly play a game of its own on SQLite.
+  if ((config.redisUrl === undefined) !== (config.databaseUrl === undefined)) {
+    const [set, unset] = config.redisUrl === undefined
+      ? ["DATABASE_URL", "REDIS_URL"]
+      : ["REDIS_URL", "DATABASE_URL"];
+    throw new ConfigError(`${set} is set but ${unset} is not: several servers need both`);
+  }
+  return Object.freeze(config);
 }
 
 /** Reads every row of `settings` into the object they describe. */

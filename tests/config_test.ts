@@ -33,6 +33,11 @@ Deno.test("parseConfig() gives the documented defaults with no environment and n
     maxConnections: 10_000,
     maxMessagesPerSecond: 200,
     maxBytesPerSecond: 65_536,
+    reconnectWindowMs: 30_000,
+    cookieSecure: false,
+    redisUrl: undefined,
+    databaseUrl: undefined,
+    serverId: undefined,
   };
   assert.deepEqual(parseConfig({}), expected);
   assert.deepEqual(parseConfig({}, []), expected);
@@ -74,6 +79,11 @@ Deno.test("parseConfig() reads every variable of the contract", () => {
     maxConnections: 500,
     maxMessagesPerSecond: 50,
     maxBytesPerSecond: 4096,
+    reconnectWindowMs: 30_000,
+    cookieSecure: false,
+    redisUrl: undefined,
+    databaseUrl: undefined,
+    serverId: undefined,
   });
 });
 
@@ -134,6 +144,11 @@ Deno.test("parseConfig() takes every flag, as --name=value or --name value", () 
     maxConnections: 64,
     maxMessagesPerSecond: 30,
     maxBytesPerSecond: 2048,
+    reconnectWindowMs: 30_000,
+    cookieSecure: false,
+    redisUrl: undefined,
+    databaseUrl: undefined,
+    serverId: undefined,
   });
 });
 
@@ -242,4 +257,49 @@ Deno.test("usage() lists every flag with its variable", () => {
     assert.ok(text.includes(name), name);
     assert.ok(text.includes("--" + name.toLowerCase().replaceAll("_", "-")), name);
   }
+});
+
+Deno.test("parseConfig() reads REDIS_URL, DATABASE_URL and SERVER_ID for several servers", () => {
+  const config = parseConfig({
+    REDIS_URL: "redis://127.0.0.1:6390/2",
+    DATABASE_URL: "postgres://clicker@127.0.0.1:5440/clicker",
+    SERVER_ID: "web-1",
+  });
+  assert.equal(config.redisUrl, "redis://127.0.0.1:6390/2");
+  assert.equal(config.databaseUrl, "postgres://clicker@127.0.0.1:5440/clicker");
+  assert.equal(config.serverId, "web-1");
+  const flags = parseConfig({}, [
+    "--redis-url=rediss://cache.example:6380",
+    "--database-url=postgresql://u:p@db.example/clicker",
+  ]);
+  assert.equal(flags.redisUrl, "rediss://cache.example:6380");
+  assert.equal(flags.databaseUrl, "postgresql://u:p@db.example/clicker");
+});
+
+Deno.test("parseConfig() refuses one of REDIS_URL and DATABASE_URL without the other", () => {
+  assertRefused({ REDIS_URL: "redis://127.0.0.1:6390" }, [], "DATABASE_URL");
+  assertRefused({ DATABASE_URL: "postgres://127.0.0.1/clicker" }, [], "REDIS_URL");
+});
+
+Deno.test("parseConfig() refuses a REDIS_URL, DATABASE_URL or SERVER_ID of the wrong shape", () => {
+  const pg = "postgres://127.0.0.1/clicker";
+  assertRefused({ REDIS_URL: "http://127.0.0.1:6379", DATABASE_URL: pg }, [], "REDIS_URL");
+  assertRefused({ REDIS_URL: "not a url", DATABASE_URL: pg }, [], "REDIS_URL");
+  assertRefused(
+    { REDIS_URL: "redis://127.0.0.1", DATABASE_URL: "mysql://x/y" },
+    [],
+    "DATABASE_URL",
+  );
+  assertRefused({ SERVER_ID: "a b" }, [], "SERVER_ID");
+  assertRefused({ SERVER_ID: "x".repeat(65) }, [], "SERVER_ID");
+});
+
+Deno.test("parseConfig() reads RECONNECT_WINDOW_SECONDS and COOKIE_SECURE", () => {
+  const config = parseConfig({ RECONNECT_WINDOW_SECONDS: "2.5", COOKIE_SECURE: "1" });
+  assert.equal(config.reconnectWindowMs, 2500);
+  assert.equal(config.cookieSecure, true);
+  assert.equal(parseConfig({}, ["--reconnect-window-seconds=0"]).reconnectWindowMs, 0);
+  assertRefused({ RECONNECT_WINDOW_SECONDS: "-1" }, [], "RECONNECT_WINDOW_SECONDS");
+  assertRefused({ RECONNECT_WINDOW_SECONDS: "3601" }, [], "RECONNECT_WINDOW_SECONDS");
+  assertRefused({ COOKIE_SECURE: "maybe" }, [], "COOKIE_SECURE");
 });

@@ -22,7 +22,7 @@
 import { type Context, Hono } from "hono";
 import type { Kysely } from "kysely";
 import type { Database } from "../db/schema.ts";
-import { createPlayer, findPlayerByUsername, findTaken } from "../db/accounts.ts";
+import { createPlayer, findPlayerByUsername, findTaken, winsOf } from "../db/accounts.ts";
 import {
   type HashParameters,
   hashPassword,
@@ -32,11 +32,13 @@ import {
 } from "../auth/passwords.ts";
 import { signToken, type TokenSecret } from "../auth/tokens.ts";
 import { checkLogin, checkRegistration } from "../auth/validation.ts";
-import { AttemptLimit } from "../auth/attempt_limit.ts";
+import { type AttemptCounterFactory, AttemptLimit } from "../auth/attempt_limit.ts";
 import { loginDelay } from "../auth/login_delay.ts";
 import { defaultHashConcurrency, TaskLimit } from "../auth/task_limit.ts";
 import { readJson } from "./json_body.ts";
 import { clientAddress } from "./client_address.ts";
+import { policyOf, setSessionCookie } from "./session_cookie.ts";
+import { authenticateRequest } from "./request_auth.ts";
 
 const FIFTEEN_MINUTES = 15 * 60_000;
 const HOUR = 60 * 60_000;
@@ -87,20 +89,35 @@ export interface AccountDeps {
   readonly hashParameters?: HashParameters;
   /** Hashes and checks passwords (default: Argon2id at `hashParameters`); tests may gate it. */
   readonly passwords?: PasswordHasher;
+  /**
+   * Where login and registration attempts are counted (default: in this
+   * process; several servers count them in Redis).
+   */
+  readonly attempts?: AttemptCounterFactory;
+  /** A player renewed their token, now valid until `expiresAt` (epoch ms): the hub's hook. */
+  readonly renewed?: (playerId: number, expiresAt: number) => void;
 }
 
 /** The `/api/account` routes. */
 export function accountRoutes(deps: AccountDeps): Hono {
   const now = deps.now ?? Date.now;
   const passwords = deps.passwords ?? argon2(deps.hashParameters ?? OWASP);
-  const loginsByPair = new AttemptLimit({ limit: deps.loginAttempts, windowMs: FIFTEEN_MINUTES });
-  const loginsByAddress = new AttemptLimit({
+  const counter: AttemptCounterFactory = deps.attempts ??
+    ((_, options) => new AttemptLimit(options));
+  const loginsByPair = counter("logins-pair", {
+    limit: deps.loginAttempts,
+    windowMs: FIFTEEN_MINUTES,
+  });
+  const loginsByAddress = counter("logins-address", {
     limit: deps.loginAttempts * 4,
     windowMs: FIFTEEN_MINUTES,
   });
   // Never refuses: only its count is read, to slow a username's logins down.
-  const loginsByName = new AttemptLimit({ limit: Infinity, windowMs: FIFTEEN_MINUTES });
-  const registrations = new AttemptLimit({ limit: deps.registrationsPerHour, windowMs: HOUR });
+  const loginsByName = counter("logins-name", { limit: Infinity, windowMs: FIFTEEN_MINUTES });
+  const registrations = counter("registrations", {
+    limit: deps.registrationsPerHour,
+    windowMs: HOUR,
+  });
   const hashing = new TaskLimit({
     concurrency: deps.hashConcurrency ?? defaultHashConcurrency(),
     maxWaiting: deps.hashQueue ?? 16,
@@ -111,7 +128,7 @@ export function accountRoutes(deps: AccountDeps): Hono {
   app.post("/register", async (c) => {
     const address = clientAddress(c, deps.trustProxy);
     // An early answer that spares reading the body; the check that counts comes below.
-    const early = registrations.retryAfter(address, now());
+    const early = await registrations.retryAfter(address, now());
     if (early > 0) return tooManyRegistrations(c, early);
     const checked = checkRegistration(await readJson(c));
     if (!checked.ok) return c.json({ message: checked.message }, 400);
@@ -120,12 +137,11 @@ export function accountRoutes(deps: AccountDeps): Hono {
     if (taken) return alreadyTaken(c, taken);
 
     const t = now();
-    const wait = registrations.retryAfter(address, t);
+    const wait = await registrations.take(address, t);
     if (wait > 0) return tooManyRegistrations(c, wait);
-    registrations.record(address, t);
     const hashed = hashing.tryRun(address, () => passwords.hash(password));
     if (!hashed) {
-      registrations.refund(address, t);
+      await registrations.refund(address, t);
       return busy(c);
     }
     const created = await createPlayer(deps.db, {
@@ -148,32 +164,34 @@ export function accountRoutes(deps: AccountDeps): Hono {
     const pair = JSON.stringify([name, address]);
 
     const t = now();
-    const wait = Math.max(
-      loginsByPair.retryAfter(pair, t),
-      loginsByAddress.retryAfter(address, t),
-    );
+    const named = await loginsByName.count(name, t);
+    // Each take checks and counts in one step; a pair let in by an address
+    // over its limit gets its attempt back.
+    let wait = await loginsByPair.take(pair, t);
+    if (wait === 0) {
+      wait = await loginsByAddress.take(address, t);
+      if (wait > 0) await loginsByPair.refund(pair, t);
+    }
     if (wait > 0) {
       c.header("Retry-After", String(Math.ceil(wait / 1000)));
       return c.json({ message: "Too many failed logins; try again later" }, 429);
     }
-    const delayMs = loginDelay(loginsByName.count(name, t), {
+    await loginsByName.take(name, t);
+    const delayMs = loginDelay(named, {
       freeAttempts: deps.loginAttempts,
       stepMs: deps.loginDelayStepMs,
       maxMs: deps.loginDelayMaxMs,
     });
-    loginsByPair.record(pair, t);
-    loginsByAddress.record(address, t);
-    loginsByName.record(name, t);
-    const refund = () => {
+    const refund = async () => {
       const at = now();
-      loginsByPair.refund(pair, at);
-      loginsByAddress.refund(address, at);
-      loginsByName.refund(name, at);
+      await loginsByPair.refund(pair, at);
+      await loginsByAddress.refund(address, at);
+      await loginsByName.refund(name, at);
     };
 
     // The wait comes before the hash line, so a slowed login holds no place in it.
     if (delayMs > 0 && !await sleep(delayMs, c.req.raw.signal)) {
-      refund();
+      await refund();
       return busy(c);
     }
     const player = await findPlayerByUsername(deps.db, username);
@@ -185,22 +203,47 @@ export function accountRoutes(deps: AccountDeps): Hono {
           : passwords.verifyNothing(password),
     );
     if (!checking) {
-      refund();
+      await refund();
       return busy(c);
     }
     if (!await checking || !player) {
       return c.json({ message: "Invalid username or password" }, 401);
     }
-    loginsByPair.clear(pair);
-    loginsByName.clear(name);
-    loginsByAddress.refund(address, now());
+    await loginsByPair.clear(pair);
+    await loginsByName.clear(name);
+    await loginsByAddress.refund(address, now());
     const { token, expiresAt } = await signToken(
       deps.secret,
       { id: player.id, username: player.username },
       deps.tokenTtlMinutes,
       now(),
     );
+    // Signed in twice over: the token for clients that send it, the cookie for browsers.
+    setSessionCookie(c, token, expiresAt);
     return c.json({ token, username: player.username, expiresAt });
+  });
+
+  // A fresh token for the bearer of a valid one (header or sign-in cookie),
+  // so a session lasts as long as its player plays: the page asks ahead of
+  // expiry, and the player's open hub connections then expire with the new token.
+  app.post("/renew", async (c) => {
+    const auth = await authenticateRequest(c, deps.secret, {
+      corsOrigins: policyOf(c).corsOrigins,
+    });
+    if (!auth.ok) return c.json({ message: auth.message }, auth.status);
+    const { user } = auth;
+    if (await winsOf(deps.db, user.id) === undefined) {
+      return c.json({ message: "Unknown player" }, 401);
+    }
+    const renewed = await signToken(
+      deps.secret,
+      { id: user.id, username: user.username },
+      deps.tokenTtlMinutes,
+      now(),
+    );
+    deps.renewed?.(user.id, renewed.expiresAt);
+    setSessionCookie(c, renewed.token, renewed.expiresAt);
+    return c.json({ token: renewed.token, username: user.username, expiresAt: renewed.expiresAt });
   });
 
   return app;

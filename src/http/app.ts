@@ -11,11 +11,12 @@
  */
 
 import { Hono } from "hono";
-import { cors } from "hono/cors";
 import { HTTPException } from "hono/http-exception";
-import { serveStatic } from "hono/deno";
 import { join } from "node:path";
 import { DatabaseUnavailableError } from "../db/sqlite_errors.ts";
+import { StaticFiles } from "./static_files.ts";
+import { corsFor } from "./cors.ts";
+import { sessionPolicy } from "./session_cookie.ts";
 
 /** The web client's folder, found from this file, never from the working directory. */
 export const STATIC_ROOT: string = join(import.meta.dirname ?? ".", "..", "..", "static");
@@ -37,8 +38,12 @@ export interface AppDeps {
   /** Sub-applications holding the routes, mounted at the root. */
   // deno-lint-ignore no-explicit-any -- sub-apps carry their own variable types
   readonly routes: readonly { path: string; app: Hono<any> }[];
-  /** Origins allowed to call the API from another origin. */
+  /** Origins allowed to call the API and the hub from another origin, cookie included. */
   readonly corsOrigins: readonly string[];
+  /** Whether a trusted proxy's `X-Forwarded-Proto` tells an HTTPS request (default false). */
+  readonly trustProxy?: boolean;
+  /** Whether the sign-in cookie is always marked `Secure` (default: only over HTTPS). */
+  readonly secureCookie?: boolean;
   /** Where unexpected errors go (default `console.error`). */
   readonly logError?: (message: string) => void;
   /** Where access log lines go; none when absent. */
@@ -68,7 +73,7 @@ function percentDecoded(text: string): string {
 /** Builds the whole HTTP application. */
 export function createApp(deps: AppDeps): Hono {
   const logError = deps.logError ?? console.error;
-  const root = deps.staticRoot ?? STATIC_ROOT;
+  const files = new StaticFiles(deps.staticRoot ?? STATIC_ROOT);
   // Paths are case-insensitive, as in the ASP.NET original.
   const app = new Hono({ getPath: (request) => pathOf(request.url).toLowerCase() });
 
@@ -91,9 +96,15 @@ export function createApp(deps: AppDeps): Hono {
     c.header("X-Frame-Options", "DENY");
   });
 
+  app.use(sessionPolicy({
+    corsOrigins: deps.corsOrigins,
+    trustProxy: deps.trustProxy ?? false,
+    secureCookie: deps.secureCookie ?? false,
+  }));
   if (deps.corsOrigins.length > 0) {
-    app.use("/api/*", cors({ origin: [...deps.corsOrigins], maxAge: 600 }));
-    app.use("/game/*", cors({ origin: [...deps.corsOrigins], maxAge: 600, credentials: true }));
+    const cors = corsFor(deps.corsOrigins);
+    app.use("/api/*", cors);
+    app.use("/game/*", cors);
   }
 
   for (const { path, app: routes } of deps.routes) app.route(path, routes);
@@ -103,15 +114,16 @@ export function createApp(deps: AppDeps): Hono {
   }
   // The client's sources are served compiled, from dist/, never as they are.
   app.get("/src/*", (c) => c.json({ message: "Not found" }, 404));
-  app.use("/*", async (c, next) => {
+  // Files are compressed, tagged and cached as `static_files.ts` says.
+  app.get("/*", async (c, next) => {
     const path = staticFilePath(c.req.url);
-    if (path === undefined) return await next();
-    return await serveStatic({ root, path })(c, next);
+    const response = path === undefined ? undefined : await files.respond(c.req.raw, path);
+    return response ?? await next();
   });
   // Any other page path shows the game, so a bookmarked or mistyped URL still plays.
   app.get("*", async (c, next) => {
     if (/\.[a-z0-9]+$/.test(c.req.path)) return c.json({ message: "Not found" }, 404);
-    return await serveStatic({ root, path: "index.html" })(c, next);
+    return await files.respond(c.req.raw, "/index.html") ?? await next();
   });
   app.notFound((c) => c.json({ message: "Not found" }, 404));
 

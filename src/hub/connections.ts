@@ -1,36 +1,25 @@
 /**
- * Open hub connections, by id and by player: broadcast, keep-alive pings,
- * dropping silent or expired clients, the players-online count, and closing
- * everything at shutdown. One interval timer serves every connection.
+ * Open hub connections, by id, by player and by connection token: sending
+ * in each connection's protocol, broadcast (encoded once per protocol),
+ * keep-alive pings, dropping silent or expired clients, the players-online
+ * count, and closing everything at shutdown. One interval timer serves every
+ * connection.
+ *
+ * A connection that negotiated stateful reconnect keeps a replay buffer:
+ * when its socket is lost it stays here, its messages kept, for the
+ * reconnect window, and a new socket resumes it where it left off.
  *
  * @module
  */
 
-import { encodeClose, encodeInvocation, PING } from "./protocol.ts";
+import type { Frame, HubProtocol } from "./protocol.ts";
+import { type Closing, type Connection, GOING_AWAY, type Socket } from "./connection.ts";
+import { ConnectionSet } from "./connection_set.ts";
+import { KeepAlive } from "./keep_alive.ts";
+import { PlayerCountNotice } from "./player_count.ts";
 import { CloseReason, type PlayerCount } from "./wire.ts";
 
-/** What the registry needs of a socket: something that can send and close. */
-export interface Socket {
-  send(text: string): void;
-  close(code?: number, reason?: string): void;
-  /** Bytes queued but not yet sent. */
-  readonly bufferedAmount: number;
-}
-
-/** An open connection of a player. */
-export interface Connection {
-  readonly id: string;
-  readonly playerId: number;
-  readonly socket: Socket;
-  /** When the token it was opened with expires (epoch ms). */
-  readonly expiresAt: number;
-  /** When it last heard from the client (epoch ms). */
-  lastSeen: number;
-  /** Whether the handshake is done; only then does it get broadcasts. */
-  ready: boolean;
-  /** When it was last told of dropped clicks (epoch ms). */
-  throttledAt: number;
-}
+export { type Closing, type Connection, GOING_AWAY, type Socket };
 
 /** Options of {@linkcode ConnectionRegistry}. */
 export interface ConnectionRegistryOptions<C extends Connection = Connection> {
@@ -46,110 +35,160 @@ export interface ConnectionRegistryOptions<C extends Connection = Connection> {
   readonly maxBufferedBytes?: number;
   /** Shortest gap between two `PlayerCount` messages (default 500 ms). */
   readonly playerCountIntervalMs?: number;
+  /** How long a connection whose socket was lost may be resumed (default 30 s). */
+  readonly reconnectWindowMs?: number;
   /** Called when a connection leaves the registry (closed by either side). */
   readonly onRemove?: (connection: C) => void;
-}
-
-/** Close code for a server going away. */
-export const GOING_AWAY = 1001;
-
-/** Why the server ends a connection: what the client is told, and how the socket closes. */
-export interface Closing {
-  /** What the client should show. */
-  readonly error: string;
-  /** Why, for programs: the page acts on this, never on the words. */
-  readonly reason: CloseReason;
-  /** The WebSocket close code (default 1000). */
-  readonly code?: number;
-  /** Whether the client may reconnect (default false). */
-  readonly allowReconnect?: boolean;
+  /**
+   * The players online that `PlayerCount` reports (default: those with a
+   * connection here); several servers count across all of them, and call
+   * {@linkcode ConnectionRegistry.onlineChanged} when it moves.
+   */
+  readonly online?: () => number;
 }
 
 /** Every open connection, and the one timer that looks after them. */
 export class ConnectionRegistry<C extends Connection = Connection> {
-  readonly #byId = new Map<string, C>();
-  readonly #byPlayer = new Map<number, C[]>();
+  readonly #connections = new ConnectionSet<C>();
   readonly #now: () => number;
-  readonly #pingIntervalMs: number;
-  readonly #idleTimeoutMs: number;
   readonly #maxPerPlayer: number;
   readonly #maxBufferedBytes: number;
-  readonly #playerCountIntervalMs: number;
   readonly #onRemove: (connection: C) => void;
-  #timer: ReturnType<typeof setInterval> | undefined;
-  #lastPing = 0;
-  #second = 0;
-  #sentOnline = -1;
-  #countTimer: ReturnType<typeof setTimeout> | undefined;
-  #countSentAt = 0;
+  readonly #online: (() => number) | undefined;
+  readonly #keepAlive: KeepAlive<C>;
+  readonly #count: PlayerCountNotice;
   /** Set once closeAll() ran: how new connections are closed. */
   #closing: Closing | undefined;
 
   constructor(options: ConnectionRegistryOptions<C> = {}) {
     this.#now = options.now ?? Date.now;
-    this.#pingIntervalMs = options.pingIntervalMs ?? 15_000;
-    this.#idleTimeoutMs = options.idleTimeoutMs ?? 30_000;
     this.#maxPerPlayer = options.maxPerPlayer ?? 5;
     this.#maxBufferedBytes = options.maxBufferedBytes ?? 1024 * 1024;
-    this.#playerCountIntervalMs = options.playerCountIntervalMs ?? 500;
     this.#onRemove = options.onRemove ?? (() => {});
+    this.#online = options.online;
+    this.#keepAlive = new KeepAlive({
+      now: this.#now,
+      pingIntervalMs: options.pingIntervalMs ?? 15_000,
+      idleTimeoutMs: options.idleTimeoutMs ?? 30_000,
+      reconnectWindowMs: options.reconnectWindowMs ?? 30_000,
+    }, {
+      values: () => this.#connections.values(),
+      close: (connection, closing) => this.close(connection, closing),
+      remove: (connection) => this.remove(connection),
+      write: (connection, data) => this.#write(connection, data),
+    });
+    this.#count = new PlayerCountNotice({
+      now: this.#now,
+      intervalMs: options.playerCountIntervalMs ?? 500,
+      online: () => this.online,
+      send: (online) => {
+        const count = { online } satisfies PlayerCount;
+        this.broadcast((protocol) => protocol.encodeInvocation("PlayerCount", count));
+      },
+    });
   }
 
   /** Open connections. */
   get size(): number {
-    return this.#byId.size;
+    return this.#connections.size;
   }
 
   /** Seconds counted by the registry's timer: message budgets reset when it moves. */
   get second(): number {
-    return this.#second;
+    return this.#keepAlive.second;
   }
 
-  /** Players with at least one open connection. */
+  /** Players online: those with a connection here, or as counted by the `online` option. */
   get online(): number {
-    return this.#byPlayer.size;
+    return this.#online?.() ?? this.#connections.players;
+  }
+
+  /** The count of the `online` option moved: `PlayerCount` goes out (throttled). */
+  onlineChanged(): void {
+    this.#count.changed();
   }
 
   /** The connection with this id. */
   get(id: string): C | undefined {
-    return this.#byId.get(id);
+    return this.#connections.get(id);
+  }
+
+  /** The connection negotiated with this connection token. */
+  byToken(token: string): C | undefined {
+    return this.#connections.byToken(token);
+  }
+
+  /** The client showed it is there without a message (a long poll): it isn't silent. */
+  heard(connection: C): void {
+    connection.lastSeen = this.#now();
+  }
+
+  /** The open connections of a player, oldest first. */
+  connectionsOf(playerId: number): readonly C[] {
+    return this.#connections.of(playerId);
+  }
+
+  /**
+   * The player renewed their token: their open connections now expire with
+   * the new one (never earlier than they did), so a socket opened with the
+   * old token is not closed for expiry while its player plays on.
+   */
+  extendExpiry(playerId: number, expiresAt: number): void {
+    for (const connection of this.#connections.of(playerId)) {
+      connection.expiresAt = Math.max(connection.expiresAt, expiresAt);
+    }
   }
 
   /** Adds a connection; a player over the limit loses their oldest one. */
   add(connection: C): void {
-    this.#byId.set(connection.id, connection);
+    this.#connections.add(connection);
     if (this.#closing !== undefined) {
       this.close(connection, this.#closing);
       return;
     }
-    let list = this.#byPlayer.get(connection.playerId);
-    if (!list) this.#byPlayer.set(connection.playerId, list = []);
-    list.push(connection);
+    const list = this.#connections.addToPlayer(connection);
     if (list.length > this.#maxPerPlayer) {
       this.close(list[0], {
         error: `Too many connections: at most ${this.#maxPerPlayer} per player`,
         reason: CloseReason.TooManyConnections,
       });
     }
-    this.#start();
-    this.#countChanged();
+    this.#keepAlive.start();
+    this.#count.changed();
   }
 
-  /** Removes a connection that closed; safe to call twice. */
-  remove(connection: C): void {
-    if (!this.#byId.delete(connection.id)) return;
-    const list = this.#byPlayer.get(connection.playerId);
-    if (list) {
-      const index = list.indexOf(connection);
-      if (index !== -1) list.splice(index, 1);
-      if (list.length === 0) this.#byPlayer.delete(connection.playerId);
-    }
+  /**
+   * Removes a connection that closed; safe to call twice. With `socket`, only
+   * while that is still the connection's socket (an old one of a resumed
+   * connection may close late).
+   */
+  remove(connection: C, socket?: Socket): void {
+    if (socket !== undefined && connection.socket !== socket) return;
+    if (!this.#connections.delete(connection)) return;
     this.#onRemove(connection);
-    this.#countChanged();
+    this.#count.changed();
   }
 
-  /** Sends text to one connection; drops it if too much is already queued for it. */
-  send(connection: C, text: string): void {
+  /**
+   * Sends an invocation or completion, encoded in the connection's protocol,
+   * to one connection; drops it if too much is already queued for it. A
+   * connection that may resume keeps it for a replay, and only keeps it while
+   * its socket is lost.
+   */
+  send(connection: C, data: Frame): void {
+    const replay = connection.replay;
+    if (replay !== undefined && !replay.add(data)) {
+      this.close(connection, {
+        error: "Client too slow: it does not acknowledge the server's messages",
+        reason: CloseReason.ClientTooSlow,
+      });
+      return;
+    }
+    if (connection.lostAt === undefined) this.#write(connection, data);
+  }
+
+  /** Writes to the socket: replies of the handshake, pings, acks, none of them replayed. */
+  #write(connection: C, data: Frame): void {
     if (connection.socket.bufferedAmount > this.#maxBufferedBytes) {
       this.close(connection, {
         error: "Client too slow: it is not reading the server's messages",
@@ -158,17 +197,68 @@ export class ConnectionRegistry<C extends Connection = Connection> {
       return;
     }
     try {
-      connection.socket.send(text);
+      connection.socket.send(data);
     } catch {
       this.remove(connection);
     }
   }
 
-  /** Sends the same text to every connection past its handshake. */
-  broadcast(text: string): void {
-    for (const connection of this.#byId.values()) {
-      if (connection.ready) this.send(connection, text);
+  /**
+   * Sends one message to every connection past its handshake, encoded once
+   * per protocol rather than once per connection.
+   */
+  broadcast(encode: (protocol: HubProtocol) => Frame): void {
+    let protocol: HubProtocol | undefined;
+    let data: Frame = "";
+    let other: HubProtocol | undefined;
+    let otherData: Frame = "";
+    for (const connection of this.#connections.values()) {
+      if (!connection.ready) continue;
+      const p = connection.protocol;
+      if (p === protocol) this.send(connection, data);
+      else if (protocol === undefined) this.send(connection, data = encode(protocol = p));
+      else if (p === other) this.send(connection, otherData);
+      else this.send(connection, otherData = encode(other = p));
     }
+  }
+
+  /**
+   * The socket of a connection went away without a close from either side
+   * (a network failure): one that may resume is kept for the reconnect
+   * window, with what is sent to it meanwhile; any other is removed.
+   */
+  lost(connection: C, socket: Socket): void {
+    if (this.#connections.get(connection.id) !== connection || connection.socket !== socket) {
+      return;
+    }
+    if (connection.replay === undefined || this.#closing !== undefined) {
+      this.remove(connection);
+      return;
+    }
+    connection.lostAt = this.#now();
+  }
+
+  /**
+   * A connection that may resume has a new socket (its old one, if it still
+   * seems open, is closed): the client is told where the numbering restarts,
+   * and every message it hasn't acknowledged is sent again.
+   */
+  resume(connection: C, socket: Socket): void {
+    const old = connection.socket;
+    connection.socket = socket;
+    connection.lostAt = undefined;
+    connection.lastSeen = this.#now();
+    if (old !== socket) {
+      try {
+        old.close(GOING_AWAY, "Resumed on another socket");
+      } catch {
+        // Already gone.
+      }
+    }
+    if (connection.replay === undefined) return;
+    const { sequenceId, frames } = connection.replay.resume();
+    this.#write(connection, connection.protocol.encodeSequence(sequenceId));
+    for (const data of frames) this.#write(connection, data);
   }
 
   /**
@@ -178,8 +268,8 @@ export class ConnectionRegistry<C extends Connection = Connection> {
   close(connection: C, closing?: Closing): void {
     const error = closing?.error;
     try {
-      if (connection.ready || closing !== undefined) {
-        connection.socket.send(encodeClose(error, closing));
+      if ((connection.ready || closing !== undefined) && connection.lostAt === undefined) {
+        connection.socket.send(connection.protocol.encodeClose(error, closing));
       }
     } catch {
       // The socket is already gone; removing it is all that is left.
@@ -208,80 +298,27 @@ export class ConnectionRegistry<C extends Connection = Connection> {
     };
     this.#closing = closing;
     this.#stop();
-    for (const connection of [...this.#byId.values()]) this.close(connection, closing);
+    for (const connection of [...this.#connections.values()]) this.close(connection, closing);
   }
 
-  /** Pings everyone when due, drops silent clients and those whose token expired. */
+  /**
+   * One tick of the timer (`keep_alive.ts`): pings, acknowledgements, and
+   * dropping expired, silent or lost connections.
+   */
   sweep(): void {
-    this.#second++;
-    const now = this.#now();
-    const ping = now - this.#lastPing >= this.#pingIntervalMs;
-    if (ping) this.#lastPing = now;
-    for (const connection of [...this.#byId.values()]) {
-      if (now >= connection.expiresAt) {
-        this.close(connection, {
-          error: "Token expired: log in again",
-          reason: CloseReason.TokenExpired,
-        });
-      } else if (now - connection.lastSeen > this.#idleTimeoutMs) {
-        this.close(connection, {
-          error: `Server timeout: no message from the client in ${duration(this.#idleTimeoutMs)}`,
-          reason: CloseReason.ServerTimeout,
-        });
-      } else if (ping && connection.ready) {
-        this.send(connection, PING);
-      }
-    }
-  }
-
-  #start(): void {
-    if (this.#timer !== undefined) return;
-    this.#lastPing = this.#now();
-    this.#timer = setInterval(() => this.sweep(), 1000);
+    this.#keepAlive.sweep();
   }
 
   #stop(): void {
-    clearInterval(this.#timer);
-    clearTimeout(this.#countTimer);
-    this.#timer = undefined;
-    this.#countTimer = undefined;
-  }
-
-  /** Sends `PlayerCount` when the number of players changed, at most twice a second. */
-  #countChanged(): void {
-    if (this.#countTimer !== undefined) return;
-    const wait = this.#countSentAt + this.#playerCountIntervalMs - this.#now();
-    if (wait > 0) {
-      this.#countTimer = setTimeout(() => {
-        this.#countTimer = undefined;
-        this.#sendCount();
-      }, wait);
-      return;
-    }
-    this.#sendCount();
-  }
-
-  /** Sends the count if it differs from the last one sent. */
-  #sendCount(): void {
-    const online = this.online;
-    if (online === this.#sentOnline) return;
-    this.#sentOnline = online;
-    this.#countSentAt = this.#now();
-    this.broadcast(encodeInvocation("PlayerCount", { online } satisfies PlayerCount));
+    this.#keepAlive.stop();
+    this.#count.stop();
   }
 
   /** Tells one new connection the current count (it missed the broadcasts). */
   sendCount(connection: C): void {
     const count = { online: this.online } satisfies PlayerCount;
-    this.send(connection, encodeInvocation("PlayerCount", count));
+    this.send(connection, connection.protocol.encodeInvocation("PlayerCount", count));
   }
-}
-
-/** "30 seconds", "1 second", "1500 ms". */
-function duration(ms: number): string {
-  if (ms % 1000 !== 0) return `${ms} ms`;
-  const seconds = ms / 1000;
-  return `${seconds} ${seconds === 1 ? "second" : "seconds"}`;
 }
 
 function truncate(reason: string): string {

@@ -1,27 +1,47 @@
 /**
- * The SignalR JSON hub protocol, version 1, as the server reads and writes
- * it: records are JSON texts ending in the record separator. This module
- * splits, parses, checks and encodes records; it knows nothing of sockets or
- * of the game. The separator, message numbers and payload shapes come from
- * `wire.ts`, which the page and the tests share.
+ * What the hub needs of a hub protocol, and the handshake that picks one.
+ * Two protocols implement {@linkcode HubProtocol}: JSON (`json_protocol.ts`,
+ * text records ending in `\x1e`) and MessagePack (`messagepack_protocol.ts`,
+ * length-prefixed binary messages). The handshake before them is JSON text
+ * in both. This module knows nothing of sockets or of the game.
  *
  * @module
  */
 
-import {
-  type ClientMethod,
-  type ClientMethodArguments,
-  type CloseMessage,
-  CloseReason,
-  type CompletionMessage,
-  type HandshakeResponse,
-  JSON_HANDSHAKE,
-  MessageType,
-  RECORD_SEPARATOR,
+import type {
+  ClientMethod,
+  ClientMethodArguments,
+  CloseReason as CloseReasonCode,
+  TransferFormat,
 } from "./wire.ts";
+import { CloseReason, MessageType, RECORD_SEPARATOR } from "./wire.ts";
 
-/** The largest record, or incomplete tail of records, a client may send. */
+/** One message of a transport: a text frame, or a binary one. */
+export type Frame = string | Uint8Array;
+
+/** The largest record, message or incomplete tail of them a client may send. */
 export const MAX_RECORD_BYTES = 32 * 1024;
+
+/** WebSocket close code for a message too big to process. */
+export const MESSAGE_TOO_BIG = 1009;
+
+/** A message that breaks the protocol; the connection is closed with its message. */
+export class ProtocolError extends Error {
+  override name = "ProtocolError";
+  /** The WebSocket close code the connection is closed with. */
+  readonly closeCode: number;
+  /** The close reason the client is given. */
+  readonly reason: CloseReasonCode;
+
+  constructor(message: string, options: { closeCode?: number; reason?: CloseReasonCode } = {}) {
+    super(message);
+    this.closeCode = options.closeCode ?? 1000;
+    this.reason = options.reason ??
+      (this.closeCode === MESSAGE_TOO_BIG
+        ? CloseReason.MessageTooLarge
+        : CloseReason.ProtocolError);
+  }
+}
 
 type M = typeof MessageType;
 
@@ -41,214 +61,166 @@ export type ClientMessage =
     readonly invocationId: string | undefined;
     readonly target: string;
   }
-  | {
-    readonly type:
-      | M["StreamItem"]
-      | M["Completion"]
-      | M["CancelInvocation"]
-      | M["Ack"]
-      | M["Sequence"];
-  }
+  | { readonly type: M["StreamItem"] | M["Completion"] | M["CancelInvocation"] }
+  | { readonly type: M["Ack"] | M["Sequence"]; readonly sequenceId: number }
   | { readonly type: M["Ping"] }
   | { readonly type: M["Close"]; readonly error: string | undefined };
 
-/** WebSocket close code for a message too big to process. */
-export const MESSAGE_TOO_BIG = 1009;
-
-/** A record that breaks the protocol; the connection is closed with its message. */
-export class ProtocolError extends Error {
-  override name = "ProtocolError";
-  /** The WebSocket close code the connection is closed with. */
-  readonly closeCode: number;
-  /** The close reason the client is given. */
-  readonly reason: CloseReason;
-
-  constructor(message: string, options: { closeCode?: number; reason?: CloseReason } = {}) {
-    super(message);
-    this.closeCode = options.closeCode ?? 1000;
-    this.reason = options.reason ??
-      (this.closeCode === MESSAGE_TOO_BIG
-        ? CloseReason.MessageTooLarge
-        : CloseReason.ProtocolError);
-  }
+/** What a close message says besides its error. */
+export interface CloseOptions {
+  /** Whether the client may reconnect (default false). */
+  readonly allowReconnect?: boolean;
+  /** Why, for programs (default: none written; only the JSON protocol has room for it). */
+  readonly reason?: CloseReasonCode;
 }
 
-/**
- * Splits incoming text into complete records, keeping an incomplete tail for
- * the next message. Throws {@linkcode ProtocolError} when one message, or the
- * tail, outgrows {@linkcode MAX_RECORD_BYTES}. Unlike the lenient
- * `splitRecords` of `wire.ts`, it bounds what it keeps and hands on empty
- * records, which then fail to parse: a client must send well-formed records.
- */
-export class RecordReader {
-  #tail = "";
+/** Splits one connection's incoming frames into messages, keeping an incomplete tail. */
+export interface MessageReader {
+  /** The complete messages `frame` finishes; throws {@linkcode ProtocolError} when it can't. */
+  read(frame: Frame): readonly Frame[];
+}
 
-  /** The complete records in `text` (after any tail kept from before). */
-  read(text: string): string[] {
-    // One message is bounded too: many small records in one huge frame would
-    // otherwise let a client queue unbounded work in a single step.
-    if (byteLengthOver(text, MAX_RECORD_BYTES)) {
-      this.#tail = "";
-      throw new ProtocolError(`Cannot read message: larger than ${MAX_RECORD_BYTES} bytes`, {
-        closeCode: MESSAGE_TOO_BIG,
-      });
-    }
-    const data = this.#tail === "" ? text : this.#tail + text;
-    const last = data.lastIndexOf(RECORD_SEPARATOR);
-    if (last === -1) {
-      this.#keep(data);
-      return [];
-    }
-    this.#keep(data.slice(last + 1));
-    // Fast path: one record per message, the usual case for clicks.
-    if (data.indexOf(RECORD_SEPARATOR) === last) return [data.slice(0, last)];
-    return data.slice(0, last).split(RECORD_SEPARATOR);
-  }
+/** A hub protocol: how messages are framed, read and written. */
+export interface HubProtocol {
+  /** Its name in the handshake. */
+  readonly name: string;
+  /** The highest version it speaks; version 2 adds stateful reconnect's messages. */
+  readonly version: number;
+  /** What its messages need of a transport. */
+  readonly transferFormat: TransferFormat;
+  /** A reader for one connection. */
+  newReader(): MessageReader;
+  /** Parses one message a reader returned; throws {@linkcode ProtocolError}. */
+  parse(message: Frame): ClientMessage;
+  /** The handshake answer (JSON text in every protocol): `{}`, or the error. */
+  encodeHandshake(error?: string): Frame;
+  /** An invocation of a client method, without an invocation id. */
+  encodeInvocation<T extends ClientMethod>(target: T, argument: ClientMethodArguments[T]): Frame;
+  /** A completion with a result. */
+  encodeResult(invocationId: string, result: unknown): Frame;
+  /** A completion with an error. */
+  encodeError(invocationId: string, error: string): Frame;
+  /** A close message, with the error the client should show. */
+  encodeClose(error?: string, options?: CloseOptions): Frame;
+  /** Everything received up to `sequenceId`. */
+  encodeAck(sequenceId: number): Frame;
+  /** The next invocation or completion sent is number `sequenceId`. */
+  encodeSequence(sequenceId: number): Frame;
+  /** A ping. */
+  readonly ping: Frame;
+}
 
-  #keep(tail: string): void {
-    if (byteLengthOver(tail, MAX_RECORD_BYTES)) {
-      this.#tail = "";
-      throw new ProtocolError(`Cannot read record: larger than ${MAX_RECORD_BYTES} bytes`, {
-        closeCode: MESSAGE_TOO_BIG,
-      });
-    }
-    this.#tail = tail;
+const fatalUtf8 = new TextDecoder("utf-8", { fatal: true });
+
+/** `bytes` as UTF-8 text; throws {@linkcode ProtocolError} with `refusal` when they aren't. */
+export function utf8Text(bytes: Uint8Array, refusal: string): string {
+  try {
+    return fatalUtf8.decode(bytes);
+  } catch {
+    throw new ProtocolError(refusal);
   }
 }
 
 /** Whether `text` takes more than `limit` bytes in UTF-8. */
-function byteLengthOver(text: string, limit: number): boolean {
+export function byteLengthOver(text: string, limit: number): boolean {
   // A UTF-16 unit is at most 3 UTF-8 bytes; only measure when it might matter.
   return text.length * 3 > limit && new TextEncoder().encode(text).length > limit;
 }
 
-function parseJson(record: string): Record<string, unknown> {
-  let value: unknown;
-  try {
-    value = JSON.parse(record);
-  } catch {
-    throw new ProtocolError("Cannot parse record: not JSON");
-  }
-  if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    throw new ProtocolError("Cannot parse record: not a JSON object");
-  }
-  return value as Record<string, unknown>;
+/** Refuses a frame or tail over {@linkcode MAX_RECORD_BYTES}. */
+export function tooLarge(what: "message" | "record"): ProtocolError {
+  return new ProtocolError(`Cannot read ${what}: larger than ${MAX_RECORD_BYTES} bytes`, {
+    closeCode: MESSAGE_TOO_BIG,
+  });
 }
 
 /**
- * Checks the handshake request. Returns `undefined` when it is
- * `{"protocol":"json","version":1}`, otherwise the error to answer with.
+ * Reads the handshake: JSON text up to the first `\x1e`, in a text frame or
+ * a binary one holding UTF-8 (as .NET clients send it). What follows the
+ * separator in the same frame, text or bytes like the frame, belongs to the
+ * protocol the handshake picks.
  */
-export function checkHandshake(record: string): string | undefined {
-  let request: Record<string, unknown>;
-  try {
-    request = parseJson(record);
-  } catch (error) {
-    return (error as Error).message;
-  }
-  if (request.protocol !== JSON_HANDSHAKE.protocol) {
-    return `The protocol '${String(request.protocol)}' is not supported.`;
-  }
-  if (request.version !== JSON_HANDSHAKE.version) {
-    return `The server does not support version ${String(request.version)} of the 'json' protocol.`;
-  }
-  return undefined;
-}
+export class HandshakeReader {
+  #tail = "";
 
-function optionalId(message: Record<string, unknown>): string | undefined {
-  const id = message.invocationId;
-  if (id === undefined || id === null) return undefined;
-  if (typeof id !== "string" || id.length === 0 || id.length > 128) {
-    throw new ProtocolError("Cannot parse record: invocationId must be a non-empty string");
-  }
-  return id;
-}
-
-/** Parses one record from the client; throws {@linkcode ProtocolError} when it breaks the protocol. */
-export function parseMessage(record: string): ClientMessage {
-  const message = parseJson(record);
-  const type = message.type;
-  switch (type) {
-    case MessageType.Invocation:
-    case MessageType.StreamInvocation: {
-      const invocationId = optionalId(message);
-      if (typeof message.target !== "string" || message.target === "") {
-        throw new ProtocolError("Cannot parse record: missing target");
-      }
-      const args = message.arguments ?? [];
-      if (!Array.isArray(args)) {
-        throw new ProtocolError("Cannot parse record: arguments must be an array");
-      }
-      if (type === MessageType.StreamInvocation) {
-        return { type, invocationId, target: message.target };
-      }
-      return { type, invocationId, target: message.target, arguments: args };
+  /** The handshake record and the rest of the frame, once the separator arrived. */
+  read(frame: Frame): { record: string; rest: Frame } | undefined {
+    const end = typeof frame === "string"
+      ? frame.indexOf(RECORD_SEPARATOR)
+      : frame.indexOf(RECORD_SEPARATOR_BYTE);
+    const head = end === -1 ? frame : frame.slice(0, end);
+    const text = typeof head === "string" ? head : utf8Text(
+      head,
+      "Binary messages are not supported before the handshake: it is UTF-8 JSON text",
+    );
+    if (byteLengthOver(this.#tail + text, MAX_RECORD_BYTES)) {
+      throw tooLarge(end === -1 ? "record" : "message");
     }
-    case MessageType.Ping:
-      return { type };
-    case MessageType.Close:
-      return { type, error: typeof message.error === "string" ? message.error : undefined };
-    case MessageType.StreamItem:
-    case MessageType.Completion:
-    case MessageType.CancelInvocation:
-    case MessageType.Ack:
-    case MessageType.Sequence:
-      return { type };
-    case undefined:
-      throw new ProtocolError("Cannot parse record: missing type");
-    default:
-      throw new ProtocolError(`Cannot parse record: unknown type ${JSON.stringify(type)}`);
+    if (end === -1) {
+      this.#tail += text;
+      return undefined;
+    }
+    const record = this.#tail + text;
+    this.#tail = "";
+    return { record, rest: frame.slice(end + 1) };
   }
 }
 
-/** The handshake answer: `{}` or `{"error": ...}`. */
-export function encodeHandshake(error?: string): string {
-  const answer: HandshakeResponse = error === undefined ? {} : { error };
-  return JSON.stringify(answer) + RECORD_SEPARATOR;
+const RECORD_SEPARATOR_BYTE = 0x1e;
+
+/** The protocol and version a handshake settled on, or the error to answer it with. */
+export type HandshakeResult =
+  | { readonly protocol: HubProtocol; readonly version: number; readonly error?: undefined }
+  | { readonly error: string };
+
+/**
+ * Checks a handshake request against the protocols the server speaks: a
+ * known name, a version from 1 to the protocol's own, and a transfer format
+ * the transport carries (`textOnly`: Server-Sent Events).
+ */
+export function checkHandshake(
+  record: string,
+  protocols: readonly HubProtocol[],
+  options: { textOnly?: boolean } = {},
+): HandshakeResult {
+  let request: unknown;
+  try {
+    request = JSON.parse(record);
+  } catch {
+    return { error: "Cannot parse handshake: not JSON" };
+  }
+  if (typeof request !== "object" || request === null || Array.isArray(request)) {
+    return { error: "Cannot parse handshake: not a JSON object" };
+  }
+  const { protocol: name, version } = request as Record<string, unknown>;
+  const protocol = protocols.find((p) => p.name === name);
+  if (protocol === undefined) return { error: `The protocol '${String(name)}' is not supported.` };
+  if (typeof version !== "number" || !Number.isInteger(version) || version < 1) {
+    return {
+      error: `The server does not support version ${String(version)} of the '${name}' protocol.`,
+    };
+  }
+  if (version > protocol.version) {
+    return { error: `The server does not support version ${version} of the '${name}' protocol.` };
+  }
+  if (options.textOnly && protocol.transferFormat === "Binary") {
+    return {
+      error: `Cannot use the '${name}' protocol on the current transport. ` +
+        "The transport does not support 'Binary' transfer format.",
+    };
+  }
+  return { protocol, version };
 }
 
-/** An invocation of a client method, without an invocation id. */
-export function encodeInvocation<T extends ClientMethod>(
-  target: T,
-  argument: ClientMethodArguments[T],
-): string {
-  // Written by hand: clicks make this the hottest path, and the shape is fixed.
-  return `{"type":1,"target":${JSON.stringify(target)},"arguments":[${
-    JSON.stringify(argument)
-  }]}${RECORD_SEPARATOR}`;
+/** The handshake answer as JSON text: `{}` or `{"error": ...}` and the separator. */
+export function handshakeText(error?: string): string {
+  return JSON.stringify(error === undefined ? {} : { error }) + RECORD_SEPARATOR;
 }
 
-/** A completion with a result. */
-export function encodeResult(invocationId: string, result: unknown): string {
-  return `{"type":3,"invocationId":${JSON.stringify(invocationId)},"result":${
-    JSON.stringify(result)
-  }}${RECORD_SEPARATOR}`;
-}
-
-/** A completion with an error. */
-export function encodeError(invocationId: string, error: string): string {
-  const completion: CompletionMessage = { type: MessageType.Completion, invocationId, error };
-  return JSON.stringify(completion) + RECORD_SEPARATOR;
-}
-
-/** A ping. */
-export const PING: string = `{"type":6}${RECORD_SEPARATOR}`;
-
-/** What a close message says besides its error. */
-export interface CloseOptions {
-  /** Whether the client may reconnect (default false; only `true` is written). */
-  readonly allowReconnect?: boolean;
-  /** Why, for programs (default: none written). */
-  readonly reason?: CloseReason;
-}
-
-/** A close message, with the error the client should show and the reason code. */
-export function encodeClose(error?: string, options: CloseOptions = {}): string {
-  const message: { -readonly [K in keyof CloseMessage]: CloseMessage[K] } = {
-    type: MessageType.Close,
-  };
-  if (error !== undefined) message.error = error;
-  if (options.allowReconnect) message.allowReconnect = true;
-  if (options.reason !== undefined) message.reason = options.reason;
-  return JSON.stringify(message) + RECORD_SEPARATOR;
+/** Checks a stateful-reconnect sequence id: a whole number from 0 up. */
+export function sequenceId(value: unknown): number {
+  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 0) {
+    throw new ProtocolError("Cannot parse message: sequenceId must be a whole number");
+  }
+  return value;
 }

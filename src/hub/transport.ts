@@ -1,38 +1,38 @@
 /**
- * The hub's HTTP side: negotiate, and the WebSocket upgrade at `/game`. The
- * token is checked before any upgrade (401 without a valid one), and so is the
- * page's origin. This is the only file that touches a WebSocket.
+ * The hub's HTTP side, at `/game`: negotiate, then one of three transports,
+ * as ASP.NET Core SignalR serves them.
  *
- * WebSockets are spoken by the `ws` package on the connection the server
- * accepted: it bounds a message while it arrives (a frame, or fragments that
- * never end, past {@linkcode MAX_MESSAGE_BYTES} close the socket with 1009),
- * which the runtime's own upgrade doesn't. Every message is then charged to
- * the connection's budget before anything parses it.
+ * - `POST /game/negotiate` lists the transports and gives a connection token.
+ * - `GET /game` with `Upgrade: websocket` opens a WebSocket: a new connection
+ *   (with `?id=<token>` from negotiate, or without, skipping negotiate), or
+ *   the new socket of a connection resuming by stateful reconnect.
+ * - `GET /game?id=` with `Accept: text/event-stream` opens Server-Sent Events;
+ *   any other `GET /game?id=` is a long poll. Both take the client's messages
+ *   by `POST /game?id=` and end with `DELETE /game?id=`.
+ *
+ * Every request is checked first: a page's origin (the server's own or one of
+ * `CORS_ORIGINS`, else 403) and a valid token (else 401), from the
+ * `Authorization` header, `?access_token=` or the sign-in cookie. A token
+ * names one player, who alone may use the connections negotiated with it.
  *
  * @module
  */
 
-import { Buffer } from "node:buffer";
 import { type Context, Hono } from "hono";
-// @ts-types="./ws_types.d.ts"
-import { WebSocket as WsSocket, WebSocketServer } from "ws";
-import { TokenError, type TokenSecret, type VerifiedToken, verifyToken } from "../auth/tokens.ts";
+import type { TokenSecret, VerifiedToken } from "../auth/tokens.ts";
 import type { ServeEnv } from "../http/serve.ts";
+import { authenticateRequest, originAllowed } from "../http/request_auth.ts";
 import type { Hub, HubConnection } from "./hub.ts";
-import type { Socket } from "./connections.ts";
-import { chargeMessage, type MessageBudget, newBudgetUse } from "./message_budget.ts";
-import { CloseReason, type NegotiateResponse } from "./wire.ts";
+import type { MessageBudget } from "./message_budget.ts";
+import { Negotiations } from "./negotiate.ts";
+import { ConnectionBudgets } from "./transports/connection_budgets.ts";
+import { isUpgrade, upgradeProblem, WebSocketTransport } from "./transports/websocket.ts";
+import { ServerSentEventsSocket } from "./transports/server_sent_events.ts";
+import { ClosedPolls, LongPollingSocket } from "./transports/long_polling.ts";
+import { PostReceiver } from "./transports/http_post.ts";
+import { Transport } from "./wire.ts";
 
-/**
- * The largest WebSocket message `ws` assembles. Records are limited to 32 KiB
- * by the hub, which closes with a reason the client can show; a message of up
- * to twice that still reaches it, and anything larger is cut off by `ws` as it
- * arrives, so a socket never holds more than this.
- */
-export const MAX_MESSAGE_BYTES = 64 * 1024;
-
-/** How long a closed socket may take to finish its closing handshake. */
-const CLOSE_GRACE_MS = 1000;
+export { MAX_MESSAGE_BYTES } from "./transports/websocket.ts";
 
 /** What {@linkcode hubRoutes} needs. */
 export interface TransportDeps {
@@ -44,152 +44,172 @@ export interface TransportDeps {
   readonly corsOrigins: readonly string[];
   /** What one connection may send in a second before it is closed. */
   readonly budget: MessageBudget;
+  /** Whether negotiate grants stateful reconnect to clients that ask (default true). */
+  readonly statefulReconnect?: boolean;
+  /**
+   * Several servers behind a load balancer without sticky sessions: a
+   * negotiation's next request may reach another server. Negotiate then
+   * offers WebSockets only, without stateful reconnect (a connection lives
+   * on one server), and a WebSocket whose token was negotiated elsewhere
+   * starts as if negotiate had been skipped (its player is checked all the same).
+   */
+  readonly shared?: boolean;
 }
 
-type Env = { Bindings: Partial<ServeEnv>; Variables: { user: VerifiedToken; nbWins: number } };
-
-function tokenOf(c: Context): string | undefined {
-  const header = c.req.header("authorization");
-  if (header !== undefined) {
-    const match = /^Bearer\s+(\S+)$/i.exec(header);
-    return match?.[1];
-  }
-  return c.req.query("access_token");
-}
-
-/** Whether a browser page at `origin` may open the hub on this server. */
-export function originAllowed(
-  origin: string | undefined,
-  host: string | undefined,
-  allowed: readonly string[],
-): boolean {
-  if (origin === undefined) return true; // not a browser: nothing to protect against
-  if (allowed.includes(origin)) return true;
-  try {
-    return host !== undefined && new URL(origin).host === host.toLowerCase();
-  } catch {
-    return false;
-  }
-}
+type Env = { Bindings: Partial<ServeEnv>; Variables: { user: VerifiedToken } };
 
 /** `/game/negotiate` and `/game`. */
 export function hubRoutes(deps: TransportDeps): Hono<Env> {
+  const { hub } = deps;
   const app = new Hono<Env>();
+  const negotiations = new Negotiations();
+  const budgets = new ConnectionBudgets(hub, deps.budget);
+  const webSockets = new WebSocketTransport(hub, budgets);
+  const closedPolls = new ClosedPolls();
+  const posts = new PostReceiver(hub, budgets);
 
   const authenticate = async (c: Context<Env>, next: () => Promise<void>) => {
     if (!originAllowed(c.req.header("origin"), c.req.header("host"), deps.corsOrigins)) {
       return c.json({ message: "Origin not allowed" }, 403);
     }
-    const token = tokenOf(c);
-    if (token === undefined) return c.json({ message: "Missing token" }, 401);
-    let user: VerifiedToken;
-    try {
-      user = await verifyToken(deps.secret, token);
-    } catch (error) {
-      if (error instanceof TokenError) return c.json({ message: error.message }, 401);
-      throw error;
-    }
-    const nbWins = await deps.winsOf(user.id);
-    if (nbWins === undefined) return c.json({ message: "Unknown player" }, 401);
-    c.set("user", user);
-    c.set("nbWins", nbWins);
+    const auth = await authenticateRequest(c, deps.secret, {
+      query: true,
+      corsOrigins: deps.corsOrigins,
+    });
+    if (!auth.ok) return c.json({ message: auth.message }, auth.status);
+    c.set("user", auth.user);
     await next();
   };
 
-  app.post("/game/negotiate", authenticate, (c) => {
-    const version = c.req.query("negotiateVersion") === "1" ? 1 : 0;
-    const connectionId = crypto.randomUUID();
-    return c.json(
-      {
-        negotiateVersion: version,
-        connectionId,
-        ...(version === 1 ? { connectionToken: crypto.randomUUID() } : {}),
-        availableTransports: [{ transport: "WebSockets", transferFormats: ["Text"] }],
-      } satisfies NegotiateResponse,
-    );
-  });
+  /** Opens a connection of the request's player, or answers why not. */
+  const open = async (
+    c: Context<Env>,
+    start: (nbWins: number) => Response,
+  ): Promise<Response> => {
+    const nbWins = await deps.winsOf(c.get("user").id);
+    if (nbWins === undefined) return c.json({ message: "Unknown player" }, 401);
+    return start(nbWins);
+  };
 
-  const server = new WebSocketServer({
-    noServer: true,
-    maxPayload: MAX_MESSAGE_BYTES,
-    perMessageDeflate: false,
-    clientTracking: false,
-  });
-
-  app.get("/game", authenticate, (c) => {
-    if (c.req.header("upgrade")?.toLowerCase() !== "websocket") {
-      return c.json({ message: "This hub speaks WebSocket only: send Upgrade: websocket" }, 400);
-    }
-    const problem = upgradeProblem(c);
-    const upgrade = c.env?.upgrade;
-    if (problem !== undefined || upgrade === undefined) {
-      const why = problem ?? "the Connection header must include Upgrade";
-      return c.json({ message: `Cannot upgrade to WebSocket: ${why}` }, 400);
-    }
+  app.post("/game/negotiate", authenticate, async (c) => {
     const user = c.get("user");
-    const nbWins = c.get("nbWins");
-    upgrade.take();
-    server.handleUpgrade(
-      upgrade.request,
-      upgrade.socket,
-      Buffer.from(upgrade.head),
-      (ws) => attach(deps, ws, user, nbWins),
+    if (await deps.winsOf(user.id) === undefined) {
+      return c.json({ message: "Unknown player" }, 401);
+    }
+    const version = Number(c.req.query("negotiateVersion") ?? "0") >= 1 ? 1 : 0;
+    const stateful = deps.statefulReconnect !== false && !deps.shared &&
+      c.req.query("useStatefulReconnect") === "true";
+    const answer = negotiations.negotiate(user.id, version, stateful);
+    if (!deps.shared) return c.json(answer);
+    const webSocketsOnly = answer.availableTransports.filter((t) =>
+      t.transport === Transport.WebSockets
     );
-    return c.body(null, 204);
+    return c.json({ ...answer, availableTransports: webSocketsOnly });
   });
+
+  app.get("/game", authenticate, async (c) => {
+    const user = c.get("user");
+    const token = c.req.query("id");
+    const upgrade = isUpgrade(c);
+    const problem = upgrade ? upgradeProblem(c) : undefined;
+    if (problem !== undefined) {
+      return c.json({ message: `Cannot upgrade to WebSocket: ${problem}` }, 400);
+    }
+    if (token === undefined) {
+      if (!upgrade) {
+        return c.json({ message: "Connection ID required: negotiate first, or upgrade" }, 400);
+      }
+      return await open(
+        c,
+        (nbWins) => webSockets.accept(c, (socket) => hub.open(socket, user, nbWins)),
+      );
+    }
+
+    const connection = hub.registry.byToken(token);
+    if (connection !== undefined) {
+      if (connection.playerId !== user.id) return notYours(c);
+      if (upgrade && connection.replay !== undefined) {
+        // Stateful reconnect: the same connection goes on over a new socket.
+        return webSockets.accept(c, (socket) => {
+          if (hub.registry.get(connection.id) !== connection) return undefined;
+          hub.resume(connection, socket);
+          return connection;
+        });
+      }
+      if (!upgrade && connection.socket instanceof LongPollingSocket) {
+        // A poll shows the client is there; one over budget collects the close record.
+        hub.registry.heard(connection);
+        budgets.charge(connection, 0);
+        return connection.socket.poll();
+      }
+      return c.json({ message: "This connection is already started" }, 409);
+    }
+
+    const negotiation = negotiations.get(token);
+    if (negotiation === undefined && upgrade && deps.shared) {
+      return await open(
+        c,
+        (nbWins) => webSockets.accept(c, (socket) => hub.open(socket, user, nbWins)),
+      );
+    }
+    if (negotiation === undefined) {
+      const closed = upgrade ? undefined : closedPolls.get(token);
+      return closed?.poll() ?? c.json({ message: "No connection with that id" }, 404);
+    }
+    if (negotiation.playerId !== user.id) return notYours(c);
+    return await open(c, (nbWins) => {
+      negotiations.delete(token);
+      if (upgrade) {
+        const resumable = negotiation.statefulReconnect;
+        return webSockets.accept(
+          c,
+          (socket) => hub.open(socket, user, nbWins, { token, resumable }),
+        );
+      }
+      if (c.req.header("accept")?.includes("text/event-stream")) {
+        const socket = new ServerSentEventsSocket();
+        const connection = hub.open(socket, user, nbWins, { token });
+        socket.onGone(() => hub.closed(connection, socket));
+        return socket.response;
+      }
+      const socket = new LongPollingSocket();
+      socket.onClose(() => closedPolls.keep(token, socket));
+      hub.open(socket, user, nbWins, { token });
+      // The first poll only opens the connection.
+      return c.body(null, 200);
+    });
+  });
+
+  app.post("/game", authenticate, async (c) => {
+    const found = httpConnection(c);
+    if (found instanceof Response) return found;
+    return await posts.receive(c, found);
+  });
+
+  app.delete("/game", authenticate, (c) => {
+    const found = httpConnection(c);
+    if (found instanceof Response) return found;
+    hub.registry.close(found);
+    return c.body(null, 202);
+  });
+
+  /** The Server-Sent Events or long-polling connection a POST or DELETE names. */
+  function httpConnection(c: Context<Env>): HubConnection | Response {
+    const token = c.req.query("id");
+    if (token === undefined) return c.json({ message: "Connection ID required" }, 400);
+    const connection = hub.registry.byToken(token);
+    if (connection === undefined) return c.json({ message: "No connection with that id" }, 404);
+    if (connection.playerId !== c.get("user").id) return notYours(c);
+    const { socket } = connection;
+    if (!(socket instanceof ServerSentEventsSocket || socket instanceof LongPollingSocket)) {
+      return c.json({ message: "A WebSocket connection takes its messages over the socket" }, 405);
+    }
+    return connection;
+  }
 
   return app;
 }
 
-/** Why the upgrade request can't be accepted, before `ws` would refuse it without a word. */
-function upgradeProblem(c: Context): string | undefined {
-  const key = c.req.header("sec-websocket-key");
-  if (key === undefined || !/^[+/0-9A-Za-z]{22}==$/.test(key.trim())) {
-    return "missing or malformed Sec-WebSocket-Key";
-  }
-  const version = c.req.header("sec-websocket-version");
-  if (version !== "13" && version !== "8") return "Sec-WebSocket-Version must be 13";
-  return undefined;
+function notYours(c: Context): Response {
+  return c.json({ message: "This connection belongs to another player" }, 403);
 }
-
-/** Connects an accepted WebSocket to the hub, charging each message to its budget. */
-function attach(deps: TransportDeps, ws: WsSocket, user: VerifiedToken, nbWins: number): void {
-  const { hub } = deps;
-  let closeTimer: ReturnType<typeof setTimeout> | undefined;
-  const socket: Socket = {
-    send: (text) => ws.send(text),
-    close(code, reason) {
-      // A client closed for breaking a limit is read no more; any other gets
-      // the usual closing handshake. Either is cut off if it doesn't finish it soon.
-      if (code !== undefined && code !== 1000 && code !== 1001) ws.pause();
-      ws.close(code, reason);
-      closeTimer ??= setTimeout(() => ws.terminate(), CLOSE_GRACE_MS);
-    },
-    get bufferedAmount() {
-      return ws.bufferedAmount;
-    },
-  };
-  const connection: HubConnection = hub.open(socket, user, nbWins);
-  const use = newBudgetUse();
-  ws.on("message", (data: Buffer, isBinary: boolean) => {
-    const over = chargeMessage(use, hub.registry.second, data.length, deps.budget);
-    if (over !== undefined) {
-      hub.registry.close(connection, {
-        error: over,
-        reason: CloseReason.OverBudget,
-        code: POLICY_VIOLATION,
-      });
-      return;
-    }
-    hub.message(connection, isBinary ? new Uint8Array(data) : data.toString());
-  });
-  // ws has already answered a protocol error (1002, or 1009 for a message too large).
-  ws.on("error", () => ws.terminate());
-  ws.on("close", () => {
-    clearTimeout(closeTimer);
-    hub.closed(connection);
-  });
-}
-
-/** Close code for a client that broke a limit. */
-const POLICY_VIOLATION = 1008;

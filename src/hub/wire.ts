@@ -40,6 +40,7 @@ export const ClientMethod = {
   EndRound: "EndRound",
   PlayerCount: "PlayerCount",
   Throttled: "Throttled",
+  Standing: "Standing",
 } as const;
 
 /** The name of a client method the server invokes. */
@@ -63,6 +64,17 @@ export interface GameInfo {
   readonly maxClicksPerSecond: number;
   /** What the first multiplier of a round costs, as every round starts. */
   readonly baseMultiplierCost: number;
+  /** The last round announced (or recorded before this server started); null before any. */
+  readonly lastRound: LastRound | null;
+}
+
+/** A finished round as `GameInfo` recalls it: what its `EndRound` said. */
+export interface LastRound {
+  readonly roundId: number;
+  /** Everyone with the top score; `[]` when nobody scored. */
+  readonly winners: readonly string[];
+  /** The top score, in points; 0 when nobody scored. */
+  readonly nbClicks: number;
 }
 
 /** The completion `result` of `Increment` and `BuyMultiplier`. */
@@ -85,6 +97,13 @@ export interface EndRound {
   readonly nextRoundEndsAt: number;
 }
 
+/**
+ * `Standing`: the player's standing changed through another of their
+ * connections (a click or a purchase in another tab). Same shape as a
+ * completion's {@linkcode ScoreUpdate}; `counted` is always true.
+ */
+export type Standing = ScoreUpdate;
+
 /** `PlayerCount`: players (not connections) online. */
 export interface PlayerCount {
   readonly online: number;
@@ -101,7 +120,21 @@ export interface ClientMethodArguments {
   readonly EndRound: EndRound;
   readonly PlayerCount: PlayerCount;
   readonly Throttled: Throttled;
+  readonly Standing: Standing;
 }
+
+/** The transports of the hub, as negotiate names them. */
+export const Transport = {
+  WebSockets: "WebSockets",
+  ServerSentEvents: "ServerSentEvents",
+  LongPolling: "LongPolling",
+} as const;
+
+/** The name of a transport. */
+export type Transport = typeof Transport[keyof typeof Transport];
+
+/** How a transport carries messages: UTF-8 text, or any bytes. */
+export type TransferFormat = "Text" | "Binary";
 
 /** What `POST /game/negotiate` answers; the client then connects with `connectionToken`. */
 export interface NegotiateResponse {
@@ -109,9 +142,11 @@ export interface NegotiateResponse {
   readonly connectionId: string;
   /** Present from negotiate version 1 on. */
   readonly connectionToken?: string;
+  /** Present, and true, when the client asked for stateful reconnect and the server grants it. */
+  readonly useStatefulReconnect?: boolean;
   readonly availableTransports: readonly {
-    readonly transport: string;
-    readonly transferFormats: readonly string[];
+    readonly transport: Transport;
+    readonly transferFormats: readonly TransferFormat[];
   }[];
 }
 
@@ -121,8 +156,14 @@ export interface HandshakeRequest {
   readonly version: number;
 }
 
-/** The only handshake the hub accepts. */
+/** The handshake of the JSON hub protocol (version 2 turns stateful reconnect on, when negotiated). */
 export const JSON_HANDSHAKE: HandshakeRequest = Object.freeze({ protocol: "json", version: 1 });
+
+/** The handshake of the MessagePack hub protocol: binary messages after it. */
+export const MESSAGEPACK_HANDSHAKE: HandshakeRequest = Object.freeze({
+  protocol: "messagepack",
+  version: 1,
+});
 
 /** The server's answer to the handshake: `{}`, or the error it closes with. */
 export interface HandshakeResponse {
@@ -148,6 +189,25 @@ export interface CompletionMessage {
 /** Keeps the connection alive, both ways. */
 export interface PingMessage {
   readonly type: typeof MessageType.Ping;
+}
+
+/**
+ * Stateful reconnect: the sender has received every invocation and completion
+ * up to `sequenceId` (they count from 1), so the peer may forget them.
+ */
+export interface AckMessage {
+  readonly type: typeof MessageType.Ack;
+  readonly sequenceId: number;
+}
+
+/**
+ * Stateful reconnect: the first message on a resumed connection, giving the
+ * number of the next invocation or completion the sender sends (it may
+ * repeat some the peer already has; the peer skips those).
+ */
+export interface SequenceMessage {
+  readonly type: typeof MessageType.Sequence;
+  readonly sequenceId: number;
 }
 
 /**
@@ -216,6 +276,16 @@ export interface LoginInput {
 /** What `POST /api/account/login` answers: the player's credentials. */
 export interface LoginSuccess {
   readonly token: string;
+  readonly username: string;
+  /** Token expiry (epoch ms, server clock). */
+  readonly expiresAt: number;
+}
+
+/**
+ * What `GET /api/account/session` answers when the request carries a valid
+ * token, from the sign-in cookie or an `Authorization` header.
+ */
+export interface SessionInfo {
   readonly username: string;
   /** Token expiry (epoch ms, server clock). */
   readonly expiresAt: number;

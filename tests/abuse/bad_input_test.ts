@@ -130,17 +130,17 @@ Deno.test("bad input: each gets an error, nobody else is touched, play goes on",
     });
     await t("a handshake for another protocol", async () => {
       const s = await hub(bad.token, { handshake: false });
-      s.sendRaw(`{"protocol":"messagepack","version":1}${RS}`);
+      s.sendRaw(`{"protocol":"protobuf","version":1}${RS}`);
       await closedWithError(
         s,
-        /protocol 'messagepack' is not supported/,
+        /protocol 'protobuf' is not supported/,
         CloseReason.HandshakeRefused,
       );
     });
     await t("a handshake for another version", async () => {
       const s = await hub(bad.token, { handshake: false });
-      s.sendRaw(`{"protocol":"json","version":2}${RS}`);
-      await closedWithError(s, /version 2/);
+      s.sendRaw(`{"protocol":"json","version":3}${RS}`);
+      await closedWithError(s, /version 3/);
     });
     await t("a handshake that isn't JSON", async () => {
       const s = await hub(bad.token, { handshake: false });

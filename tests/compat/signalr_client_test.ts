@@ -36,7 +36,7 @@ Deno.test("official client: the original flow plays a round and wins it", async 
     const client = await connectClient(server.url, player.token);
     try {
       assert.deepEqual(
-        { ...client.info, roundId: 0, roundEndsAt: 0, serverTime: 0 },
+        { ...client.info, roundId: 0, roundEndsAt: 0, serverTime: 0, lastRound: null },
         {
           nbWins: 0,
           multiplierCost: 10,
@@ -48,8 +48,12 @@ Deno.test("official client: the original flow plays a round and wins it", async 
           serverTime: 0,
           maxClicksPerSecond: 25,
           baseMultiplierCost: 10,
+          lastRound: null,
         },
       );
+      // Rounds may have ended before the player connected; the last one, if any, is named.
+      const { lastRound } = client.info;
+      assert.ok(lastRound === null || lastRound.roundId === client.info.roundId - 1);
       assert.ok(Math.abs(client.info.serverTime - Date.now()) < 1000);
       await freshRound(client);
       const end = client.nextEndRound();

@@ -1,5 +1,8 @@
 import assert from "node:assert/strict";
 import { type Connection, ConnectionRegistry, GOING_AWAY } from "../../src/hub/connections.ts";
+import { JSON_PROTOCOL } from "../../src/hub/json_protocol.ts";
+import { MESSAGEPACK_PROTOCOL } from "../../src/hub/messagepack_protocol.ts";
+import { ReplayBuffer } from "../../src/hub/replay_buffer.ts";
 import { CloseReason } from "../../src/hub/wire.ts";
 import { FakeSocket } from "./fake_socket.ts";
 
@@ -13,6 +16,7 @@ function connection(
     id: String(++nextId),
     playerId,
     socket: new FakeSocket(),
+    protocol: JSON_PROTOCOL,
     expiresAt,
     lastSeen: now,
     ready: true,
@@ -140,5 +144,136 @@ Deno.test("ConnectionRegistry.sweep() names the idle timeout it was given", () =
   const close = silent.socket.records().at(-1);
   assert.equal(close?.error, "Server timeout: no message from the client in 10 seconds");
   assert.equal(close?.reason, CloseReason.ServerTimeout);
+  registry.closeAll();
+});
+
+Deno.test("ConnectionRegistry.broadcast() encodes once per protocol", () => {
+  const registry = new ConnectionRegistry({ playerCountIntervalMs: 1e9 });
+  const json = [connection(1), connection(2)];
+  const packed = [connection(3), connection(4)];
+  for (const c of packed) c.protocol = MESSAGEPACK_PROTOCOL;
+  for (const c of [...json, ...packed]) registry.add(c);
+  const encoded: string[] = [];
+  registry.broadcast((protocol) => {
+    encoded.push(protocol.name);
+    return protocol.encodeInvocation("PlayerCount", { online: 4 });
+  });
+  assert.deepEqual(encoded.sort(), ["json", "messagepack"]);
+  for (const c of json) {
+    assert.deepEqual(c.socket.records().at(-1), {
+      type: 1,
+      target: "PlayerCount",
+      arguments: [{ online: 4 }],
+    });
+  }
+  const [a, b] = packed.map((c) => c.socket.sentBytes.at(-1));
+  assert.ok(a instanceof Uint8Array && a === b, "the same bytes for both");
+  registry.closeAll();
+});
+
+Deno.test("ConnectionRegistry.byToken() finds a negotiated connection until it is removed", () => {
+  const registry = new ConnectionRegistry();
+  const negotiated = { ...connection(1), token: "secret" };
+  registry.add(negotiated);
+  assert.equal(registry.byToken("secret"), negotiated);
+  registry.remove(negotiated);
+  assert.equal(registry.byToken("secret"), undefined);
+  registry.closeAll();
+});
+
+Deno.test("ConnectionRegistry.remove() with a socket ignores one a resume replaced", () => {
+  const registry = new ConnectionRegistry();
+  const c = connection(1);
+  registry.add(c);
+  const old = c.socket;
+  c.socket = new FakeSocket();
+  registry.remove(c, old);
+  assert.equal(registry.size, 1);
+  registry.remove(c, c.socket);
+  assert.equal(registry.size, 0);
+});
+
+/** A connection that negotiated stateful reconnect and finished its handshake. */
+function resumable(playerId: number) {
+  const c = connection(playerId);
+  c.replay = new ReplayBuffer(1000);
+  return c;
+}
+
+Deno.test("ConnectionRegistry.lost() keeps a resumable connection and what is sent meanwhile", () => {
+  let now = 0;
+  const registry = new ConnectionRegistry({ now: () => now, reconnectWindowMs: 5000 });
+  const c = resumable(1);
+  const plain = connection(2);
+  registry.add(c);
+  registry.add(plain);
+  registry.send(c, "one\x1e");
+  const lostSocket = c.socket;
+  registry.lost(c, lostSocket);
+  registry.lost(plain, plain.socket);
+  assert.equal(registry.size, 1, "only the resumable one is kept");
+  registry.send(c, "two\x1e");
+  assert.deepEqual(lostSocket.sent, ["one\x1e"]);
+  now = 4000;
+  registry.sweep();
+  assert.equal(registry.get(c.id), c, "within the window: kept, never timed out");
+  const fresh = new FakeSocket();
+  registry.resume(c, fresh);
+  assert.equal(c.socket, fresh);
+  assert.deepEqual(fresh.sent, ['{"type":9,"sequenceId":1}\x1e', "one\x1e", "two\x1e"]);
+  assert.equal(lostSocket.closed?.code, GOING_AWAY);
+  registry.closeAll();
+});
+
+Deno.test("ConnectionRegistry.sweep() drops a lost connection once the window passed", () => {
+  let now = 0;
+  const removed: string[] = [];
+  const registry = new ConnectionRegistry({
+    now: () => now,
+    reconnectWindowMs: 5000,
+    onRemove: (c) => removed.push(c.id),
+  });
+  const c = resumable(1);
+  registry.add(c);
+  registry.lost(c, c.socket);
+  now = 5001;
+  registry.sweep();
+  assert.deepEqual(removed, [c.id]);
+  assert.equal(registry.online, 0);
+  registry.closeAll();
+});
+
+Deno.test("ConnectionRegistry.sweep() acknowledges what a resumable connection received", () => {
+  const registry = new ConnectionRegistry({ now: () => 0 });
+  const c = resumable(1);
+  registry.add(c);
+  c.replay!.accept({ type: 1, invocationId: "1", target: "Increment", arguments: [] });
+  registry.sweep();
+  registry.sweep();
+  assert.deepEqual(c.socket.records().filter((r) => r.type === 8), [{ type: 8, sequenceId: 1 }]);
+  registry.closeAll();
+});
+
+Deno.test("ConnectionRegistry.send() drops a resumable client that never acknowledges", () => {
+  const registry = new ConnectionRegistry();
+  const c = connection(1);
+  c.replay = new ReplayBuffer(20);
+  registry.add(c);
+  registry.send(c, "x".repeat(15));
+  registry.send(c, "x".repeat(15));
+  assert.equal(c.socket.records().at(-1)?.reason, CloseReason.ClientTooSlow);
+  assert.equal(registry.size, 0);
+});
+
+Deno.test("ConnectionRegistry.heard() keeps a long-polling client from timing out", () => {
+  let now = 0;
+  const registry = new ConnectionRegistry({ now: () => now, idleTimeoutMs: 10_000 });
+  const c = connection(1);
+  registry.add(c);
+  now = 9_000;
+  registry.heard(c);
+  now = 15_000;
+  registry.sweep();
+  assert.equal(registry.size, 1);
   registry.closeAll();
 });

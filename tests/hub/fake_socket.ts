@@ -7,15 +7,21 @@
 import type { Socket } from "../../src/hub/connections.ts";
 import { splitRecords } from "../../src/hub/wire.ts";
 
-/** Records sent text and the close; `bufferedAmount` can be set by the test. */
+/**
+ * Records sent text (and, apart, sent bytes) and the close; `bufferedAmount`
+ * and `textOnly` can be set by the test.
+ */
 export class FakeSocket implements Socket {
   readonly sent: string[] = [];
+  readonly sentBytes: Uint8Array[] = [];
   closed: { code?: number; reason?: string } | undefined;
   bufferedAmount = 0;
+  textOnly = false;
 
-  send(text: string): void {
+  send(data: string | Uint8Array): void {
     if (this.closed) throw new Error("socket closed");
-    this.sent.push(text);
+    if (typeof data === "string") this.sent.push(data);
+    else this.sentBytes.push(data);
   }
 
   close(code?: number, reason?: string): void {

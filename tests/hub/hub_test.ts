@@ -43,6 +43,7 @@ Deno.test("Hub answers the handshake, then sends GameInfo and PlayerCount", () =
       serverTime: 1_000,
       maxClicksPerSecond: 1000,
       baseMultiplierCost: 10,
+      lastRound: null,
     }],
   });
   assert.deepEqual(count, { type: 1, target: "PlayerCount", arguments: [{ online: 1 }] });
@@ -52,8 +53,8 @@ Deno.test("Hub answers the handshake, then sends GameInfo and PlayerCount", () =
 Deno.test("Hub refuses another protocol in the handshake and closes", () => {
   const { connect, hub } = setup();
   const { socket, send } = connect();
-  send(`{"protocol":"messagepack","version":1}${RS}`);
-  assert.match(String(socket.records()[0].error), /messagepack/);
+  send(`{"protocol":"protobuf","version":1}${RS}`);
+  assert.match(String(socket.records()[0].error), /protobuf/);
   assert.ok(socket.closed);
   assert.equal(hub.registry.size, 0);
 });

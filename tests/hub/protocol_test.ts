@@ -1,128 +1,80 @@
 import assert from "node:assert/strict";
 import {
   checkHandshake,
-  encodeClose,
-  encodeError,
-  encodeHandshake,
-  encodeInvocation,
-  encodeResult,
+  HandshakeReader,
+  handshakeText,
   MAX_RECORD_BYTES,
-  parseMessage,
-  PING,
   ProtocolError,
-  RecordReader,
 } from "../../src/hub/protocol.ts";
+import { JSON_PROTOCOL } from "../../src/hub/json_protocol.ts";
+import { MESSAGEPACK_PROTOCOL } from "../../src/hub/messagepack_protocol.ts";
 import { CloseReason, RECORD_SEPARATOR as RS } from "../../src/hub/wire.ts";
 
-Deno.test("RecordReader.read() splits several records in one message", () => {
-  const reader = new RecordReader();
-  assert.deepEqual(reader.read(`{"type":6}${RS}{"type":6}${RS}`), ['{"type":6}', '{"type":6}']);
-});
+const BOTH = [JSON_PROTOCOL, MESSAGEPACK_PROTOCOL];
 
-Deno.test("RecordReader.read() keeps an incomplete record for the next message", () => {
-  const reader = new RecordReader();
-  assert.deepEqual(reader.read(`{"type":6}${RS}{"ty`), ['{"type":6}']);
-  assert.deepEqual(reader.read(`pe":7}`), []);
-  assert.deepEqual(reader.read(RS), ['{"type":7}']);
-});
-
-Deno.test("RecordReader.read() refuses a record over 32 KiB", () => {
-  const reader = new RecordReader();
-  assert.throws(() => reader.read("x".repeat(MAX_RECORD_BYTES + 1)), ProtocolError);
-  const split = new RecordReader();
-  split.read("é".repeat(MAX_RECORD_BYTES / 4));
-  assert.throws(() => split.read("é".repeat(MAX_RECORD_BYTES / 4 + 1)), /larger than 32768 bytes/);
-});
-
-Deno.test("checkHandshake() accepts json version 1 only", () => {
-  assert.equal(checkHandshake('{"protocol":"json","version":1}'), undefined);
-  assert.match(checkHandshake('{"protocol":"messagepack","version":1}')!, /messagepack/);
-  assert.match(checkHandshake('{"protocol":"json","version":2}')!, /version 2/);
-  assert.match(checkHandshake("not json")!, /Cannot parse record/);
-});
-
-Deno.test("parseMessage() reads invocations with and without an id", () => {
-  assert.deepEqual(
-    parseMessage('{"type":1,"invocationId":"4","target":"Increment","arguments":[]}'),
-    { type: 1, invocationId: "4", target: "Increment", arguments: [] },
-  );
-  assert.deepEqual(parseMessage('{"type":1,"target":"Increment"}'), {
-    type: 1,
-    invocationId: undefined,
-    target: "Increment",
-    arguments: [],
-  });
-  assert.deepEqual(parseMessage('{"type":6}'), { type: 6 });
-  assert.deepEqual(parseMessage('{"type":7,"error":"bye"}'), { type: 7, error: "bye" });
-});
-
-Deno.test("parseMessage() throws a ProtocolError on broken records", () => {
-  for (
-    const [record, message] of [
-      ["{oops", /not JSON/],
-      ["[1,2]", /not a JSON object/],
-      ['"text"', /not a JSON object/],
-      ["{}", /missing type/],
-      ['{"type":42}', /unknown type 42/],
-      ['{"type":"1"}', /unknown type "1"/],
-      ['{"type":1,"arguments":[]}', /missing target/],
-      ['{"type":1,"target":"Increment","arguments":{}}', /arguments must be an array/],
-      ['{"type":1,"invocationId":5,"target":"Increment"}', /invocationId/],
-    ] as const
-  ) {
-    assert.throws(
-      () => parseMessage(record),
-      (e) => e instanceof ProtocolError && message.test(e.message),
-      record,
-    );
+Deno.test("checkHandshake() picks json or messagepack, versions 1 and 2", () => {
+  for (const protocol of BOTH) {
+    for (const version of [1, 2]) {
+      const chosen = checkHandshake(JSON.stringify({ protocol: protocol.name, version }), BOTH);
+      assert.equal(chosen.error, undefined);
+      assert.equal(chosen.error === undefined && chosen.protocol, protocol);
+      assert.equal(chosen.error === undefined && chosen.version, version);
+    }
   }
 });
 
-Deno.test("encode functions end every record with the separator", () => {
-  assert.equal(encodeHandshake(), `{}${RS}`);
-  assert.equal(encodeHandshake("no"), `{"error":"no"}${RS}`);
-  assert.equal(PING, `{"type":6}${RS}`);
-  assert.deepEqual(JSON.parse(encodeResult('"x', { a: 1 }).slice(0, -1)), {
-    type: 3,
-    invocationId: '"x',
-    result: { a: 1 },
-  });
-  assert.deepEqual(JSON.parse(encodeError("1", "bad").slice(0, -1)), {
-    type: 3,
-    invocationId: "1",
-    error: "bad",
-  });
-  const endRound = { winners: [], nbClicks: 0, roundId: 4, nextRoundEndsAt: 9 };
-  assert.deepEqual(JSON.parse(encodeInvocation("EndRound", endRound).slice(0, -1)), {
-    type: 1,
-    target: "EndRound",
-    arguments: [endRound],
-  });
-  assert.deepEqual(JSON.parse(encodeClose("why").slice(0, -1)), { type: 7, error: "why" });
+Deno.test("checkHandshake() refuses an unknown protocol, a version or a transport it can't serve", () => {
+  const refused = (record: string, options = {}) => checkHandshake(record, BOTH, options).error;
+  assert.equal(refused('{"protocol":"xml","version":1}'), "The protocol 'xml' is not supported.");
+  assert.match(refused('{"protocol":"json","version":3}')!, /version 3 of the 'json' protocol/);
+  assert.match(refused('{"protocol":"messagepack","version":0}')!, /version 0/);
+  assert.match(refused('{"protocol":"json"}')!, /version undefined/);
+  assert.match(refused("not json")!, /Cannot parse handshake: not JSON/);
+  assert.match(refused("[1]")!, /not a JSON object/);
+  assert.match(
+    refused('{"protocol":"messagepack","version":1}', { textOnly: true })!,
+    /Cannot use the 'messagepack' protocol on the current transport/,
+  );
+  assert.equal(refused('{"protocol":"json","version":1}', { textOnly: true }), undefined);
 });
 
-Deno.test("encodeClose() adds allowReconnect and the reason code only when given", () => {
-  assert.equal(encodeClose(), `{"type":7}${RS}`);
-  assert.deepEqual(
-    JSON.parse(
-      encodeClose("Token expired: log in again", { reason: CloseReason.TokenExpired }).slice(0, -1),
-    ),
-    { type: 7, error: "Token expired: log in again", reason: "token-expired" },
+Deno.test("HandshakeReader.read() returns the record and what follows it", () => {
+  const reader = new HandshakeReader();
+  assert.equal(reader.read('{"protocol":'), undefined);
+  assert.deepEqual(reader.read(`"json","version":1}${RS}{"type":6}${RS}`), {
+    record: '{"protocol":"json","version":1}',
+    rest: `{"type":6}${RS}`,
+  });
+});
+
+Deno.test("HandshakeReader.read() takes UTF-8 bytes, the rest as bytes, and refuses others", () => {
+  const bytes = new TextEncoder().encode(`{"protocol":"messagepack","version":1}${RS}`);
+  const packed = new Uint8Array([...bytes, 0x02, 0x91, 0x06]);
+  assert.deepEqual(new HandshakeReader().read(packed), {
+    record: '{"protocol":"messagepack","version":1}',
+    rest: new Uint8Array([0x02, 0x91, 0x06]),
+  });
+  assert.throws(
+    () => new HandshakeReader().read(new Uint8Array([0x93, 1, 2, 3])),
+    (e) => e instanceof ProtocolError && /Binary messages are not supported/.test(e.message),
   );
-  assert.deepEqual(
-    JSON.parse(
-      encodeClose("bye", { allowReconnect: true, reason: CloseReason.ShuttingDown }).slice(0, -1),
-    ),
-    { type: 7, error: "bye", allowReconnect: true, reason: "server-shutting-down" },
+});
+
+Deno.test("HandshakeReader.read() bounds the handshake to 32 KiB", () => {
+  const reader = new HandshakeReader();
+  reader.read("x".repeat(MAX_RECORD_BYTES / 2));
+  assert.throws(
+    () => reader.read("x".repeat(MAX_RECORD_BYTES / 2 + 1)),
+    (e) => e instanceof ProtocolError && e.reason === CloseReason.MessageTooLarge,
   );
+});
+
+Deno.test("handshakeText() is {} or the error, and the separator", () => {
+  assert.equal(handshakeText(), `{}${RS}`);
+  assert.equal(handshakeText("no"), `{"error":"no"}${RS}`);
 });
 
 Deno.test("ProtocolError carries the close reason its close code implies", () => {
   assert.equal(new ProtocolError("bad").reason, CloseReason.ProtocolError);
   assert.equal(new ProtocolError("big", { closeCode: 1009 }).reason, CloseReason.MessageTooLarge);
-  const reader = new RecordReader();
-  assert.throws(
-    () => reader.read("x".repeat(MAX_RECORD_BYTES + 1)),
-    (e) => e instanceof ProtocolError && e.reason === CloseReason.MessageTooLarge,
-  );
 });

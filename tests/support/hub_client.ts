@@ -6,6 +6,7 @@
  */
 
 import * as signalR from "@microsoft/signalr";
+import { MessagePackHubProtocol } from "@microsoft/signalr-protocol-msgpack";
 import { ClientMethod, type EndRound, type GameInfo } from "../../src/hub/wire.ts";
 
 /** An `EndRound` as received, with the local time it arrived. */
@@ -21,12 +22,36 @@ export interface TestClient {
   stop(): Promise<void>;
 }
 
-/** Builds and starts the official client the way the original Angular client did. */
-export async function connectClient(baseUrl: string, token: string): Promise<TestClient> {
-  const connection = new signalR.HubConnectionBuilder()
-    .withUrl(baseUrl + "game", { accessTokenFactory: () => token })
-    .configureLogging(signalR.LogLevel.None)
-    .build();
+/** How {@linkcode connectClient} builds the client; the defaults are the original client's. */
+export interface ClientOptions {
+  /** The hub protocol (default JSON). */
+  readonly protocol?: "json" | "messagepack";
+  /** The transports the client may use (default: any, WebSockets first). */
+  readonly transport?: signalR.HttpTransportType;
+  /** `withStatefulReconnect()` (default off). */
+  readonly statefulReconnect?: boolean;
+}
+
+/**
+ * Builds and starts the official client the way the original Angular client
+ * did, or with another protocol, transport or stateful reconnect.
+ */
+export async function connectClient(
+  baseUrl: string,
+  token: string,
+  options: ClientOptions = {},
+): Promise<TestClient> {
+  const builder = new signalR.HubConnectionBuilder()
+    .withUrl(baseUrl + "game", {
+      accessTokenFactory: () => token,
+      transport: options.transport,
+      // The client finds no EventSource of its own under Deno; the runtime has one.
+      EventSource: globalThis.EventSource,
+    } as signalR.IHttpConnectionOptions)
+    .configureLogging(signalR.LogLevel.None);
+  if (options.protocol === "messagepack") builder.withHubProtocol(new MessagePackHubProtocol());
+  if (options.statefulReconnect) builder.withStatefulReconnect();
+  const connection = builder.build();
   const ended: ReceivedEndRound[] = [];
   let waiters: ((e: ReceivedEndRound) => void)[] = [];
   const { promise: info, resolve: gotInfo } = Promise.withResolvers<GameInfo>();

@@ -29,6 +29,8 @@ export interface SpawnedServer {
   /** `http://127.0.0.1:PORT/` */
   readonly url: string;
   readonly port: number;
+  /** The child's process id, for signals that don't stop it (SIGSTOP, SIGCONT). */
+  readonly pid: number;
   readonly databasePath: string;
   /** Everything the server printed so far (stdout and stderr). */
   output(): string;
@@ -89,6 +91,7 @@ export async function spawnServer(options: SpawnOptions = {}): Promise<SpawnedSe
   return {
     url,
     port: Number(new URL(url).port),
+    pid: child.pid,
     databasePath,
     output: () => text,
     stop(signal: Deno.Signal = "SIGTERM") {

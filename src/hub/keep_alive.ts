@@ -1,0 +1,98 @@
+/**
+ * The one timer that looks after every connection: once a second it pings
+ * (every 15 s by default), acknowledges what resumable connections received,
+ * and drops connections whose token expired, whose client fell silent, or
+ * whose lost socket was not resumed within the reconnect window. It counts
+ * the seconds message budgets are charged in.
+ *
+ * @module
+ */
+
+import type { Closing, Connection } from "./connection.ts";
+import type { Frame } from "./protocol.ts";
+import { CloseReason } from "./wire.ts";
+
+/** Options of {@linkcode KeepAlive}. */
+export interface KeepAliveOptions {
+  readonly now: () => number;
+  readonly pingIntervalMs: number;
+  readonly idleTimeoutMs: number;
+  readonly reconnectWindowMs: number;
+}
+
+/** What the keep-alive does to the connections it looks after. */
+export interface KeptConnections<C extends Connection> {
+  values(): Iterable<C>;
+  close(connection: C, closing: Closing): void;
+  remove(connection: C): void;
+  /** Writes to the socket, outside the replay numbering (pings, acks). */
+  write(connection: C, data: Frame): void;
+}
+
+/** The registry's timer and what each of its ticks does. */
+export class KeepAlive<C extends Connection> {
+  readonly #options: KeepAliveOptions;
+  readonly #connections: KeptConnections<C>;
+  #timer: ReturnType<typeof setInterval> | undefined;
+  #lastPing = 0;
+  #second = 0;
+
+  constructor(options: KeepAliveOptions, connections: KeptConnections<C>) {
+    this.#options = options;
+    this.#connections = connections;
+  }
+
+  /** Seconds counted so far. */
+  get second(): number {
+    return this.#second;
+  }
+
+  /** Starts ticking every second, unless it is already. */
+  start(): void {
+    if (this.#timer !== undefined) return;
+    this.#lastPing = this.#options.now();
+    this.#timer = setInterval(() => this.sweep(), 1000);
+  }
+
+  /** Stops ticking. */
+  stop(): void {
+    clearInterval(this.#timer);
+    this.#timer = undefined;
+  }
+
+  /** One tick. */
+  sweep(): void {
+    this.#second++;
+    const { now: clock, pingIntervalMs, idleTimeoutMs, reconnectWindowMs } = this.#options;
+    const now = clock();
+    const ping = now - this.#lastPing >= pingIntervalMs;
+    if (ping) this.#lastPing = now;
+    const connections = this.#connections;
+    for (const connection of [...connections.values()]) {
+      if (now >= connection.expiresAt) {
+        connections.close(connection, {
+          error: "Token expired: log in again",
+          reason: CloseReason.TokenExpired,
+        });
+      } else if (connection.lostAt !== undefined) {
+        if (now - connection.lostAt > reconnectWindowMs) connections.remove(connection);
+      } else if (now - connection.lastSeen > idleTimeoutMs) {
+        connections.close(connection, {
+          error: `Server timeout: no message from the client in ${duration(idleTimeoutMs)}`,
+          reason: CloseReason.ServerTimeout,
+        });
+      } else if (connection.ready) {
+        if (ping) connections.write(connection, connection.protocol.ping);
+        const ack = connection.replay?.ackDue();
+        if (ack !== undefined) connections.write(connection, connection.protocol.encodeAck(ack));
+      }
+    }
+  }
+}
+
+/** "30 seconds", "1 second", "1500 ms". */
+function duration(ms: number): string {
+  if (ms % 1000 !== 0) return `${ms} ms`;
+  const seconds = ms / 1000;
+  return `${seconds} ${seconds === 1 ? "second" : "seconds"}`;
+}

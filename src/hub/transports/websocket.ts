@@ -1,0 +1,151 @@
+/**
+ * The WebSocket transport: the only code that touches a WebSocket. It
+ * completes upgrades the routes accepted and connects each socket to the
+ * hub, as a new connection or as the new socket of a resumed one.
+ *
+ * WebSockets are spoken by the `ws` package on the connection the server
+ * accepted: it bounds a message while it arrives (a frame, or fragments that
+ * never end, past {@linkcode MAX_MESSAGE_BYTES} close the socket with 1009),
+ * which the runtime's own upgrade doesn't. Every message is then charged to
+ * the connection's budget before anything parses it. Text frames reach the
+ * hub as text, binary frames as bytes; the socket sends text as text frames
+ * and bytes (MessagePack) as binary frames.
+ *
+ * @module
+ */
+
+import { Buffer } from "node:buffer";
+import type { Context } from "hono";
+// @ts-types="../ws_types.d.ts"
+import { WebSocket as WsSocket, WebSocketServer } from "ws";
+import type { ServeEnv, UpgradeRequest } from "../../http/serve.ts";
+import type { Hub, HubConnection } from "../hub.ts";
+import type { Socket } from "../connections.ts";
+import type { Frame } from "../protocol.ts";
+import type { ConnectionBudgets } from "./connection_budgets.ts";
+
+/**
+ * The largest WebSocket message `ws` assembles. Records are limited to 32 KiB
+ * by the hub, which closes with a reason the client can show; a message of up
+ * to twice that still reaches it, and anything larger is cut off by `ws` as it
+ * arrives, so a socket never holds more than this.
+ */
+export const MAX_MESSAGE_BYTES = 64 * 1024;
+
+/** How long a closed socket may take to finish its closing handshake. */
+const CLOSE_GRACE_MS = 1000;
+
+/** Close code `ws` reports when the connection ended without a closing handshake. */
+const ABNORMAL_CLOSURE = 1006;
+
+/** Whether a request asks to upgrade to WebSocket. */
+export function isUpgrade(c: Context): boolean {
+  return c.req.header("upgrade")?.toLowerCase() === "websocket";
+}
+
+/** Why an upgrade request can't be accepted, before `ws` would refuse it without a word. */
+export function upgradeProblem(c: Context): string | undefined {
+  const key = c.req.header("sec-websocket-key");
+  if (key === undefined || !/^[+/0-9A-Za-z]{22}==$/.test(key.trim())) {
+    return "missing or malformed Sec-WebSocket-Key";
+  }
+  const version = c.req.header("sec-websocket-version");
+  if (version !== "13" && version !== "8") return "Sec-WebSocket-Version must be 13";
+  if (upgradeOf(c) === undefined) return "the Connection header must include Upgrade";
+  return undefined;
+}
+
+/** The upgrade the server handed over with the request (`c.env` of `serve.ts`). */
+function upgradeOf(c: Context): UpgradeRequest | undefined {
+  return (c.env as Partial<ServeEnv> | undefined)?.upgrade;
+}
+
+/** Completes WebSocket upgrades and connects their sockets to the hub. */
+export class WebSocketTransport {
+  readonly #hub: Hub;
+  readonly #budgets: ConnectionBudgets;
+  readonly #server = new WebSocketServer({
+    noServer: true,
+    maxPayload: MAX_MESSAGE_BYTES,
+    perMessageDeflate: false,
+    clientTracking: false,
+  });
+
+  constructor(hub: Hub, budgets: ConnectionBudgets) {
+    this.#hub = hub;
+    this.#budgets = budgets;
+  }
+
+  /**
+   * Takes the request's socket (checked with {@linkcode upgradeProblem}) and
+   * completes the upgrade; `connect` then makes the hub connection of the new
+   * socket, or returns `undefined` when there is none any more.
+   */
+  accept(c: Context, connect: (socket: Socket) => HubConnection | undefined): Response {
+    const upgrade = upgradeOf(c)!;
+    upgrade.take();
+    this.#server.handleUpgrade(
+      upgrade.request,
+      upgrade.socket,
+      Buffer.from(upgrade.head),
+      (ws) => {
+        const socket = webSocket(ws);
+        const connection = connect(socket);
+        if (connection === undefined) socket.close(1000, "Connection no longer exists");
+        else this.#listen(ws, socket, connection);
+      },
+    );
+    return c.body(null, 204);
+  }
+
+  #listen(ws: WsSocket, socket: WebSocketHandle, connection: HubConnection): void {
+    const hub = this.#hub;
+    let failed = false;
+    ws.on("message", (data: Buffer, isBinary: boolean) => {
+      // A socket a resume replaced is read no more.
+      if (connection.socket !== socket || !this.#budgets.charge(connection, data.length)) return;
+      hub.message(connection, isBinary ? new Uint8Array(data) : data.toString());
+    });
+    // ws has already answered a protocol error (1002, or 1009 for a message too large).
+    ws.on("error", () => {
+      failed = true;
+      ws.terminate();
+    });
+    ws.on("close", (code: number) => {
+      socket.dispose();
+      // Lost without a closing handshake: a connection that may resume waits for its client.
+      if (code === ABNORMAL_CLOSURE && !failed) hub.lost(connection, socket);
+      else hub.closed(connection, socket);
+    });
+  }
+}
+
+/** A `ws` socket as the registry sees it, and a way to let go of it once closed. */
+interface WebSocketHandle extends Socket {
+  /** The socket closed: nothing is left to do but stop the timer of a close in progress. */
+  dispose(): void;
+}
+
+function webSocket(ws: WsSocket): WebSocketHandle {
+  let closeTimer: ReturnType<typeof setTimeout> | undefined;
+  let closing = false;
+  return {
+    send: (data: Frame) => ws.send(data),
+    close(code?: number, reason?: string) {
+      if (closing) return;
+      closing = true;
+      // A client closed for breaking a limit is read no more; any other gets
+      // the usual closing handshake. Either is cut off if it doesn't finish it soon.
+      if (code !== undefined && code !== 1000 && code !== 1001) ws.pause();
+      ws.close(code, reason);
+      closeTimer = setTimeout(() => ws.terminate(), CLOSE_GRACE_MS);
+    },
+    get bufferedAmount() {
+      return ws.bufferedAmount;
+    },
+    dispose() {
+      closing = true;
+      clearTimeout(closeTimer);
+    },
+  };
+}
