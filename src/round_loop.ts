@@ -24,9 +24,16 @@
 import { clearImmediate, setImmediate } from "node:timers";
 import type { Kysely } from "kysely";
 import type { Database } from "./db/schema.ts";
-import { lastRoundId, loadCheckpoints, recordRound, saveCheckpoint } from "./db/rounds.ts";
+import {
+  lastRoundId,
+  loadCheckpoints,
+  recentRounds,
+  recordRound,
+  saveCheckpoint,
+} from "./db/rounds.ts";
 import { type ClosedRound, closeSnapshot, GameState } from "./game/game_state.ts";
 import { nextDeadline, type RoundGrid, waitUntil } from "./game/round_clock.ts";
+import type { LastRound } from "./hub/wire.ts";
 
 /** What `EndRound` tells every client. */
 export interface EndRound {
@@ -160,6 +167,7 @@ export class RoundLoop {
   /** Off once the sockets are closed for shutdown. */
   #announcing = true;
   #lastUnitOfWork: RoundLoopHealth["lastUnitOfWork"] = null;
+  #lastRound: LastRound | null = null;
 
   /** Whether the loop is running. */
   get running(): boolean {
@@ -179,6 +187,10 @@ export class RoundLoop {
     this.#unrecorded = [];
     this.#announcing = true;
     this.#lastUnitOfWork = null;
+    const [recorded] = await recentRounds(deps.db, 1);
+    this.#lastRound = recorded === undefined
+      ? null
+      : { roundId: recorded.id, winners: recorded.winners, nbClicks: recorded.nbClicks };
 
     const saved = await loadCheckpoints(deps.db);
     const t = now();
@@ -234,6 +246,16 @@ export class RoundLoop {
     if (last && !last.ok) {
       throw new UnsavedRoundsError(this.#unrecorded.length, last.error ?? "unknown error");
     }
+  }
+
+  /**
+   * The last round recorded: announced with `EndRound` in the same step, or,
+   * for rounds closed from their checkpoints at start, recorded before anyone
+   * could connect. `GameInfo` carries it, so a page that reconnects learns
+   * the result it missed; null before any round was recorded.
+   */
+  get lastRound(): LastRound | null {
+    return this.#lastRound;
   }
 
   /** The loop's state, for `/healthz`. */
@@ -312,6 +334,11 @@ export class RoundLoop {
         await recordRound(r.deps.db, round, last ? this.game.snapshot() : undefined);
         this.#unrecorded.shift();
         if (last) this.#savedVersion = version;
+        this.#lastRound = {
+          roundId: round.id,
+          winners: round.winners.map((w) => w.username),
+          nbClicks: round.nbClicks,
+        };
         if (announce && this.#announcing) r.deps.broadcast(this.#endRound(round));
       }
       this.#lastUnitOfWork = { at, ok: true };

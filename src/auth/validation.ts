@@ -1,6 +1,8 @@
 /**
- * Checks of registration and login input (pure). Each check returns the
- * cleaned input, or a message for the player.
+ * Checks of registration and login input (pure, importing nothing: the page
+ * imports the registration rules to check the form as the player types, in
+ * the server's words). Each check returns the cleaned input, or a message
+ * for the player.
  *
  * @module
  */
@@ -48,27 +50,6 @@ function fields<K extends string>(body: unknown, keys: readonly K[]): Checked<Re
   return { ok: true, value: out };
 }
 
-/** Checks a registration body: fields, username shape, email shape, password strength. */
-export function checkRegistration(body: unknown): Checked<Registration> {
-  const checked = fields(body, ["username", "email", "password", "passwordConfirm"] as const);
-  if (!checked.ok) return checked;
-  const { username, email, password, passwordConfirm } = checked.value;
-  if (!USERNAME.test(username)) {
-    return fail("username must be 3 to 32 letters, digits, '_', '-' or '.'");
-  }
-  const trimmedEmail = email.trim();
-  if (trimmedEmail.length > 254 || !EMAIL.test(trimmedEmail)) {
-    return fail("email must be a valid email address");
-  }
-  if (password.length < 8 || password.length > 128) {
-    return fail("password must be 8 to 128 characters");
-  }
-  if (password !== passwordConfirm) return fail("passwords do not match");
-  const weakness = weakPassword(password, username);
-  if (weakness) return fail(weakness);
-  return { ok: true, value: { username, email: trimmedEmail, password } };
-}
-
 // The passwords every guessing script tries first.
 const COMMON = new Set([
   "password",
@@ -94,13 +75,94 @@ const COMMON = new Set([
   "clicker123",
 ]);
 
-/** Why a password of the right length is still too easy to guess, or `undefined`. */
-export function weakPassword(password: string, username: string): string | undefined {
-  const lower = password.toLowerCase();
-  if (COMMON.has(lower)) return "password is too common; choose another";
-  if (new Set(lower).size < 4) return "password is too weak: use at least 4 different characters";
-  if (lower.includes(username.toLowerCase())) return "password must not contain the username";
-  return undefined;
+/** The four fields of the registration form, in the order the form shows them. */
+export type RegistrationField = "username" | "email" | "password" | "passwordConfirm";
+
+/** The registration form's four fields as typed. */
+export type RegistrationInput = Readonly<Record<RegistrationField, string>>;
+
+/** One rule a registration field must follow. */
+export interface RegistrationRule {
+  readonly field: RegistrationField;
+  /** The rule stated for the player before they type, e.g. "8 to 128 characters". */
+  readonly rule: string;
+  /** The refusal when it is broken: the server's answer, and the page's message. */
+  readonly message: string;
+  /** Whether `input` follows the rule. */
+  test(input: RegistrationInput): boolean;
+}
+
+/**
+ * Every rule of registration, in the form's field order, then in the order
+ * they are checked within a field. The server answers with the first broken
+ * one; the page shows them all as the player types. Pure, so the page
+ * imports this very list rather than a copy.
+ */
+export const REGISTRATION_RULES: readonly RegistrationRule[] = Object.freeze([
+  {
+    field: "username",
+    rule: "3 to 32 letters, digits, _ - or .",
+    message: "username must be 3 to 32 letters, digits, '_', '-' or '.'",
+    test: ({ username }) => USERNAME.test(username),
+  },
+  {
+    field: "email",
+    rule: "A valid email address",
+    message: "email must be a valid email address",
+    test: ({ email }) => {
+      const trimmed = email.trim();
+      return trimmed.length <= 254 && EMAIL.test(trimmed);
+    },
+  },
+  {
+    field: "password",
+    rule: "8 to 128 characters",
+    message: "password must be 8 to 128 characters",
+    test: ({ password }) => password.length >= 8 && password.length <= 128,
+  },
+  {
+    field: "password",
+    rule: "Not one of the commonest passwords",
+    message: "password is too common; choose another",
+    test: ({ password }) => !COMMON.has(password.toLowerCase()),
+  },
+  {
+    field: "password",
+    rule: "At least 4 different characters",
+    message: "password is too weak: use at least 4 different characters",
+    test: ({ password }) => new Set(password.toLowerCase()).size >= 4,
+  },
+  {
+    field: "password",
+    rule: "Doesn't contain the username",
+    message: "password must not contain the username",
+    test: ({ password, username }) =>
+      username === "" || !password.toLowerCase().includes(username.toLowerCase()),
+  },
+  {
+    field: "passwordConfirm",
+    rule: "The same password again",
+    message: "passwords do not match",
+    test: ({ password, passwordConfirm }) => password === passwordConfirm,
+  },
+]);
+
+/** The rules `input` breaks, in field order (none: it would be accepted). */
+export function brokenRules(input: RegistrationInput): RegistrationRule[] {
+  return REGISTRATION_RULES.filter((rule) => !rule.test(input));
+}
+
+/**
+ * Checks a registration body: every field present, then the first of
+ * {@linkcode REGISTRATION_RULES} it breaks, in field order.
+ */
+export function checkRegistration(body: unknown): Checked<Registration> {
+  const checked = fields(body, ["username", "email", "password", "passwordConfirm"] as const);
+  if (!checked.ok) return checked;
+  const [broken] = brokenRules(checked.value);
+  if (broken !== undefined) return fail(broken.message);
+  const { username, email, password } = checked.value;
+  return { ok: true, value: { username, email: email.trim(), password } };
 }
 
 /** Checks a login body: both fields present, strings, and of sane length. */

@@ -1,8 +1,9 @@
 /**
- * Fetch wrappers for the server's HTTP routes: register, log in,
- * leaderboard, recent rounds, and a probe that tells whether the hub would
- * refuse a token. Refusals are values carrying the server's own message;
- * nothing here throws for a failed request.
+ * Fetch wrappers for the server's HTTP routes: register, log in, renew the
+ * token, the sign-in cookie's session and logout, leaderboard, recent
+ * rounds, and probes that tell whether the hub would refuse a token and
+ * whether the server answers at all. Refusals are values carrying the
+ * server's own message; nothing here throws for a failed request.
  *
  * @module
  */
@@ -42,13 +43,45 @@ export function login(
   return request(fetchFn, "/api/account/login", {
     method: "POST",
     body: { username, password } satisfies LoginInput,
-  }, (body) => {
-    const value = body as Partial<LoginSuccess> | null;
-    if (typeof value?.token !== "string" || typeof value.username !== "string") {
-      throw new SyntaxError("Cannot read login answer: missing token or username");
+  }, asLoginSuccess);
+}
+
+/**
+ * `POST /api/account/renew`: a fresh token for the current one, sent as
+ * `Authorization: Bearer`, or, with `token` null, for the sign-in cookie.
+ */
+export function renew(
+  token: string | null,
+  fetchFn: Fetch = fetch,
+): Promise<ApiResult<LoginSuccess>> {
+  return request(fetchFn, "/api/account/renew", { method: "POST", token }, asLoginSuccess);
+}
+
+/** Who the sign-in cookie names, as `GET /api/account/session` answers. */
+export type CookieSession =
+  /** A valid session: the player and when it ends (epoch ms, server clock). */
+  | { readonly kind: "signed-in"; readonly username: string; readonly expiresAt: number }
+  /** No cookie, or one the server refuses. */
+  | { readonly kind: "signed-out" }
+  /** This server has no sign-in cookie, or could not be asked: the page keeps the token. */
+  | { readonly kind: "unavailable" };
+
+/** `GET /api/account/session`: whether the sign-in cookie names a valid session. */
+export async function fetchSession(fetchFn: Fetch = fetch): Promise<CookieSession> {
+  const answer = await request(fetchFn, "/api/account/session", { method: "GET" }, (body) => {
+    const value = body as { username?: unknown; expiresAt?: unknown } | null;
+    if (typeof value?.username !== "string") {
+      throw new SyntaxError("Cannot read session answer: missing username");
     }
-    return { token: value.token, username: value.username, expiresAt: Number(value.expiresAt) };
+    return { username: value.username, expiresAt: Number(value.expiresAt) };
   });
+  if (answer.ok) return { kind: "signed-in", ...answer.value };
+  return answer.status === 401 ? { kind: "signed-out" } : { kind: "unavailable" };
+}
+
+/** `POST /api/account/logout`: clears the sign-in cookie; a server without one has nothing to clear. */
+export async function logout(fetchFn: Fetch = fetch): Promise<void> {
+  await request(fetchFn, "/api/account/logout", { method: "POST" }, () => undefined);
 }
 
 /** `GET /api/leaderboard?limit=N`: most wins first. */
@@ -80,11 +113,14 @@ export type TokenVerdict = "accepted" | "refused" | "unreachable";
  * status of a refused WebSocket upgrade, so after a failed connect this is
  * how the page learns whether to reconnect or to ask for a new login.
  */
-export async function probeToken(token: string, fetchFn: Fetch = fetch): Promise<TokenVerdict> {
+export async function probeToken(
+  token: string | null,
+  fetchFn: Fetch = fetch,
+): Promise<TokenVerdict> {
   try {
     const response = await fetchFn("/game/negotiate?negotiateVersion=1", {
       method: "POST",
-      headers: { Authorization: `Bearer ${token}` },
+      headers: token === null ? undefined : { Authorization: `Bearer ${token}` },
     });
     await response.body?.cancel();
     return response.status === 401 ? "refused" : response.status < 500 ? "accepted" : "unreachable";
@@ -93,17 +129,34 @@ export async function probeToken(token: string, fetchFn: Fetch = fetch): Promise
   }
 }
 
+/**
+ * Whether the server answers at all (any status will do): asked while the
+ * hub can't be reached, so the page reconnects the moment the server is back.
+ */
+export async function probeServer(fetchFn: Fetch = fetch): Promise<boolean> {
+  try {
+    const response = await fetchFn("/healthz", { method: "GET", cache: "no-store" });
+    await response.body?.cancel();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 async function request<T>(
   fetchFn: Fetch,
   path: string,
-  init: { method: string; body?: unknown },
+  init: { method: string; body?: unknown; token?: string | null },
   read: (body: unknown) => T,
 ): Promise<ApiResult<T>> {
+  const headers: Record<string, string> = {};
+  if (init.body !== undefined) headers["Content-Type"] = "application/json";
+  if (typeof init.token === "string") headers.Authorization = `Bearer ${init.token}`;
   let response: Response;
   try {
     response = await fetchFn(path, {
       method: init.method,
-      headers: init.body === undefined ? undefined : { "Content-Type": "application/json" },
+      headers,
       body: init.body === undefined ? undefined : JSON.stringify(init.body),
     });
   } catch {
@@ -136,6 +189,14 @@ function messageOf(body: unknown): string | undefined {
     if (typeof message === "string" && message.length > 0) return message;
   }
   return undefined;
+}
+
+function asLoginSuccess(body: unknown): LoginSuccess {
+  const value = body as Partial<LoginSuccess> | null;
+  if (typeof value?.token !== "string" || typeof value.username !== "string") {
+    throw new SyntaxError("Cannot read login answer: missing token or username");
+  }
+  return { token: value.token, username: value.username, expiresAt: Number(value.expiresAt) };
 }
 
 function asArray<T>(body: unknown): T[] {

@@ -1,7 +1,14 @@
 /**
  * The client put together: shows the account forms or the game, owns the
- * view state, the hub session and the timers, and redraws. Everything it
- * uses is built in `main.ts` and passed in.
+ * view state, the login and its renewals, the hub session and the timers,
+ * and redraws. Everything it uses is built in `main.ts` and passed in.
+ *
+ * The login is shared by the browser's tabs (see `session_store.ts`): with
+ * the server's sign-in cookie the page keeps no token at all, otherwise the
+ * token is kept in `localStorage`. A session that ends mid-play keeps the
+ * game screen and its result in view and offers a new login; the form
+ * appears only when the player asks for it, and keys held down meanwhile
+ * never reach it.
  *
  * @module
  */
@@ -11,23 +18,36 @@ import {
   type Fetch,
   fetchLeaderboard,
   fetchRounds,
+  fetchSession,
   login,
+  logout,
+  probeServer,
   probeToken,
   register,
+  renew,
 } from "./api.ts";
 import { AuthForms } from "./auth_forms.ts";
 import { bindClickInput } from "./click_input.ts";
 import { type PageElements, setHidden } from "./dom.ts";
-import { GameSession } from "./game_session.ts";
+import { GameSession, SESSION_EXPIRED } from "./game_session.ts";
 import { canClick, type GameAction, type GameView, initialView, reduce } from "./game_view.ts";
+import { HeldKeys } from "./held_keys.ts";
 import { popGain, renderGame, renderLeaderboard, renderRounds } from "./render_game.ts";
-import { clearSession, type KeyValueStore, loadSession, saveSession } from "./session_store.ts";
+import { type SessionEnd, SessionKeeper } from "./session_keeper.ts";
+import {
+  clearSession,
+  type KeyValueStore,
+  loadSession,
+  saveSession,
+  type StoredSession,
+} from "./session_store.ts";
 import type { LoginSuccess } from "../../src/hub/wire.ts";
 
 /** What the app needs from the browser. */
 export interface AppDeps {
   readonly els: PageElements;
   readonly window: Window;
+  /** Where the login is kept: `localStorage`, shared by the tabs. */
   readonly storage: KeyValueStore;
   readonly fetch: Fetch;
 }
@@ -35,12 +55,18 @@ export interface AppDeps {
 /** How many leaderboard rows and recent rounds the page shows. */
 export const LEADERBOARD_SIZE = 10;
 export const RECENT_ROUNDS = 5;
+/** Recent rounds asked for, so that rounds nobody played don't crowd out the others. */
+const ROUNDS_FETCHED = 30;
+
+/** What the page says when another tab ended the login. */
+const ENDED_ELSEWHERE = "You logged out in another tab.";
 
 /** The whole client. */
 export class App {
   readonly #deps: AppDeps;
   readonly #auth: AuthForms;
-  #player: LoginSuccess | null = null;
+  readonly #heldKeys: HeldKeys;
+  #keeper: SessionKeeper | null = null;
   #view: GameView | null = null;
   #session: GameSession | null = null;
   #frame = 0;
@@ -51,13 +77,12 @@ export class App {
   constructor(deps: AppDeps) {
     this.#deps = deps;
     const { els } = deps;
+    const win = deps.window;
+    this.#heldKeys = new HeldKeys(win);
     this.#auth = new AuthForms(els, {
       login: (username, password) => login(username, password, deps.fetch),
       register: (input) => register(input, deps.fetch),
-      loggedIn: (session) => {
-        saveSession(session, deps.storage);
-        this.#enterGame(session);
-      },
+      loggedIn: (answer) => void this.#loggedIn(answer),
     });
     bindClickInput(els, () => this.#session?.click());
     els.buyButton.addEventListener("click", (event) => {
@@ -65,76 +90,178 @@ export class App {
       // After a mouse purchase, Space and Enter go back to clicking.
       if (event.detail > 0) els.clickButton.focus();
     });
-    els.logoutButton.addEventListener("click", () => {
-      this.#leaveGame("You logged out. See you next round!", "info");
+    els.logoutButton.addEventListener("click", () => void this.#logOut());
+    els.reloginButton.addEventListener("click", () => {
+      const message = this.#view?.signedOut ?? SESSION_EXPIRED;
+      this.#leaveGame();
+      this.#showAuth(message, "error", true);
     });
     els.retryButton.addEventListener("click", () => this.#session?.retryNow());
-    deps.window.addEventListener("online", () => this.#session?.retryNow());
-    deps.window.document.addEventListener("visibilitychange", () => {
-      if (deps.window.document.visibilityState === "visible") this.#session?.retryNow();
+    win.addEventListener("online", () => this.#session?.retryNow());
+    win.addEventListener("offline", () => this.#session?.goOffline());
+    win.document.addEventListener("visibilitychange", () => {
+      if (win.document.visibilityState === "visible") this.#session?.retryNow();
     });
   }
 
-  /** Resumes the stored login, or shows the login form. */
-  start(): void {
+  /**
+   * Resumes the login: the sign-in cookie's session when the server has one,
+   * else the stored token; or shows the login form.
+   */
+  async start(): Promise<void> {
     const stored = loadSession(this.#deps.storage);
-    if (stored === null) this.#showAuth();
-    else this.#enterGame(stored);
+    const cookie = await fetchSession(this.#deps.fetch);
+    if (cookie.kind === "signed-in") {
+      const session = { token: null, username: cookie.username, expiresAt: cookie.expiresAt };
+      saveSession(session, this.#deps.storage);
+      this.#enterGame(session);
+    } else if (stored !== null && stored.token !== null) {
+      this.#enterGame(stored);
+    } else if (stored !== null) {
+      // The cookie this login relied on is gone or refused.
+      clearSession(this.#deps.storage);
+      this.#showAuth(SESSION_EXPIRED, "error", true);
+    } else {
+      this.#showAuth(undefined, "error", true);
+    }
   }
 
-  #showAuth(message?: string, kind: "error" | "info" = "error"): void {
+  /** A login or registration succeeded: keep it (as the cookie, when the server set one) and play. */
+  async #loggedIn(answer: LoginSuccess): Promise<void> {
+    const cookie = await fetchSession(this.#deps.fetch);
+    const byCookie = cookie.kind === "signed-in" &&
+      cookie.username.toLowerCase() === answer.username.toLowerCase();
+    const session: StoredSession = {
+      token: byCookie ? null : answer.token,
+      username: answer.username,
+      expiresAt: answer.expiresAt,
+    };
+    saveSession(session, this.#deps.storage);
+    this.#enterGame(session);
+  }
+
+  #showAuth(message: string | undefined, kind: "error" | "info", focus: boolean): void {
     const { els } = this.#deps;
+    // Keys held for the game press nothing on the form.
+    this.#heldKeys.hold();
     els.body.dataset.screen = "auth";
     setHidden(els.gameScreen, true);
     setHidden(els.topbarGame, true);
     setHidden(els.authScreen, false);
     els.body.classList.remove("is-disconnected");
-    this.#auth.showLogin(message, kind);
+    this.#auth.showLogin(message, kind, focus);
   }
 
-  #enterGame(player: LoginSuccess): void {
+  #enterGame(stored: StoredSession): void {
     const { els } = this.#deps;
-    this.#player = player;
-    this.#view = initialView(player.username);
+    const deps = this.#deps;
+    this.#view = initialView(stored.username);
+    const keeper = new SessionKeeper(stored, {
+      store: deps.storage,
+      events: deps.window,
+      renew: (token) => renew(token, deps.fetch),
+      serverNow: () => Date.now() + (this.#view?.clockOffsetMs ?? 0),
+      changed: () => {},
+      ended: (why, session) => this.#endedBy(why, session),
+    });
+    this.#keeper = keeper;
     els.body.dataset.screen = "game";
     setHidden(els.authScreen, true);
     setHidden(els.gameScreen, false);
     setHidden(els.topbarGame, false);
     this.#focusClickButton = true;
-    this.#deps.window.scrollTo(0, 0);
+    deps.window.scrollTo(0, 0);
     this.#render();
-    const location = this.#deps.window.location;
+    const location = deps.window.location;
+    const hubBase = `${location.protocol === "https:" ? "wss:" : "ws:"}//${location.host}/game`;
     this.#session = new GameSession({
-      token: player.token,
+      token: () => keeper.session.token,
+      // With the sign-in cookie the upgrade carries it: no token in the URL.
       hubUrl: (token) =>
-        `${location.protocol === "https:" ? "wss:" : "ws:"}//${location.host}/game?access_token=${
-          encodeURIComponent(token)
-        }`,
+        token === null ? hubBase : `${hubBase}?access_token=${encodeURIComponent(token)}`,
       dispatch: (action) => this.#dispatch(action),
-      signedOut: (message) => this.#leaveGame(message, "error"),
-      probeToken: (token) => probeToken(token, this.#deps.fetch),
-      isOnline: () => this.#deps.window.navigator.onLine,
+      signedOut: (message) => this.#sessionOver(message),
+      probeToken: (token) => probeToken(token, deps.fetch),
+      probeServer: () => probeServer(deps.fetch),
+      isOnline: () => deps.window.navigator.onLine,
     });
+    keeper.start();
     this.#session.start();
     this.#startTicking();
     void this.#refreshStats();
   }
 
-  #leaveGame(message: string, kind: "error" | "info"): void {
+  /** Stops playing: the hub, the renewals, the timers. */
+  #leaveGame(): void {
     this.#session?.stop();
     this.#session = null;
+    this.#keeper?.stop();
+    this.#keeper = null;
     this.#view = null;
-    this.#player = null;
     this.#stopTicking();
+  }
+
+  async #logOut(): Promise<void> {
+    this.#leaveGame();
     clearSession(this.#deps.storage);
-    this.#showAuth(message, kind);
+    this.#showAuth("You logged out. See you next round!", "info", true);
+    await logout(this.#deps.fetch);
+  }
+
+  /**
+   * The server refused the login. Mid-play the game screen stays, with its
+   * result, and offers a new login; before the game ever showed, the login
+   * form comes at once.
+   */
+  #sessionOver(message: string): void {
+    const view = this.#view;
+    const username = view?.username;
+    this.#session?.stop();
+    this.#session = null;
+    this.#keeper?.stop();
+    this.#keeper = null;
+    clearSession(this.#deps.storage);
+    if (username !== undefined) this.#auth.prefillUsername(username);
+    if (view === null || !view.ready) {
+      this.#leaveGame();
+      this.#showAuth(message, "error", true);
+      return;
+    }
+    this.#heldKeys.hold();
+    this.#dispatch({ type: "signedOut", message });
+    const { els } = this.#deps;
+    const active = els.body.ownerDocument.activeElement;
+    // The notice takes the focus, not its button: keys mashed for the game press nothing.
+    if (active === null || active === els.body || els.gameScreen.contains(active)) {
+      els.sessionEnded.focus({ preventScroll: true });
+    }
+  }
+
+  /** Another tab ended or replaced the login, or the server would not renew it. */
+  #endedBy(why: SessionEnd, session: StoredSession | null): void {
+    if (why === "expired") {
+      this.#sessionOver(SESSION_EXPIRED);
+    } else if (why === "switched" && session !== null) {
+      this.#leaveGame();
+      this.#enterGame(session);
+    } else {
+      this.#leaveGame();
+      this.#showAuth(ENDED_ELSEWHERE, "info", false);
+    }
   }
 
   #dispatch(action: GameAction): void {
     if (this.#view === null) return;
     this.#view = reduce(this.#view, action);
-    if (action.type === "clickSent") popGain(this.#deps.els, this.#view.multiplier);
+    if (action.type === "clickDone" && action.update?.counted) {
+      popGain(this.#deps.els, action.update.multiplier);
+    }
     if (action.type === "endRound") void this.#refreshStats();
+    if (action.type === "gameInfo") {
+      // A reload or a reconnect may have missed rounds: show where things stand.
+      void this.#refreshStats();
+      this.#keeper?.reschedule();
+    }
     this.#render();
   }
 
@@ -173,12 +300,13 @@ export class App {
     const request = ++this.#statsRequest;
     const [leaders, rounds] = await Promise.all([
       fetchLeaderboard(LEADERBOARD_SIZE, this.#deps.fetch),
-      fetchRounds(RECENT_ROUNDS, this.#deps.fetch),
+      fetchRounds(ROUNDS_FETCHED, this.#deps.fetch),
     ]);
-    const player = this.#player;
-    if (player === null || request !== this.#statsRequest) return;
-    if (isOk(leaders)) renderLeaderboard(this.#deps.els, leaders.value, player.username);
-    if (isOk(rounds)) renderRounds(this.#deps.els, rounds.value, player.username);
+    const view = this.#view;
+    if (view === null || request !== this.#statsRequest) return;
+    const { els } = this.#deps;
+    if (isOk(leaders)) renderLeaderboard(els, leaders.value, view.username);
+    if (isOk(rounds)) renderRounds(els, rounds.value, view.username, RECENT_ROUNDS);
   }
 }
 

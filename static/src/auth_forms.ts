@@ -1,13 +1,25 @@
 /**
  * The login and registration forms: tabs, submitting, and the server's
- * messages shown beside the form. A successful registration logs straight
- * in, so a new player is one form away from the game.
+ * messages shown beside the form. The registration form states every rule
+ * of every field up front and checks them all as the player types, in field
+ * order and in the server's words; a field found wrong is marked
+ * (`aria-invalid`, its message named by `aria-describedby`). A successful
+ * registration logs straight in, so a new player is one form away from the
+ * game.
  *
  * @module
  */
 
 import type { ApiResult } from "./api.ts";
-import { type PageElements, setHidden, setText } from "./dom.ts";
+import { make, type PageElements, setHidden, setText } from "./dom.ts";
+import {
+  checkFields,
+  fieldOfMessage,
+  firstInvalid,
+  REGISTRATION_FIELDS,
+  rulesOf,
+} from "./registration_checks.ts";
+import type { RegistrationField } from "../../src/auth/validation.ts";
 import type { LoginSuccess, RegisterInput } from "../../src/hub/wire.ts";
 
 /** What the forms need from the rest of the client. */
@@ -24,10 +36,21 @@ type Tab = "login" | "register";
 export class AuthForms {
   readonly #els: PageElements;
   readonly #deps: AuthDeps;
+  readonly #inputs: Readonly<Record<RegistrationField, HTMLInputElement>>;
+  /** Fields whose mistakes are shown: left once, or submitted. */
+  readonly #touched = new Set<RegistrationField>();
+  /** A refusal of the server about one field, until that field changes. */
+  #serverRefusal: { field: RegistrationField; message: string } | null = null;
 
   constructor(els: PageElements, deps: AuthDeps) {
     this.#els = els;
     this.#deps = deps;
+    this.#inputs = {
+      username: els.registerUsername,
+      email: els.registerEmail,
+      password: els.registerPassword,
+      passwordConfirm: els.registerConfirm,
+    };
     els.loginTab.addEventListener("click", () => this.#select("login", true));
     els.registerTab.addEventListener("click", () => this.#select("register", true));
     for (const tab of [els.loginTab, els.registerTab]) {
@@ -48,30 +71,94 @@ export class AuthForms {
       event.preventDefault();
       void this.#submitRegister();
     });
+    for (const field of REGISTRATION_FIELDS) {
+      els.registerRules[field].replaceChildren(
+        ...rulesOf(field).map((rule) => {
+          const item = make("li", "", "rule");
+          item.dataset.state = "pending";
+          item.append(make("span", rule), make("span", "", "sr-only rule-state"));
+          return item;
+        }),
+      );
+      const input = this.#inputs[field];
+      input.addEventListener("input", () => {
+        if (this.#serverRefusal?.field === field) this.#serverRefusal = null;
+        this.#showChecks();
+      });
+      input.addEventListener("blur", () => {
+        if (input.value !== "") this.#touched.add(field);
+        this.#showChecks();
+      });
+    }
+    this.#showChecks();
   }
 
-  /** Shows the login form, optionally with a message (an expired session, a logout). */
-  showLogin(message?: string, kind: "error" | "info" = "error"): void {
+  /**
+   * Shows the login form, optionally with a message (an expired session, a
+   * logout). `focus` puts the caret in the first empty field; leave it off
+   * when the player did not ask for the form, so keys meant for something
+   * else never type into it.
+   */
+  showLogin(message?: string, kind: "error" | "info" = "error", focus = true): void {
     this.#select("login", false);
     this.#message(this.#els.registerMessage, undefined);
     this.#message(this.#els.loginMessage, message, kind);
     this.#els.loginPassword.value = "";
+    if (!focus) return;
     const field = this.#els.loginUsername.value === ""
       ? this.#els.loginUsername
       : this.#els.loginPassword;
     field.focus();
   }
 
+  /** Fills the login form's username, e.g. with the player whose session ended. */
+  prefillUsername(username: string): void {
+    this.#els.loginUsername.value = username;
+  }
+
   #select(tab: Tab, focusField: boolean): void {
     const login = tab === "login";
-    const { loginTab, registerTab, loginForm, registerForm } = this.#els;
+    const { loginTab, registerTab, loginPanel, registerPanel } = this.#els;
     loginTab.setAttribute("aria-selected", String(login));
     registerTab.setAttribute("aria-selected", String(!login));
     loginTab.tabIndex = login ? 0 : -1;
     registerTab.tabIndex = login ? -1 : 0;
-    setHidden(loginForm, !login);
-    setHidden(registerForm, login);
+    setHidden(loginPanel, !login);
+    setHidden(registerPanel, login);
     if (focusField) (login ? this.#els.loginUsername : this.#els.registerUsername).focus();
+  }
+
+  /** Marks each rule met or not, and each touched field's first mistake. */
+  #showChecks(): void {
+    const checks = checkFields(this.#input());
+    for (const field of REGISTRATION_FIELDS) {
+      const input = this.#inputs[field];
+      const touched = this.#touched.has(field);
+      const check = checks[field];
+      const items = this.#els.registerRules[field].children;
+      check.rules.forEach((rule, i) => {
+        const item = items[i] as HTMLElement | undefined;
+        if (item === undefined) return;
+        const state = rule.ok ? "met" : touched ? "broken" : "pending";
+        if (item.dataset.state !== state) item.dataset.state = state;
+        setText(item.lastElementChild as HTMLElement, rule.ok ? " (met)" : " (not met)");
+      });
+      const refusal = this.#serverRefusal?.field === field ? this.#serverRefusal.message : null;
+      const message = refusal ?? (touched ? check.message : null);
+      setText(this.#els.registerErrors[field], message ?? "");
+      if (message === null) input.removeAttribute("aria-invalid");
+      else input.setAttribute("aria-invalid", "true");
+    }
+  }
+
+  #input(): RegisterInput {
+    const els = this.#els;
+    return {
+      username: els.registerUsername.value.trim(),
+      email: els.registerEmail.value.trim(),
+      password: els.registerPassword.value,
+      passwordConfirm: els.registerConfirm.value,
+    };
   }
 
   async #submitLogin(): Promise<void> {
@@ -93,21 +180,33 @@ export class AuthForms {
 
   async #submitRegister(): Promise<void> {
     const els = this.#els;
-    const input: RegisterInput = {
-      username: els.registerUsername.value.trim(),
-      email: els.registerEmail.value.trim(),
-      password: els.registerPassword.value,
-      passwordConfirm: els.registerConfirm.value,
-    };
+    const input = this.#input();
+    for (const field of REGISTRATION_FIELDS) this.#touched.add(field);
+    this.#serverRefusal = null;
+    this.#showChecks();
+    const invalid = firstInvalid(checkFields(input));
+    if (invalid !== null) {
+      this.#message(els.registerMessage, undefined);
+      this.#inputs[invalid].focus();
+      return;
+    }
     await this.#busy(els.registerSubmit, "Creating your account…", async () => {
       const created = await this.#deps.register(input);
       if (!created.ok) {
         this.#message(els.registerMessage, created.message);
+        const field = fieldOfMessage(created.message);
+        if (field !== null) {
+          this.#serverRefusal = { field, message: created.message };
+          this.#showChecks();
+          this.#inputs[field].focus();
+        }
         return;
       }
       this.#message(els.registerMessage, created.value, "info");
       const answer = await this.#deps.login(input.username, input.password);
       els.registerPassword.value = els.registerConfirm.value = "";
+      this.#touched.clear();
+      this.#showChecks();
       els.loginUsername.value = input.username;
       if (!answer.ok) {
         this.showLogin(`${created.value} ${answer.message}`, "info");

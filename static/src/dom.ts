@@ -5,6 +5,8 @@
  * @module
  */
 
+import type { RegistrationField } from "../../src/auth/validation.ts";
+
 /** Every element the client reads or writes. */
 export interface PageElements {
   readonly body: HTMLElement;
@@ -13,6 +15,8 @@ export interface PageElements {
   readonly topbarGame: HTMLElement;
   readonly loginTab: HTMLButtonElement;
   readonly registerTab: HTMLButtonElement;
+  readonly loginPanel: HTMLElement;
+  readonly registerPanel: HTMLElement;
   readonly loginForm: HTMLFormElement;
   readonly loginMessage: HTMLElement;
   readonly loginUsername: HTMLInputElement;
@@ -25,6 +29,10 @@ export interface PageElements {
   readonly registerPassword: HTMLInputElement;
   readonly registerConfirm: HTMLInputElement;
   readonly registerSubmit: HTMLButtonElement;
+  /** Each registration field's list of rules. */
+  readonly registerRules: Readonly<Record<RegistrationField, HTMLElement>>;
+  /** Each registration field's message. */
+  readonly registerErrors: Readonly<Record<RegistrationField, HTMLElement>>;
   readonly connection: HTMLElement;
   readonly connectionText: HTMLElement;
   readonly retryText: HTMLElement;
@@ -32,6 +40,7 @@ export interface PageElements {
   readonly onlineCount: HTMLElement;
   readonly userName: HTMLElement;
   readonly logoutButton: HTMLButtonElement;
+  readonly roundTitle: HTMLElement;
   readonly roundNumber: HTMLElement;
   readonly countdown: HTMLElement;
   readonly timebar: HTMLElement;
@@ -45,15 +54,20 @@ export interface PageElements {
   readonly clickButton: HTMLButtonElement;
   readonly clickGain: HTMLElement;
   readonly notice: HTMLElement;
+  readonly sessionEnded: HTMLElement;
+  readonly sessionEndedText: HTMLElement;
+  readonly reloginButton: HTMLButtonElement;
   readonly multiplier: HTMLElement;
   readonly buyButton: HTMLButtonElement;
   readonly buyNext: HTMLElement;
   readonly buyCost: HTMLElement;
+  readonly buyUnit: HTMLElement;
   readonly wins: HTMLElement;
   readonly leaderboard: HTMLOListElement;
   readonly leaderboardEmpty: HTMLElement;
   readonly rounds: HTMLOListElement;
   readonly roundsEmpty: HTMLElement;
+  readonly roundsSkipped: HTMLElement;
 }
 
 /** Finds every element of {@linkcode PageElements}; throws when the page lacks one. */
@@ -75,6 +89,8 @@ export function findElements(doc: Document): PageElements {
     topbarGame: any("topbar-game"),
     loginTab: button("login-tab"),
     registerTab: button("register-tab"),
+    loginPanel: any("login-panel"),
+    registerPanel: any("register-panel"),
     loginForm: el("login-form", HTMLFormElement),
     loginMessage: any("login-message"),
     loginUsername: input("login-username"),
@@ -87,6 +103,18 @@ export function findElements(doc: Document): PageElements {
     registerPassword: input("register-password"),
     registerConfirm: input("register-confirm"),
     registerSubmit: button("register-submit"),
+    registerRules: {
+      username: any("register-username-rules"),
+      email: any("register-email-rules"),
+      password: any("register-password-rules"),
+      passwordConfirm: any("register-confirm-rules"),
+    },
+    registerErrors: {
+      username: any("register-username-error"),
+      email: any("register-email-error"),
+      password: any("register-password-error"),
+      passwordConfirm: any("register-confirm-error"),
+    },
     connection: any("connection"),
     connectionText: any("connection-text"),
     retryText: any("retry-text"),
@@ -94,6 +122,7 @@ export function findElements(doc: Document): PageElements {
     onlineCount: any("online-count"),
     userName: any("user-name"),
     logoutButton: button("logout-button"),
+    roundTitle: any("round-title"),
     roundNumber: any("round-number"),
     countdown: any("countdown"),
     timebar: any("timebar"),
@@ -107,15 +136,20 @@ export function findElements(doc: Document): PageElements {
     clickButton: button("click-button"),
     clickGain: any("click-gain"),
     notice: any("notice"),
+    sessionEnded: any("session-ended"),
+    sessionEndedText: any("session-ended-text"),
+    reloginButton: button("relogin-button"),
     multiplier: any("multiplier"),
     buyButton: button("buy-button"),
     buyNext: any("buy-next"),
     buyCost: any("buy-cost"),
+    buyUnit: any("buy-unit"),
     wins: any("wins"),
     leaderboard: el("leaderboard", HTMLOListElement),
     leaderboardEmpty: any("leaderboard-empty"),
     rounds: el("rounds", HTMLOListElement),
     roundsEmpty: any("rounds-empty"),
+    roundsSkipped: any("rounds-skipped"),
   };
 }
 

@@ -1,8 +1,12 @@
 /**
  * One logged-in player's life on the hub: connect, turn hub messages into
- * view actions, send clicks and purchases, and reconnect with backoff when
- * the connection drops or the first connect fails. A refused token ends the
- * session and hands the page back to the login form.
+ * view actions, send clicks and purchases, and reconnect when the
+ * connection drops or the first connect fails: the first retry at once, then
+ * growing delays with jitter (never more than 5 s apart); while the server
+ * can't be reached at all it is asked about twice a second whether it is
+ * back, and the page connects the moment it is. Without a network (the
+ * browser says it is offline) the page waits for one. A refused or expired
+ * token ends the session.
  *
  * @module
  */
@@ -10,29 +14,32 @@
 import type { TokenVerdict } from "./api.ts";
 import type { GameAction } from "./game_view.ts";
 import { HubClient, type HubClientOptions, type HubCloseInfo, HubError } from "./hub_client.ts";
-import { OFFLINE_AFTER_ATTEMPTS, reconnectDelay } from "./reconnect.ts";
+import { probeInterval, reconnectDelay } from "./reconnect.ts";
 import {
   ClientMethod,
   CloseReason,
   type EndRound,
   type GameInfo,
   HubMethod,
+  type LastRound,
   type ScoreUpdate,
   type Throttled,
 } from "../../src/hub/wire.ts";
 
 /** What a {@linkcode GameSession} needs from the page. */
 export interface GameSessionDeps {
-  /** The player's token. */
-  readonly token: string;
-  /** Builds the hub URL for a token. */
-  hubUrl(token: string): string;
+  /** The player's current token (renewals change it); null when the sign-in cookie carries it. */
+  token(): string | null;
+  /** Builds the hub URL for a token (none in it for null). */
+  hubUrl(token: string | null): string;
   /** Receives every view action. */
   dispatch(action: GameAction): void;
-  /** The token was refused or expired: show the login form with this message. */
+  /** The token was refused or expired: the session is over. */
   signedOut(message: string): void;
   /** Whether the hub would accept the token; asked after a failed connect. */
-  probeToken(token: string): Promise<TokenVerdict>;
+  probeToken(token: string | null): Promise<TokenVerdict>;
+  /** Whether the server answers at all; asked while it can't be reached. */
+  probeServer(): Promise<boolean>;
   /** Whether the browser thinks it has a network. */
   isOnline(): boolean;
   /** Local clock; default `Date.now`. */
@@ -43,8 +50,11 @@ export interface GameSessionDeps {
   hubOptions?: HubClientOptions;
 }
 
-/** The message shown on the login form when the server refuses a stored token. */
+/** What the page says when the server refuses or ends a login. */
 export const SESSION_EXPIRED = "Your session has expired. Please log in again.";
+
+/** How often the page looks at `navigator.onLine` while offline (the `online` event wakes it sooner). */
+const OFFLINE_POLL_MS = 1_000;
 
 /** Connects one player to the hub and keeps them connected until `stop()`. */
 export class GameSession {
@@ -79,7 +89,16 @@ export class GameSession {
     this.#wake?.();
   }
 
-  /** Sends one click; the view adds it at once and the completion reconciles it. */
+  /**
+   * The browser lost its network: nothing sent now could count, so the
+   * connection is closed at once rather than when it times out, and the
+   * session waits for the network to come back.
+   */
+  goOffline(): void {
+    this.#hub?.close();
+  }
+
+  /** Sends one click; the completion says whether it counted. */
   click(): void {
     const hub = this.#hub;
     if (hub === null) return;
@@ -111,17 +130,18 @@ export class GameSession {
   }
 
   async #run(): Promise<void> {
-    let failures = 0;
+    let attempt = 0;
     let everConnected = false;
     while (!this.#stopped) {
       if (!this.#deps.isOnline()) {
         this.#deps.dispatch({ type: "connection", state: "offline" });
-        await this.#sleep(reconnectDelay(failures + 8, this.#random()));
+        await this.#sleep(OFFLINE_POLL_MS);
+        attempt = 0;
         continue;
       }
       this.#deps.dispatch({
         type: "connection",
-        state: everConnected || failures > 0 ? "reconnecting" : "connecting",
+        state: everConnected || attempt > 0 ? "reconnecting" : "connecting",
       });
       const hub = this.#createHub();
       const closed = new Promise<HubCloseInfo>((resolve) => hub.onClose(resolve));
@@ -129,18 +149,20 @@ export class GameSession {
         await hub.start();
       } catch {
         if (this.#stopped) return;
-        if (await this.#deps.probeToken(this.#deps.token) === "refused") {
+        const verdict = await this.#deps.probeToken(this.#deps.token());
+        if (this.#stopped) return;
+        if (verdict === "refused") {
           this.#signOut(SESSION_EXPIRED);
           return;
         }
-        const delay = reconnectDelay(failures, this.#random());
-        failures += 1;
+        attempt += 1;
+        const delay = reconnectDelay(attempt, this.#random());
         this.#deps.dispatch({
           type: "connection",
-          state: failures >= OFFLINE_AFTER_ATTEMPTS ? "offline" : "reconnecting",
+          state: this.#deps.isOnline() ? "reconnecting" : "offline",
           retryAt: this.#now() + delay,
         });
-        await this.#sleep(delay);
+        await this.#sleep(delay, verdict === "unreachable");
         continue;
       }
       if (this.#stopped) {
@@ -148,7 +170,7 @@ export class GameSession {
         return;
       }
       this.#hub = hub;
-      failures = 0;
+      attempt = 0;
       everConnected = true;
       this.#deps.dispatch({ type: "connection", state: "connected" });
       const info = await closed;
@@ -159,24 +181,22 @@ export class GameSession {
         this.#signOut(SESSION_EXPIRED);
         return;
       }
-      const delay = reconnectDelay(0, this.#random());
-      this.#deps.dispatch({
-        type: "connection",
-        state: "reconnecting",
-        retryAt: this.#now() + delay,
-      });
-      await this.#sleep(delay);
+      // The first retry goes at once (attempt 0).
     }
   }
 
   #createHub(): HubClient {
-    const hub = new HubClient(this.#deps.hubUrl(this.#deps.token), this.#deps.hubOptions);
+    const hub = new HubClient(this.#deps.hubUrl(this.#deps.token()), this.#deps.hubOptions);
     const dispatch = this.#deps.dispatch;
     hub.on(ClientMethod.GameInfo, (info) => {
       if (isGameInfo(info)) dispatch({ type: "gameInfo", info, receivedAt: this.#now() });
     });
     hub.on(ClientMethod.EndRound, (round) => {
       if (isEndRound(round)) dispatch({ type: "endRound", round });
+    });
+    hub.on(ClientMethod.Standing, (standing) => {
+      const update = asScoreUpdate(standing);
+      if (update !== null) dispatch({ type: "standing", update });
     });
     hub.on(ClientMethod.PlayerCount, (count) => {
       const online = (count as { online?: unknown } | null)?.online;
@@ -198,16 +218,30 @@ export class GameSession {
     this.#deps.signedOut(message);
   }
 
-  /** Waits `ms`, or less when `retryNow()` or `stop()` wakes it. */
-  #sleep(ms: number): Promise<void> {
+  /**
+   * Waits `ms`, or less when `retryNow()` or `stop()` wakes it; with
+   * `probe`, also as soon as the server answers again.
+   */
+  #sleep(ms: number, probe = false): Promise<void> {
     return new Promise((resolve) => {
+      let probeTimer: ReturnType<typeof setTimeout> | undefined;
       const done = () => {
         clearTimeout(timer);
-        this.#wake = null;
+        clearTimeout(probeTimer);
+        if (this.#wake === done) this.#wake = null;
         resolve();
       };
       const timer = setTimeout(done, ms);
       this.#wake = done;
+      if (!probe) return;
+      const ask = () => {
+        probeTimer = setTimeout(async () => {
+          if (this.#wake !== done) return;
+          if (await this.#deps.probeServer()) done();
+          else if (this.#wake === done) ask();
+        }, Math.min(ms, probeInterval(this.#random())));
+      };
+      ask();
     });
   }
 }
@@ -218,7 +252,8 @@ function asScoreUpdate(value: unknown): ScoreUpdate | null {
     typeof update?.score === "number" && typeof update.multiplier === "number" &&
     typeof update.multiplierCost === "number"
   ) {
-    return update as ScoreUpdate;
+    // A server that doesn't say counted every click it answered.
+    return { ...update, counted: update.counted !== false } as ScoreUpdate;
   }
   return null;
 }
@@ -227,7 +262,14 @@ function isGameInfo(value: unknown): value is GameInfo {
   const info = value as Partial<GameInfo> | null;
   return typeof info?.score === "number" && typeof info.roundEndsAt === "number" &&
     typeof info.serverTime === "number" && typeof info.multiplier === "number" &&
-    typeof info.maxClicksPerSecond === "number" && typeof info.baseMultiplierCost === "number";
+    typeof info.maxClicksPerSecond === "number" && typeof info.baseMultiplierCost === "number" &&
+    (info.lastRound === undefined || info.lastRound === null || isLastRound(info.lastRound));
+}
+
+function isLastRound(value: unknown): value is LastRound {
+  const round = value as Partial<LastRound> | null;
+  return Array.isArray(round?.winners) && typeof round.roundId === "number" &&
+    typeof round.nbClicks === "number";
 }
 
 function isEndRound(value: unknown): value is EndRound {

@@ -4,14 +4,16 @@
  * in as values. `reduce` folds an action into the view state; `countdown`,
  * `displayScore`, `canBuy` and `roundOutcome` derive what to draw.
  *
- * The score shown is the server's: each click adds the multiplier at once
- * (optimistic), and each completion replaces the confirmed score with the
- * server's, so the shown score is "confirmed + clicks still in flight".
+ * The score shown is the server's, never a guess: a click counts on the page
+ * when its completion says the server counted it (a click the cap dropped
+ * never shows), and a `Standing` from another tab of the player moves it
+ * too. The result panel shows the last round the server recorded, from
+ * `EndRound` or, after a reload or a reconnect, from `GameInfo.lastRound`.
  *
  * @module
  */
 
-import type { EndRound, GameInfo, ScoreUpdate } from "../../src/hub/wire.ts";
+import type { EndRound, GameInfo, LastRound, ScoreUpdate } from "../../src/hub/wire.ts";
 
 /** The connection as the player sees it. */
 export type ConnectionState = "connecting" | "connected" | "reconnecting" | "offline";
@@ -67,6 +69,8 @@ export interface GameView {
   /** How many rounds ended while this page watched. */
   readonly roundsSeen: number;
   readonly notice: Notice | null;
+  /** Why the session ended, once it did: the page then asks for a new login. */
+  readonly signedOut: string | null;
 }
 
 /** Something that happened, for {@linkcode reduce}. */
@@ -75,6 +79,8 @@ export type GameAction =
   | { readonly type: "gameInfo"; readonly info: GameInfo; readonly receivedAt: number }
   | { readonly type: "clickSent" }
   | { readonly type: "clickDone"; readonly update: ScoreUpdate | null }
+  /** The player's standing moved in another tab. */
+  | { readonly type: "standing"; readonly update: ScoreUpdate }
   | { readonly type: "buySent" }
   | { readonly type: "buyDone"; readonly update: ScoreUpdate }
   | { readonly type: "buyRefused"; readonly message: string; readonly now: number }
@@ -87,7 +93,8 @@ export type GameAction =
     readonly maxClicksPerSecond: number | null;
     readonly now: number;
   }
-  | { readonly type: "connectionLost" };
+  | { readonly type: "connectionLost" }
+  | { readonly type: "signedOut"; readonly message: string };
 
 /**
  * Score and multiplier of a new round, as the server resets them; what the
@@ -121,6 +128,7 @@ export function initialView(username: string): GameView {
     lastResult: null,
     roundsSeen: 0,
     notice: null,
+    signedOut: null,
   };
 }
 
@@ -144,6 +152,7 @@ export function reduce(view: GameView, action: GameAction): GameView {
         roundEndsAt: info.roundEndsAt,
         roundDurationMs: info.roundDurationMs,
         clockOffsetMs: info.serverTime - action.receivedAt,
+        lastResult: resultOf(info.lastRound ?? null, view),
       };
     }
     case "clickSent":
@@ -154,6 +163,8 @@ export function reduce(view: GameView, action: GameAction): GameView {
         ? { ...view, pendingClicks }
         : { ...applyUpdate(view, action.update), pendingClicks };
     }
+    case "standing":
+      return applyUpdate(view, action.update);
     case "buySent":
       return { ...view, buying: true };
     case "buyDone":
@@ -185,7 +196,21 @@ export function reduce(view: GameView, action: GameAction): GameView {
     }
     case "connectionLost":
       return { ...view, pendingClicks: 0, buying: false, online: null };
+    case "signedOut":
+      return { ...view, signedOut: action.message, pendingClicks: 0, buying: false, notice: null };
   }
+}
+
+/** The result panel's round from `GameInfo`: the one it names, unless the page already shows it. */
+function resultOf(round: LastRound | null, view: GameView): RoundResult | null {
+  if (round === null) return view.lastResult;
+  if (view.lastResult?.roundId === round.roundId) return view.lastResult;
+  return {
+    roundId: round.roundId,
+    winners: [...round.winners],
+    nbClicks: round.nbClicks,
+    outcome: roundOutcome(round.winners, view.username),
+  };
 }
 
 function applyUpdate(view: GameView, update: ScoreUpdate): GameView {
@@ -226,20 +251,19 @@ export function roundOutcome(winners: readonly string[], username: string): Outc
   return winners.length === 1 ? "won" : "tied";
 }
 
-/** The score to show: the server's, plus the clicks it has not answered yet. */
+/** The score to show: the server's, and only what it counted. */
 export function displayScore(view: GameView): number {
-  return view.confirmedScore + view.pendingClicks * view.multiplier;
+  return view.confirmedScore;
 }
 
 /** Whether the buy button may be pressed. */
 export function canBuy(view: GameView): boolean {
-  return view.connection === "connected" && view.ready && !view.buying &&
-    displayScore(view) >= view.multiplierCost;
+  return canClick(view) && !view.buying && view.confirmedScore >= view.multiplierCost;
 }
 
-/** Whether the click button may be pressed. */
+/** Whether the click button may be pressed: only while a click can count. */
 export function canClick(view: GameView): boolean {
-  return view.connection === "connected" && view.ready;
+  return view.connection === "connected" && view.ready && view.signedOut === null;
 }
 
 /** Time left in the round, judged on the server's clock. */

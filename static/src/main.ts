@@ -13,10 +13,10 @@ function main(): void {
   const app = new App({
     els: findElements(document),
     window,
-    storage: sessionStorage,
+    storage: localStorage,
     fetch: (input, init) => fetch(input, init),
   });
-  app.start();
+  void app.start();
 }
 
 if (document.readyState === "loading") {

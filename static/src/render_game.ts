@@ -1,8 +1,10 @@
 /**
  * Draws the game screen from a {@linkcode GameView}: score, multiplier, buy
- * button, countdown, connection state, result panel, leaderboard and last
- * rounds. DOM only; every decision comes from `game_view.ts` and
- * `round_text.ts`. Usernames go in as text, never as HTML.
+ * button, countdown, connection state, result panel, the notice that a
+ * session ended, leaderboard and last rounds. DOM only; every decision comes
+ * from `game_view.ts`, `round_text.ts` and `stats_view.ts`. Usernames go in
+ * as text, never as HTML. A control about to be disabled while it has the
+ * focus hands it on to one that stays, so the focus never falls to the page.
  *
  * @module
  */
@@ -18,6 +20,7 @@ import {
   type GameView,
 } from "./game_view.ts";
 import { plural, resultText, timeOfDay } from "./round_text.ts";
+import { playedRounds, rankLeaders } from "./stats_view.ts";
 import type { LeaderboardEntry, RoundSummary } from "../../src/hub/wire.ts";
 
 const CONNECTION_WORDS: Record<ConnectionState, string> = {
@@ -41,17 +44,12 @@ export function renderGame(els: PageElements, view: GameView, localNow: number):
   setText(els.buyNext, `×${view.multiplier * 2}`);
   // The cost is the server's to say: nothing is shown until GameInfo came.
   setText(els.buyCost, view.ready ? view.multiplierCost.toLocaleString("en-US") : "–");
+  setText(els.buyUnit, view.ready && view.multiplierCost === 1 ? "point" : "points");
   setText(els.wins, view.nbWins.toLocaleString("en-US"));
-  const buyable = canBuy(view);
-  if (els.buyButton.disabled === buyable) els.buyButton.disabled = !buyable;
-  setAttr(
-    els.buyButton,
-    "aria-label",
-    view.ready
-      ? `Buy ×${view.multiplier * 2} multiplier for ${plural(view.multiplierCost, "point")}`
-      : `Buy ×${view.multiplier * 2} multiplier`,
-  );
   const clickable = canClick(view);
+  const buyable = canBuy(view);
+  keepFocus(els, clickable, buyable, view.signedOut !== null);
+  if (els.buyButton.disabled === buyable) els.buyButton.disabled = !buyable;
   if (els.clickButton.disabled === clickable) els.clickButton.disabled = !clickable;
 
   const dataset = els.gameScreen.dataset;
@@ -68,6 +66,8 @@ export function renderGame(els: PageElements, view: GameView, localNow: number):
 
   renderCountdown(els, view, localNow);
   renderResult(els, view);
+  setHidden(els.sessionEnded, view.signedOut === null);
+  setText(els.sessionEndedText, view.signedOut ?? "");
   const notice = activeNotice(view, localNow);
   setHidden(els.notice, notice === null);
   if (notice !== null) {
@@ -76,19 +76,47 @@ export function renderGame(els: PageElements, view: GameView, localNow: number):
   }
 }
 
+/**
+ * Before a focused button is disabled, moves the focus to one that stays
+ * usable: after a purchase the Buy button may no longer be affordable, and
+ * a keyboard player goes on clicking from where they are.
+ */
+function keepFocus(
+  els: PageElements,
+  clickable: boolean,
+  buyable: boolean,
+  signedOut: boolean,
+): void {
+  const active = els.body.ownerDocument.activeElement;
+  const losing = (active === els.buyButton && !buyable) ||
+    (active === els.clickButton && !clickable);
+  if (!losing) return;
+  // A session that ended hands the focus to its notice, not its button: keys
+  // mashed for the game must not open the login form.
+  const next = signedOut ? els.sessionEnded : clickable ? els.clickButton : els.roundTitle;
+  next.focus({ preventScroll: true });
+}
+
 function renderConnection(els: PageElements, view: GameView, localNow: number): void {
-  setAttr(els.connection, "data-state", view.connection);
-  setText(els.connectionText, CONNECTION_WORDS[view.connection]);
+  const state = view.signedOut !== null ? "signed-out" : view.connection;
+  setAttr(els.connection, "data-state", state);
+  setText(
+    els.connectionText,
+    view.signedOut !== null ? "Signed out" : CONNECTION_WORDS[view.connection],
+  );
   // The seconds to the next attempt stay out of the live region: one announcement per state.
   const waiting = view.retryAt !== null && view.retryAt > localNow &&
-    view.connection !== "connected";
+    view.connection !== "connected" && view.signedOut === null;
   setText(
     els.retryText,
     waiting ? `retry in ${Math.ceil((view.retryAt! - localNow) / 1000)} s` : "",
   );
   setHidden(els.retryText, !waiting);
   setHidden(els.retryButton, !waiting);
-  els.body.classList.toggle("is-disconnected", view.connection !== "connected");
+  els.body.classList.toggle(
+    "is-disconnected",
+    view.connection !== "connected" || view.signedOut !== null,
+  );
 }
 
 function renderCountdown(els: PageElements, view: GameView, localNow: number): void {
@@ -110,9 +138,7 @@ function renderCountdown(els: PageElements, view: GameView, localNow: number): v
 
 function renderResult(els: PageElements, view: GameView): void {
   const result = view.lastResult;
-  const seen = String(view.roundsSeen);
-  if (result === null || els.result.dataset.round === seen) return;
-  els.result.dataset.round = seen;
+  if (result === null || els.result.dataset.roundId === String(result.roundId)) return;
   els.result.dataset.roundId = String(result.roundId);
   els.result.dataset.outcome = result.outcome;
   const text = resultText(result, view.username);
@@ -136,34 +162,41 @@ export function popGain(els: PageElements, amount: number): void {
   if (els.clickZone.childElementCount > 24) els.clickZone.querySelector(".float-gain")?.remove();
 }
 
-/** Fills the leaderboard, marking the player's own row. */
+/** Fills the leaderboard, marking the player's own row; ties share a rank and its medal. */
 export function renderLeaderboard(
   els: PageElements,
   entries: readonly LeaderboardEntry[],
   username: string,
 ): void {
   const me = username.toLowerCase();
-  els.leaderboard.replaceChildren(...entries.map((entry, index) => {
-    const item = make("li", "", "leader");
-    if (entry.username.toLowerCase() === me) item.classList.add("me");
-    item.append(
-      make("span", String(index + 1), `rank rank-${index + 1}`),
-      make("span", entry.username, "leader-name"),
-      make("span", plural(entry.nbWins, "win"), "leader-wins"),
-    );
-    return item;
-  }));
+  els.leaderboard.replaceChildren(
+    ...rankLeaders(entries).map((entry) => {
+      const item = make("li", "", "leader");
+      if (entry.username.toLowerCase() === me) item.classList.add("me");
+      item.dataset.rank = String(entry.rank);
+      const rank = make("span", String(entry.rank), `rank rank-${entry.rank}`);
+      rank.setAttribute("aria-label", `Rank ${entry.rank}`);
+      item.append(
+        rank,
+        make("span", entry.username, "leader-name"),
+        make("span", plural(entry.nbWins, "win"), "leader-wins"),
+      );
+      return item;
+    }),
+  );
   setHidden(els.leaderboardEmpty, entries.length > 0);
 }
 
-/** Fills the list of recent rounds. */
+/** Fills the list of recent rounds someone played, at most `max`, saying how many empty ones were left out. */
 export function renderRounds(
   els: PageElements,
   rounds: readonly RoundSummary[],
   username: string,
+  max: number,
 ): void {
   const me = username.toLowerCase();
-  els.rounds.replaceChildren(...rounds.map((round) => {
+  const { shown, skipped } = playedRounds(rounds, max);
+  els.rounds.replaceChildren(...shown.map((round) => {
     const item = make("li", "", "round");
     const won = round.winners.some((name) => name.toLowerCase() === me);
     if (won) item.classList.add("me");
@@ -173,8 +206,8 @@ export function renderRounds(
     } else {
       for (const name of round.winners) winners.append(make("span", name, "chip"));
     }
-    const meta = round.players === 0 ? ["nobody played", timeOfDay(round.endedAt)] : [
-      plural(round.nbClicks, "click"),
+    const meta = [
+      `top ${plural(round.nbClicks, "point")}`,
       plural(round.players, "player"),
       timeOfDay(round.endedAt),
     ];
@@ -185,5 +218,10 @@ export function renderRounds(
     );
     return item;
   }));
-  setHidden(els.roundsEmpty, rounds.length > 0);
+  setHidden(els.roundsEmpty, shown.length > 0);
+  setHidden(els.roundsSkipped, skipped === 0);
+  setText(
+    els.roundsSkipped,
+    skipped === 0 ? "" : `${plural(skipped, "round")} without players left out.`,
+  );
 }

@@ -8,7 +8,7 @@
 
 import type { RoundResult } from "./game_view.ts";
 
-/** "1 click", "42 clicks". */
+/** "1 point", "42 points". */
 export function plural(count: number, one: string, many = `${one}s`): string {
   return `${count.toLocaleString("en-US")} ${count === 1 ? one : many}`;
 }
@@ -31,13 +31,17 @@ export interface ResultText {
   readonly detail: string;
 }
 
-/** What the result panel says about a finished round, from `username`'s point of view. */
+/**
+ * What the result panel says about a finished round, from `username`'s point
+ * of view. The round's `nbClicks` is the winning score, in points (a click is
+ * worth the multiplier), so the words say points.
+ */
 export function resultText(result: RoundResult, username: string): ResultText {
   const label = `Round ${result.roundId} is over`;
-  const clicks = plural(result.nbClicks, "click");
+  const clicks = plural(result.nbClicks, "point");
   switch (result.outcome) {
     case "none":
-      return { label, headline: "No winner", detail: "Nobody clicked this round." };
+      return { label, headline: "No winner", detail: "Nobody scored this round." };
     case "won":
       return { label, headline: "You won!", detail: `Top score with ${clicks}.` };
     case "tied": {

@@ -4,7 +4,7 @@ import type { GameAction } from "../../static/src/game_view.ts";
 import { registerAndLogin } from "../support/accounts.ts";
 import { startTestServer } from "../support/test_server.ts";
 
-Deno.test("GameSession signs out when the server closes for an expired token", async () => {
+Deno.test("GameSession signs out when the server closes for an expired, unrenewed token", async () => {
   // Tokens live three seconds; the hub closes the connection once it expires.
   const server = await startTestServer({ env: { TOKEN_TTL_MINUTES: "0.05" } });
   try {
@@ -12,12 +12,13 @@ Deno.test("GameSession signs out when the server closes for an expired token", a
     const actions: GameAction[] = [];
     const signedOut = Promise.withResolvers<string>();
     const session = new GameSession({
-      token: player.token,
+      token: () => player.token,
       hubUrl: (token) =>
-        server.url.replace(/^http/, "ws") + "game?access_token=" + encodeURIComponent(token),
+        server.url.replace(/^http/, "ws") + "game?access_token=" + encodeURIComponent(token!),
       dispatch: (action) => actions.push(action),
       signedOut: signedOut.resolve,
       probeToken: () => Promise.resolve("accepted"),
+      probeServer: () => Promise.resolve(true),
       isOnline: () => true,
     });
     session.start();

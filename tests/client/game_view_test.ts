@@ -24,6 +24,7 @@ const INFO: GameInfo = {
   serverTime: 1_000_000_000,
   maxClicksPerSecond: 25,
   baseMultiplierCost: 10,
+  lastRound: null,
 };
 
 function play(view: GameView, ...actions: GameAction[]): GameView {
@@ -48,21 +49,54 @@ Deno.test("reduce() takes score, multiplier, wins and round from GameInfo", () =
   assert.equal(view.roundId, 7);
 });
 
-Deno.test("reduce() shows a click at once and settles on the server's score", () => {
+Deno.test("reduce() shows a click only once the server counted it", () => {
   let view = connected({ multiplier: 2, multiplierCost: 20 });
   view = play(view, { type: "clickSent" }, { type: "clickSent" });
-  assert.equal(displayScore(view), 4, "two clicks in flight count optimistically");
+  assert.equal(displayScore(view), 0, "clicks in flight are not shown as counted");
+  assert.equal(view.pendingClicks, 2);
   view = reduce(view, {
     type: "clickDone",
     update: { score: 2, multiplier: 2, multiplierCost: 20, counted: true },
   });
   assert.equal(view.pendingClicks, 1);
-  assert.equal(displayScore(view), 4);
+  assert.equal(displayScore(view), 2);
   view = reduce(view, {
     type: "clickDone",
     update: { score: 2, multiplier: 2, multiplierCost: 20, counted: false },
   });
-  assert.equal(displayScore(view), 2, "a click the cap dropped disappears");
+  assert.equal(displayScore(view), 2, "a click the cap dropped never showed");
+});
+
+Deno.test("reduce() takes the standing another tab made", () => {
+  const view = reduce(connected({ score: 3 }), {
+    type: "standing",
+    update: { score: 12, multiplier: 2, multiplierCost: 20, counted: true },
+  });
+  assert.deepEqual([displayScore(view), view.multiplier, view.multiplierCost], [12, 2, 20]);
+});
+
+Deno.test("reduce() shows the last round GameInfo names, unless it is already shown", () => {
+  const view = connected({ lastRound: { roundId: 6, winners: ["ann"], nbClicks: 40 } });
+  assert.deepEqual(view.lastResult, {
+    roundId: 6,
+    winners: ["ann"],
+    nbClicks: 40,
+    outcome: "won",
+  });
+  const same = reduce(view, {
+    type: "gameInfo",
+    info: { ...INFO, lastRound: { roundId: 6, winners: ["ann"], nbClicks: 40 } },
+    receivedAt: INFO.serverTime,
+  });
+  assert.equal(same.lastResult, view.lastResult);
+  assert.equal(connected().lastResult, null);
+});
+
+Deno.test("reduce() stops clicks and purchases once signed out", () => {
+  const view = reduce(connected({ score: 50 }), { type: "signedOut", message: "Expired" });
+  assert.equal(view.signedOut, "Expired");
+  assert.equal(canClick(view), false);
+  assert.equal(canBuy(view), false);
 });
 
 Deno.test("reduce() drops an unanswered click without going below zero in flight", () => {
@@ -76,7 +110,12 @@ Deno.test("canBuy() needs the cost, a connection and no purchase in flight", () 
   let view = connected({ score: 9 });
   assert.equal(canBuy(view), false);
   view = reduce(view, { type: "clickSent" });
-  assert.equal(canBuy(view), true, "the optimistic score counts");
+  assert.equal(canBuy(view), false, "a click in flight is not yet a point");
+  view = reduce(view, {
+    type: "clickDone",
+    update: { score: 10, multiplier: 1, multiplierCost: 10, counted: true },
+  });
+  assert.equal(canBuy(view), true);
   assert.equal(canBuy(reduce(view, { type: "buySent" })), false);
   assert.equal(canBuy(reduce(view, { type: "connection", state: "reconnecting" })), false);
 });

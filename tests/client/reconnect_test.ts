@@ -1,25 +1,39 @@
 import assert from "node:assert/strict";
-import { reconnectDelay } from "../../static/src/reconnect.ts";
+import { probeInterval, reconnectDelay } from "../../static/src/reconnect.ts";
 
-Deno.test("reconnectDelay() grows exponentially between half and all of the ceiling", () => {
-  assert.equal(reconnectDelay(0, 0), 250);
-  assert.equal(reconnectDelay(0, 0.999_999), 500);
-  assert.equal(reconnectDelay(1, 0), 500);
-  assert.equal(reconnectDelay(3, 0.5), 3_000);
+Deno.test("reconnectDelay() retries at once first", () => {
+  assert.equal(reconnectDelay(0, 0), 0);
+  assert.equal(reconnectDelay(0, 0.999), 0);
 });
 
-Deno.test("reconnectDelay() stops growing at maxMs", () => {
-  assert.equal(reconnectDelay(20, 1), 15_000);
-  assert.equal(reconnectDelay(1_000, 0), 7_500);
+Deno.test("reconnectDelay() then grows exponentially between half and all of the ceiling", () => {
+  assert.equal(reconnectDelay(1, 0), 125);
+  assert.equal(reconnectDelay(1, 0.999_999), 250);
+  assert.equal(reconnectDelay(2, 0), 250);
+  assert.equal(reconnectDelay(4, 0.5), 1_500);
+});
+
+Deno.test("reconnectDelay() never waits more than 5 s", () => {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    assert.ok(reconnectDelay(attempt, 0.999_999) <= 5_000, `attempt ${attempt}`);
+  }
+  assert.equal(reconnectDelay(20, 1), 5_000);
+  assert.equal(reconnectDelay(1_000, 0), 2_500);
   assert.equal(reconnectDelay(4, 1, { baseMs: 100, maxMs: 1_000, factor: 3 }), 1_000);
 });
 
 Deno.test("reconnectDelay() spreads clients with different random numbers", () => {
-  const delays = new Set([0, 0.25, 0.5, 0.75].map((random) => reconnectDelay(2, random)));
+  const delays = new Set([0, 0.25, 0.5, 0.75].map((random) => reconnectDelay(3, random)));
   assert.equal(delays.size, 4);
 });
 
 Deno.test("reconnectDelay() refuses a negative or fractional attempt", () => {
   assert.throws(() => reconnectDelay(-1, 0), RangeError);
   assert.throws(() => reconnectDelay(1.5, 0), RangeError);
+});
+
+Deno.test("probeInterval() asks again within 400 to 700 ms", () => {
+  assert.equal(probeInterval(0), 400);
+  assert.equal(probeInterval(1), 700);
+  assert.equal(probeInterval(0.5), 550);
 });

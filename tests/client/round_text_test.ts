@@ -18,7 +18,7 @@ Deno.test("resultText() says when you won", () => {
   const text = resultText({ roundId: 4, winners: ["ann"], nbClicks: 42, outcome: "won" }, "ann");
   assert.equal(text.label, "Round 4 is over");
   assert.equal(text.headline, "You won!");
-  assert.match(text.detail, /42 clicks/);
+  assert.match(text.detail, /42 points/);
 });
 
 Deno.test("resultText() says when you tied and with whom", () => {
@@ -27,13 +27,13 @@ Deno.test("resultText() says when you tied and with whom", () => {
     "ann",
   );
   assert.equal(text.headline, "You tied for the win!");
-  assert.equal(text.detail, "You and bob each scored 9 clicks.");
+  assert.equal(text.detail, "You and bob each scored 9 points.");
 });
 
 Deno.test("resultText() names the winners when you lost", () => {
   const one = resultText({ roundId: 4, winners: ["bob"], nbClicks: 1, outcome: "lost" }, "ann");
   assert.equal(one.headline, "bob wins");
-  assert.match(one.detail, /^1 click\./);
+  assert.match(one.detail, /^1 point\./);
   const two = resultText(
     { roundId: 4, winners: ["bob", "cy"], nbClicks: 8, outcome: "lost" },
     "ann",

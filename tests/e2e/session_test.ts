@@ -1,0 +1,102 @@
+/**
+ * Browser tests of a login that ends mid-play: the page says why, keeps the
+ * round's result in view, and keys held for the game never reach the login
+ * form, so a player mashing Space or Enter can't lock their own account.
+ *
+ * @module
+ */
+
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { registerAndLogin } from "../support/accounts.ts";
+import { CHEAP_HASH, startTestServer } from "../support/test_server.ts";
+import {
+  clickTimes,
+  logInInPage,
+  newPage,
+  OPTIONS,
+  screenshotDir,
+  text,
+  waitPlaying,
+  withBrowser,
+} from "./browser_support.ts";
+
+Deno.test({
+  name:
+    "browser: a session that ends mid-play keeps the result, says why, and held keys press nothing",
+  ...OPTIONS,
+  async fn() {
+    // Tokens live six seconds and rounds two: a result is on screen when the session ends.
+    const server = await startTestServer({
+      roundSeconds: 2,
+      env: { TOKEN_TTL_MINUTES: "0.1" },
+      hashParameters: CHEAP_HASH,
+    });
+    try {
+      await withBrowser(async (browser) => {
+        for (const viewport of [{ width: 1280, height: 860 }, { width: 390, height: 844 }]) {
+          const page = await newPage(await browser.newContext({ viewport }));
+          const logins: string[] = [];
+          page.on("request", (request) => {
+            if (request.url().endsWith("/api/account/login")) logins.push(request.url());
+          });
+          // The server won't renew: the session ends when the token does.
+          await page.route("**/api/account/renew", (route) =>
+            route.fulfill({
+              status: 401,
+              contentType: "application/json",
+              body: JSON.stringify({ message: "Token expired" }),
+            }));
+          const player = await registerAndLogin(server.url);
+          await page.goto(server.url);
+          await logInInPage(page, player.username, player.password);
+          await waitPlaying(page);
+          const loginsBefore = logins.length;
+          await page.locator("#result[data-round-id]").waitFor();
+          await clickTimes(page, 2);
+
+          // Space held down on the click button as the session ends, then Enter
+          // and Space mashed and held.
+          await page.locator("#click-button").focus();
+          await page.keyboard.down(" ");
+          await page.locator("#session-ended:not([hidden])").waitFor({ timeout: 15_000 });
+          await page.keyboard.down("Enter");
+          await page.keyboard.down("Enter");
+          await page.keyboard.down(" ");
+          await page.keyboard.up("Enter");
+          await page.keyboard.up(" ");
+          await page.waitForTimeout(300);
+
+          assert.match(await text(page, "#session-ended-text"), /session has expired/i);
+          assert.equal(await page.locator("#auth-screen").isHidden(), true, "no form yet");
+          assert.equal(await page.locator("#result").isVisible(), true, "the result stays");
+          assert.match(await text(page, "#result-label"), /Round \d+ is over/);
+          assert.equal(await page.locator("#click-button").isDisabled(), true);
+          assert.equal(await page.locator("#connection").getAttribute("data-state"), "signed-out");
+          assert.equal(
+            await page.evaluate(`document.activeElement?.id`),
+            "session-ended",
+            "the focus is on the notice, where keys press nothing",
+          );
+          assert.equal(logins.length, loginsBefore, "no login was sent by held keys");
+          await page.screenshot({
+            path: join(await screenshotDir(), `session-ended-${viewport.width}.png`),
+          });
+
+          // The player asks for the form: it names them and waits for the password.
+          await page.locator("#relogin-button").click();
+          await page.locator("#auth-screen:not([hidden])").waitFor();
+          assert.match(await text(page, "#login-message"), /session has expired/i);
+          assert.equal(await page.locator("#login-username").inputValue(), player.username);
+          assert.equal(await page.evaluate(`document.activeElement?.id`), "login-password");
+          await page.unroute("**/api/account/renew");
+          await logInInPage(page, player.username, player.password);
+          await waitPlaying(page);
+          await page.close();
+        }
+      });
+    } finally {
+      await server.stop();
+    }
+  },
+});
