@@ -28,7 +28,10 @@ export async function main(args: string[]): Promise<number> {
   }
   let server;
   try {
-    server = await startServer(config, { accessLog: (line) => console.log(line) });
+    server = await startServer(config, {
+      accessLog: (line) => console.log(line),
+      afterClose: crashAfterClose(Deno.env.get("CLICKER_TEST_CRASH_AFTER_CLOSE")),
+    });
   } catch (error) {
     if (error instanceof DatabaseOpenError || error instanceof Deno.errors.AddrInUse) {
       console.error(`clicker: ${error.message}`);
@@ -58,6 +61,19 @@ export async function main(args: string[]): Promise<number> {
   clearTimeout(forced);
   for (const signal of STOP_SIGNALS) Deno.removeSignalListener(signal, stop);
   return code;
+}
+
+/**
+ * Test-only, with several servers: the server that closes round `raw` dies
+ * at once (SIGKILL, as `kill -9`), between closing the round and recording
+ * it, so a test can check the next leader records it once.
+ */
+function crashAfterClose(raw: string | undefined): ((id: number) => void) | undefined {
+  if (raw === undefined || raw === "") return undefined;
+  const round = Number(raw);
+  return (id) => {
+    if (id === round) Deno.kill(Deno.pid, "SIGKILL");
+  };
 }
 
 if (import.meta.main) Deno.exit(await main(Deno.args));

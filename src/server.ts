@@ -9,7 +9,6 @@
 import type { Kysely } from "kysely";
 import type { Config } from "./config.ts";
 import type { Database } from "./db/schema.ts";
-import { openDatabase } from "./db/open_database.ts";
 import { settleSetting } from "./db/settings.ts";
 import { winsOf } from "./db/accounts.ts";
 import { generateSecret, tokenKey } from "./auth/tokens.ts";
@@ -17,10 +16,12 @@ import type { HashParameters } from "./auth/passwords.ts";
 import { Hub } from "./hub/hub.ts";
 import { hubRoutes } from "./hub/transport.ts";
 import { accountRoutes } from "./http/account_routes.ts";
+import { sessionRoutes } from "./http/session_routes.ts";
 import { statsRoutes } from "./http/stats_routes.ts";
 import { createApp } from "./http/app.ts";
 import { serve, type Served } from "./http/serve.ts";
 import { type RoundLoop, roundLoop, type RoundLoopHealth } from "./round_loop.ts";
+import { openGameBackend } from "./game_backend.ts";
 
 /** Options of {@linkcode startServer}. */
 export interface ServerOptions {
@@ -36,6 +37,8 @@ export interface ServerOptions {
   readonly headersTimeoutMs?: number;
   /** The Argon2id cost of new password hashes (default: OWASP's); tests pass a cheap one. */
   readonly hashParameters?: HashParameters;
+  /** With several servers: called right after this server closed round `id` (tests crash here). */
+  readonly afterClose?: (id: number) => void;
 }
 
 /** What an operator can ask a running server; `/healthz` reports the same. */
@@ -72,22 +75,26 @@ export async function startServer(
 ): Promise<RunningServer> {
   const loop = options.loop ?? roundLoop;
   const logError = options.logError ?? console.error;
-  const db = await openDatabase(config.databasePath, { logError });
+  const backend = await openGameBackend(config, { loop, logError, afterClose: options.afterClose });
+  const db = backend.db;
   try {
     const secret = await tokenKey(
       config.jwtSecret ?? await settleSetting(db, "jwt_secret", generateSecret()),
     );
-    const hub = new Hub({ game: loop.game, roundDurationMs: config.roundDurationMs, logError });
-    const online = () => ({ players: hub.registry.online, connections: hub.registry.size });
-    await loop.start({
-      db,
-      broadcast: (endRound) => hub.broadcast("EndRound", endRound),
-      roundDurationMs: config.roundDurationMs,
-      maxClicksPerSecond: config.maxClicksPerSecond,
+    const hub = new Hub({
+      game: backend.game,
+      lastRound: backend.lastRound,
+      roundDurationMs: backend.roundDurationMs,
+      playersOnline: backend.playersOnline,
       logError,
+      reconnectWindowMs: config.reconnectWindowMs,
     });
+    const online = () => ({ players: hub.registry.online, connections: hub.registry.size });
+    await backend.start(hub);
     const app = createApp({
       corsOrigins: config.corsOrigins,
+      trustProxy: config.trustProxy,
+      secureCookie: config.cookieSecure,
       logError,
       accessLog: options.accessLog,
       routes: [
@@ -103,14 +110,18 @@ export async function startServer(
             hashQueuePerAddress: config.hashQueuePerAddress,
             hashParameters: options.hashParameters,
             trustProxy: config.trustProxy,
+            attempts: backend.attempts,
+            renewed: (playerId, expiresAt) => hub.registry.extendExpiry(playerId, expiresAt),
           }),
         },
+        { path: "/api/account", app: sessionRoutes({ db, secret }) },
         {
           path: "/",
           app: statsRoutes({
             db,
-            loopHealth: () => loop.health(),
+            loopHealth: backend.loopHealth,
             online,
+            cluster: backend.cluster,
           }),
         },
         {
@@ -124,6 +135,8 @@ export async function startServer(
               messagesPerSecond: config.maxMessagesPerSecond,
               bytesPerSecond: config.maxBytesPerSecond,
             },
+            statefulReconnect: config.reconnectWindowMs > 0,
+            shared: backend.cluster !== undefined,
           }),
         },
       ],
@@ -148,16 +161,16 @@ export async function startServer(
         // the round in progress is saved; then the HTTP server stops.
         // A failed last save (UnsavedRoundsError) still closes everything, then is thrown.
         let unsaved: Error | undefined;
-        await loop.stop({ beforeSave: () => hub.registry.closeAll() })
+        await backend.stop(() => hub.registry.closeAll())
           .catch((error: Error) => unsaved = error);
         await server.close(options.drainMs ?? 2000);
         await db.destroy();
         if (unsaved) throw unsaved;
       })();
-    const health = () => ({ roundLoop: loop.health(), online: online() });
+    const health = () => ({ roundLoop: backend.loopHealth(), online: online() });
     return { url, db, http: server, health, shutdown };
   } catch (error) {
-    await loop.stop().catch(() => {}); // the start-up error is the one to report
+    await backend.stop(() => {}).catch(() => {}); // the start-up error is the one to report
     await db.destroy();
     throw error;
   }

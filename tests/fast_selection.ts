@@ -27,6 +27,7 @@ export const SLOW: Readonly<Record<string, string>> = Object.freeze({
   "tests/http/serve_test.ts": "runs main.ts in a child process under a file limit",
   "tests/db/open_database_test.ts": "races `deno eval` child processes for one database file",
   "tests/type_check_split_test.ts": "runs `deno check`",
+  "tests/cluster": "runs servers in child processes against Redis and PostgreSQL",
 });
 
 /** Whether `file` (relative to the repository, `/`-separated) is left out of `test:fast`. */

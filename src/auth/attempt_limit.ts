@@ -25,8 +25,29 @@ export interface AttemptLimitOptions {
   readonly maxKeys?: number;
 }
 
+/**
+ * Attempts per key in a fixed window, wherever they are counted: here in
+ * memory ({@linkcode AttemptLimit}), or in Redis for several servers. A
+ * shared store answers with promises; `take` checks and counts in one step.
+ */
+export interface AttemptCounter {
+  /** Counts one attempt for `key` unless it is at its limit: 0 when counted, else ms to wait. */
+  take(key: string, nowMs: number): number | Promise<number>;
+  /** Milliseconds until `key` may try again; 0 when it may now. */
+  retryAfter(key: string, nowMs: number): number | Promise<number>;
+  /** Attempts counted for `key` in its current window. */
+  count(key: string, nowMs: number): number | Promise<number>;
+  /** Takes back one attempt counted for `key` in its current window. */
+  refund(key: string, nowMs: number): void | Promise<void>;
+  /** Forgets `key`, after a success that clears earlier failures. */
+  clear(key: string): void | Promise<void>;
+}
+
+/** Makes the counter named `name` (e.g. `"registrations"`) with these options. */
+export type AttemptCounterFactory = (name: string, options: AttemptLimitOptions) => AttemptCounter;
+
 /** Attempts per key in a fixed window. */
-export class AttemptLimit {
+export class AttemptLimit implements AttemptCounter {
   readonly #windows = new Map<string, Window>();
   readonly #limit: number;
   readonly #windowMs: number;
@@ -43,6 +64,13 @@ export class AttemptLimit {
     const window = this.#windows.get(key);
     if (!window || window.resetAt <= nowMs || window.count < this.#limit) return 0;
     return window.resetAt - nowMs;
+  }
+
+  /** Counts one attempt for `key` unless it is at its limit: 0 when counted, else ms to wait. */
+  take(key: string, nowMs: number): number {
+    const wait = this.retryAfter(key, nowMs);
+    if (wait === 0) this.record(key, nowMs);
+    return wait;
   }
 
   /** Attempts counted for `key` in its current window. */

@@ -7,7 +7,7 @@
 import type { Kysely } from "kysely";
 import type { Database, Player } from "./schema.ts";
 import { usernameKey } from "../auth/username_key.ts";
-import { isUniqueError } from "./sqlite_errors.ts";
+import { equalsIgnoringCase, isUniqueViolation } from "./dialect.ts";
 
 /** The outcome of {@linkcode createPlayer}. */
 export type CreatePlayerResult =
@@ -41,7 +41,7 @@ export async function createPlayer(
     }).returning("id").executeTakeFirstOrThrow();
     return { ok: true, id: row.id };
   } catch (error) {
-    if (!isUniqueError(error)) throw error;
+    if (!isUniqueViolation(error)) throw error;
     // The colliding row is there to be found: the same conditions as the unique
     // indexes name the value it holds. Players are never deleted, so it stays.
     const taken = await findTaken(db, input);
@@ -67,8 +67,8 @@ export async function findTaken(
     .where((eb) =>
       eb.or([
         eb("username_key", "=", key),
-        eb("username", "=", input.username),
-        eb("email", "=", input.email),
+        equalsIgnoringCase(db, eb, "username", input.username),
+        equalsIgnoringCase(db, eb, "email", input.email),
       ])
     )
     .execute();
@@ -85,7 +85,8 @@ export async function findPlayerByUsername(
   db: Kysely<Database>,
   username: string,
 ): Promise<Player | undefined> {
-  return await db.selectFrom("players").selectAll().where("username", "=", username)
+  return await db.selectFrom("players").selectAll()
+    .where((eb) => equalsIgnoringCase(db, eb, "username", username))
     .executeTakeFirst();
 }
 

@@ -1,5 +1,7 @@
 /**
- * Read-only routes: the leaderboard, recent rounds and the health check.
+ * Read-only routes: the leaderboard, recent rounds and the health check
+ * (with several servers, also this server's role and the state of Redis and
+ * PostgreSQL).
  *
  * @module
  */
@@ -11,6 +13,7 @@ import type { Database } from "../db/schema.ts";
 import { leaderboard } from "../db/accounts.ts";
 import { recentRounds } from "../db/rounds.ts";
 import type { RoundLoopHealth } from "../round_loop.ts";
+import type { ClusterHealth } from "../cluster/cluster.ts";
 
 /** What {@linkcode statsRoutes} needs. */
 export interface StatsDeps {
@@ -19,6 +22,8 @@ export interface StatsDeps {
   readonly loopHealth: () => RoundLoopHealth;
   /** Connections and players online. */
   readonly online: () => { players: number; connections: number };
+  /** With several servers: this server's role and Redis's state. */
+  readonly cluster?: () => Promise<ClusterHealth>;
 }
 
 /** Parses `?limit=`: default 10, from 1 to 100; anything else is a 400. */
@@ -51,10 +56,20 @@ export function statsRoutes(deps: StatsDeps): Hono {
       database = error instanceof Error ? error.message : "unreachable";
     }
     const loop = deps.loopHealth();
+    const cluster = await deps.cluster?.();
     const healthy = database === "ok" && loop.running && loop.unrecorded === 0 &&
-      (loop.lastUnitOfWork === null || loop.lastUnitOfWork.ok);
+      (loop.lastUnitOfWork === null || loop.lastUnitOfWork.ok) &&
+      (cluster === undefined || cluster.redis === "ok");
+    // With several servers `database` is PostgreSQL, also named as such.
+    const shared = cluster && { role: cluster.role, redis: cluster.redis, postgres: database };
     return c.json(
-      { status: healthy ? "ok" : "unavailable", database, roundLoop: loop, online: deps.online() },
+      {
+        status: healthy ? "ok" : "unavailable",
+        ...shared,
+        database,
+        roundLoop: loop,
+        online: deps.online(),
+      },
       healthy ? 200 : 503,
     );
   });

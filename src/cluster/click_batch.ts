@@ -1,0 +1,184 @@
+/**
+ * The click path across servers: every click, purchase and standing read of
+ * one event-loop turn goes to Redis as one `EVALSHA` of {@linkcode CLICKS},
+ * which applies them in order, atomically, to the round in progress there.
+ * So the click cap (a token bucket per player, on Redis's clock) and each
+ * score hold across servers, and a click counts in exactly one round: the
+ * script reads the current round id itself, and closing a round (see
+ * `round_scripts.ts`) moves that id in one step.
+ *
+ * The script mirrors `src/game/rules.ts` and `src/game/click_limit.ts`; the
+ * start standing and the cost factor come from there as arguments.
+ *
+ * @module
+ */
+
+import { setImmediate } from "node:timers";
+import { multiplierCost, START } from "../game/rules.ts";
+import type { ClusterKeys } from "./cluster_keys.ts";
+import type { Redis } from "./redis_connection.ts";
+import { RedisScript } from "./redis_script.ts";
+
+/**
+ * KEYS[1] round hash. ARGV: scores prefix, bucket prefix, clicks per second,
+ * start score, start multiplier, cost factor, then (op, player id) pairs with
+ * op `c` click, `b` buy a multiplier, `s` read the standing. Replies
+ * `{roundId, roundEndsAt, then score, multiplier, ok for each op}`.
+ */
+export const CLICKS = new RedisScript(`
+local round = redis.call('HMGET', KEYS[1], 'id', 'endsAt')
+if not round[1] then return redis.error_reply('NOROUND no round in progress') end
+local scores = ARGV[1] .. round[1]
+local rate = tonumber(ARGV[3])
+local startScore, startMult, factor = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
+local now
+local players = {}
+local out = { tonumber(round[1]), tonumber(round[2]) }
+for i = 7, #ARGV, 2 do
+  local op, id = ARGV[i], ARGV[i + 1]
+  local p = players[id]
+  if not p then
+    local v = redis.call('HMGET', scores, 's' .. id, 'm' .. id)
+    p = { score = tonumber(v[1]) or startScore, mult = tonumber(v[2]) or startMult, moved = false }
+    players[id] = p
+  end
+  local ok = 1
+  if op == 'c' then
+    if not p.tokens then
+      if not now then
+        local t = redis.call('TIME')
+        now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+      end
+      local b = redis.call('GET', ARGV[2] .. id)
+      if b then
+        local sp = string.find(b, ' ', 1, true)
+        p.tokens, p.updated = tonumber(string.sub(b, 1, sp - 1)), tonumber(string.sub(b, sp + 1))
+      else
+        p.tokens, p.updated = rate, now
+      end
+      if now > p.updated then
+        p.tokens = math.min(rate, p.tokens + (now - p.updated) * rate / 1000)
+        p.updated = now
+      end
+    end
+    if p.tokens >= 1 then
+      p.tokens = p.tokens - 1
+      p.score = p.score + p.mult
+      p.moved = true
+    else
+      ok = 0
+    end
+  elseif op == 'b' then
+    local cost = factor * p.mult
+    if p.score >= cost then
+      p.score, p.mult, p.moved = p.score - cost, p.mult * 2, true
+    else
+      ok = 0
+    end
+  end
+  out[#out + 1] = p.score
+  out[#out + 1] = p.mult
+  out[#out + 1] = ok
+end
+for id, p in pairs(players) do
+  if p.moved then redis.call('HSET', scores, 's' .. id, p.score, 'm' .. id, p.mult) end
+  -- A bucket left alone for a second is full again: expiring it then is the same as keeping it.
+  if p.tokens then redis.call('SET', ARGV[2] .. id, p.tokens .. ' ' .. p.updated, 'PX', 2000) end
+end
+return out
+`);
+
+/** What one operation of a batch may do. */
+export type ClickOp = "c" | "b" | "s";
+
+/** One operation's outcome, and the round it landed in. */
+export interface OpReply {
+  readonly roundId: number;
+  readonly roundEndsAt: number;
+  readonly score: number;
+  readonly multiplier: number;
+  /** The click counted, or the purchase went through (always true for a read). */
+  readonly ok: boolean;
+}
+
+interface Waiter {
+  resolve(reply: OpReply): void;
+  reject(error: unknown): void;
+}
+
+/** Options of {@linkcode ClickBatch}. */
+export interface ClickBatchOptions {
+  readonly redis: Redis;
+  readonly keys: ClusterKeys;
+  /** Per-player click cap. */
+  readonly maxClicksPerSecond: number;
+}
+
+/** Gathers the operations of one event-loop turn and sends them to Redis in one call. */
+export class ClickBatch {
+  readonly #redis: Redis;
+  readonly #keys: readonly string[];
+  readonly #header: readonly (string | number)[];
+  #ops: (string | number)[] = [];
+  #waiters: Waiter[] = [];
+  #scheduled = false;
+
+  constructor(options: ClickBatchOptions) {
+    this.#redis = options.redis;
+    this.#keys = [options.keys.round];
+    this.#header = [
+      options.keys.scores,
+      options.keys.bucket,
+      options.maxClicksPerSecond,
+      START.score,
+      START.multiplier,
+      multiplierCost(1),
+    ];
+  }
+
+  /**
+   * Queues `op` for `playerId`; resolves with its outcome once Redis ran the
+   * turn's batch. Batches are sent, and so resolve, in the order they were
+   * queued; rejects when Redis can't be reached.
+   */
+  enqueue(op: ClickOp, playerId: number): Promise<OpReply> {
+    const { promise, resolve, reject } = Promise.withResolvers<OpReply>();
+    this.#ops.push(op, playerId);
+    this.#waiters.push({ resolve, reject });
+    if (!this.#scheduled) {
+      this.#scheduled = true;
+      // After every socket's data of this turn: one batch carries them all.
+      setImmediate(() => this.#flush());
+    }
+    return promise;
+  }
+
+  #flush(): void {
+    this.#scheduled = false;
+    const ops = this.#ops;
+    const waiters = this.#waiters;
+    this.#ops = [];
+    this.#waiters = [];
+    CLICKS.run(this.#redis, this.#keys, [...this.#header, ...ops]).then(
+      (reply) => settle(waiters, reply as number[]),
+      (error) => {
+        for (const waiter of waiters) waiter.reject(error);
+      },
+    );
+  }
+}
+
+function settle(waiters: readonly Waiter[], reply: readonly number[]): void {
+  const roundId = reply[0];
+  const roundEndsAt = reply[1];
+  for (let i = 0; i < waiters.length; i++) {
+    const at = 2 + 3 * i;
+    waiters[i].resolve({
+      roundId,
+      roundEndsAt,
+      score: reply[at],
+      multiplier: reply[at + 1],
+      ok: reply[at + 2] === 1,
+    });
+  }
+}

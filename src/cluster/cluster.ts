@@ -1,0 +1,212 @@
+/**
+ * Several servers, one game: builds this server's part of it from Redis and
+ * PostgreSQL, and connects the pieces. Player standings and the click cap
+ * live in Redis (`click_batch.ts`, `cluster_game.ts`); one server at a time
+ * ends rounds (`round_leader.ts`, under `lease.ts`) and records them in
+ * PostgreSQL; every server broadcasts each announced round
+ * (`round_feed.ts`); who is online and the connection limit span servers
+ * (`presence.ts`).
+ *
+ * @module
+ */
+
+import type { Kysely } from "kysely";
+import type { Database } from "../db/schema.ts";
+import { openPostgres } from "../db/postgres/open_postgres.ts";
+import type { RoundGrid } from "../game/round_clock.ts";
+import type { EndRound } from "../hub/wire.ts";
+import { type RoundLoopHealth, sleep } from "../round_loop.ts";
+import { ClickBatch } from "./click_batch.ts";
+import { ClusterGame } from "./cluster_game.ts";
+import { type ClusterKeys, clusterKeys } from "./cluster_keys.ts";
+import { Lease } from "./lease.ts";
+import { Presence } from "./presence.ts";
+import { closeRedis, openRedis, type Redis } from "./redis_connection.ts";
+import { RoundFeed } from "./round_feed.ts";
+import { RoundLeader } from "./round_leader.ts";
+import { openSchedule, settleGrid } from "./schedule.ts";
+import { redisAttempts } from "./redis_attempts.ts";
+import type { AttemptCounterFactory } from "../auth/attempt_limit.ts";
+
+/** What {@linkcode openCluster} needs. */
+export interface ClusterOptions {
+  readonly redisUrl: string;
+  readonly databaseUrl: string;
+  /** This server's id (default: made up from the process id and a random part). */
+  readonly serverId?: string;
+  /** The round length this server is configured with; the settled grid wins. */
+  readonly roundDurationMs: number;
+  readonly maxClicksPerSecond: number;
+  /** Open connections one player may hold across servers (default 5). */
+  readonly maxConnectionsPerPlayer?: number;
+  /** Prefix of every Redis key (default `clicker:`). */
+  readonly keyPrefix?: string;
+  readonly logError?: (message: string) => void;
+  /** Called right after this server closed round `id`, before recording it (tests crash here). */
+  readonly afterClose?: (id: number) => void;
+}
+
+/** What the cluster does to this server's clients. */
+export interface ClusterHub {
+  /** Sends a round's `EndRound` to every client of this server. */
+  endRound(endRound: EndRound): void;
+  /** The number of players online across servers changed. */
+  onlineChanged(): void;
+  /** Closes the oldest connection of the player here: they are over the limit. */
+  kick(playerId: number): void;
+}
+
+/** This server's health as one of several, for `/healthz`. */
+export interface ClusterHealth {
+  /** Whether this server ends rounds now. */
+  readonly role: "leader" | "follower";
+  /** `"ok"`, or why Redis can't be used. */
+  readonly redis: string;
+}
+
+/** This server's part in a game shared with other servers. */
+export interface Cluster {
+  readonly serverId: string;
+  readonly db: Kysely<Database>;
+  readonly game: ClusterGame;
+  /** The grid every server follows (its round length wins over this server's setting). */
+  readonly grid: RoundGrid;
+  /** Players online across servers, as last counted. */
+  readonly online: number;
+  /** Login and registration attempts, counted across servers. */
+  readonly attempts: AttemptCounterFactory;
+  /** Starts leading or standing by, reading announced rounds, and keeping presence. */
+  start(hub: ClusterHub): Promise<void>;
+  /** The round clock as this server sees it. */
+  loopHealth(): RoundLoopHealth;
+  /** Role and Redis state, Redis asked now. */
+  health(): Promise<ClusterHealth>;
+  /** Gives up the lease, stops reading and leaves; closes Redis (not the database). */
+  stop(): Promise<void>;
+}
+
+/** Connects to PostgreSQL and Redis and opens (or joins) the shared schedule. */
+export async function openCluster(options: ClusterOptions): Promise<Cluster> {
+  const logError = options.logError ?? console.error;
+  const serverId = options.serverId ?? `s${Deno.pid}-${crypto.randomUUID().slice(0, 8)}`;
+  const keys = clusterKeys(options.keyPrefix);
+  const db = await openPostgres(options.databaseUrl, { logError });
+  const opened: Redis[] = [];
+  try {
+    const redis = await openRedis(options.redisUrl, { name: `clicker-${serverId}`, logError });
+    opened.push(redis);
+    // Blocking reads hold a connection of their own.
+    const reader = await openRedis(options.redisUrl, {
+      name: `clicker-${serverId}-feed`,
+      commandTimeoutMs: 5000,
+      logError: () => {},
+    });
+    opened.push(reader);
+    const grid = await settleGrid(db, options.roundDurationMs, Date.now());
+    if (grid.durationMs !== options.roundDurationMs) {
+      logError(
+        `ROUND_SECONDS is ${options.roundDurationMs / 1000} here, but the shared game's rounds ` +
+          `last ${grid.durationMs / 1000} s (setting "round_grid"): following the shared game`,
+      );
+    }
+    const round = await openSchedule(redis, keys, db, grid, Date.now());
+    return assemble({ ...options, logError, serverId, keys, db, redis, reader, grid, round });
+  } catch (error) {
+    for (const connection of opened) connection.disconnect();
+    await db.destroy();
+    throw error;
+  }
+}
+
+interface Parts extends ClusterOptions {
+  readonly logError: (message: string) => void;
+  readonly serverId: string;
+  readonly keys: ClusterKeys;
+  readonly db: Kysely<Database>;
+  readonly redis: Redis;
+  readonly reader: Redis;
+  readonly grid: RoundGrid;
+  readonly round: { readonly id: number; readonly endsAt: number };
+}
+
+function assemble(parts: Parts): Cluster {
+  const { serverId, keys, db, redis, reader, grid, logError } = parts;
+  let hub: ClusterHub | undefined;
+  const presence: Presence = new Presence({
+    redis,
+    keys,
+    serverId,
+    maxPerPlayer: parts.maxConnectionsPerPlayer ?? 5,
+    local: () => game.connectionCounts(),
+    onCount: () => hub?.onlineChanged(),
+    onKick: (playerId) => hub?.kick(playerId),
+  });
+  const game: ClusterGame = new ClusterGame({
+    batch: new ClickBatch({ redis, keys, maxClicksPerSecond: parts.maxClicksPerSecond }),
+    maxClicksPerSecond: parts.maxClicksPerSecond,
+    round: parts.round,
+    onJoin: (playerId) => presence.opened(playerId),
+    onLeave: (playerId) => presence.closed(playerId),
+  });
+  const lease = new Lease({ redis, key: keys.leader, serverId, log: logError });
+  const leader = new RoundLeader({
+    redis,
+    keys,
+    db,
+    lease,
+    grid,
+    sleep,
+    logError,
+    afterClose: parts.afterClose,
+  });
+  const feed = new RoundFeed({
+    redis: reader,
+    keys,
+    serverId,
+    sleep,
+    logError,
+    onEndRound: (endRound) => {
+      game.roundEnded(endRound);
+      hub?.endRound(endRound);
+    },
+    onKick: (playerId) => hub?.kick(playerId),
+  });
+  let stopping: Promise<void> | undefined;
+  return {
+    serverId,
+    db,
+    game,
+    grid,
+    get online() {
+      return presence.online;
+    },
+    attempts: redisAttempts(redis, keys),
+    async start(connected) {
+      hub = connected;
+      await presence.start();
+      await feed.start();
+      leader.start();
+    },
+    loopHealth() {
+      return { ...leader.health(), roundId: game.roundId, roundEndsAt: game.roundEndsAt };
+    },
+    async health() {
+      let state = "ok";
+      try {
+        await redis.call("PING");
+      } catch (error) {
+        state = (error as Error)?.message || "unreachable";
+      }
+      return { role: leader.leading ? "leader" : "follower", redis: state };
+    },
+    stop() {
+      return stopping ??= (async () => {
+        await leader.stop();
+        await feed.stop();
+        await presence.stop();
+        await closeRedis(redis);
+        reader.disconnect();
+      })();
+    },
+  };
+}

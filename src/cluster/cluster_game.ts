@@ -1,0 +1,186 @@
+/**
+ * The current round as the hub sees it when several servers play one game.
+ * The standings live in Redis (see `click_batch.ts`); this server keeps a
+ * copy of each connected player's standing, refreshed by every reply and
+ * read only for `GameInfo` and `Standing`, and its view of the round in
+ * progress, moved on by replies and by announced rounds (`round_feed.ts`).
+ *
+ * Moves return promises that resolve in the order they were made, since
+ * they travel in one batch per turn over one connection.
+ *
+ * @module
+ */
+
+import type { HubGame } from "../hub/hub.ts";
+import type { EndRound, LastRound } from "../hub/wire.ts";
+import type { MoveResult, PlayerState } from "../game/game_state.ts";
+import { multiplierCost, type PurchaseResult, START } from "../game/rules.ts";
+import { newBucket } from "../game/click_limit.ts";
+import type { ClickBatch, OpReply } from "./click_batch.ts";
+
+/**
+ * The error a move rejects with while Redis can't be reached: the hub
+ * answers the invocation with an error at once, and the game goes on once
+ * Redis is back.
+ */
+export class GameUnavailableError extends Error {
+  override name = "GameUnavailableError";
+}
+
+/** Options of {@linkcode ClusterGame}. */
+export interface ClusterGameOptions {
+  readonly batch: ClickBatch;
+  readonly maxClicksPerSecond: number;
+  /** The round in progress when the server starts. */
+  readonly round: { readonly id: number; readonly endsAt: number };
+  /** A connection of the player opened on this server. */
+  readonly onJoin?: (playerId: number) => void;
+  /** A player's connection on this server closed. */
+  readonly onLeave?: (playerId: number) => void;
+}
+
+/** The hub's game when several servers share one Redis. */
+export class ClusterGame implements HubGame {
+  readonly #batch: ClickBatch;
+  readonly #rate: number;
+  readonly #players = new Map<number, PlayerState>();
+  readonly #onJoin: (playerId: number) => void;
+  readonly #onLeave: (playerId: number) => void;
+  #roundId: number;
+  #roundEndsAt: number;
+  #lastRound: LastRound | null = null;
+
+  constructor(options: ClusterGameOptions) {
+    this.#batch = options.batch;
+    this.#rate = options.maxClicksPerSecond;
+    this.#roundId = options.round.id;
+    this.#roundEndsAt = options.round.endsAt;
+    this.#onJoin = options.onJoin ?? (() => {});
+    this.#onLeave = options.onLeave ?? (() => {});
+  }
+
+  /** The round in progress, as this server last heard. */
+  get roundId(): number {
+    return this.#roundId;
+  }
+  /** When the round in progress ends (epoch ms), as this server last heard. */
+  get roundEndsAt(): number {
+    return this.#roundEndsAt;
+  }
+  /** The per-player click cap, held across servers. */
+  get maxClicksPerSecond(): number {
+    return this.#rate;
+  }
+  /** The last round announced since this server started, for `GameInfo`. */
+  get lastRound(): LastRound | null {
+    return this.#lastRound;
+  }
+  /** Each player with a connection on this server, and how many connections. */
+  *connectionCounts(): IterableIterator<readonly [playerId: number, connections: number]> {
+    for (const player of this.#players.values()) yield [player.id, player.connections];
+  }
+
+  /** The player's cached standing; its true one is fetched at once. */
+  join(id: number, username: string, nowMs: number): PlayerState {
+    let player = this.#players.get(id);
+    if (!player) {
+      player = {
+        id,
+        username,
+        score: START.score,
+        multiplier: START.multiplier,
+        connections: 0,
+        bucket: newBucket(this.#rate, nowMs), // unused: the bucket that counts is in Redis
+      };
+      this.#players.set(id, player);
+    }
+    player.connections++;
+    this.#onJoin(id);
+    // Usually back before the client's handshake asks for GameInfo.
+    this.#batch.enqueue("s", id).then((reply) => this.#observe(player, reply), () => {});
+    return player;
+  }
+
+  /** One connection of the player closed; the standing stays in Redis. */
+  leave(player: PlayerState): void {
+    player.connections = Math.max(0, player.connections - 1);
+    if (player.connections === 0) this.#players.delete(player.id);
+    this.#onLeave(player.id);
+  }
+
+  /** A click, unless the cap (across servers) drops it. */
+  async increment(player: PlayerState, _nowMs: number): Promise<MoveResult> {
+    const reply = await this.#send("c", player);
+    return {
+      score: reply.score,
+      multiplier: reply.multiplier,
+      multiplierCost: multiplierCost(reply.multiplier),
+      counted: reply.ok,
+    };
+  }
+
+  /** A doubled multiplier for the score, or why not. */
+  async buyMultiplier(player: PlayerState): Promise<PurchaseResult> {
+    const reply = await this.#send("b", player);
+    if (reply.ok) {
+      return { ok: true, standing: { score: reply.score, multiplier: reply.multiplier } };
+    }
+    return { ok: false, reason: "score-too-low", cost: multiplierCost(reply.multiplier) };
+  }
+
+  /** The player's standing as last heard from Redis. */
+  standing(player: PlayerState): MoveResult {
+    return {
+      score: player.score,
+      multiplier: player.multiplier,
+      multiplierCost: multiplierCost(player.multiplier),
+      counted: true,
+    };
+  }
+
+  /** A round was announced: the next one is in progress. */
+  roundEnded(endRound: EndRound): void {
+    this.#lastRound = {
+      roundId: endRound.roundId,
+      winners: endRound.winners,
+      nbClicks: endRound.nbClicks,
+    };
+    this.#advance(endRound.roundId + 1, endRound.nextRoundEndsAt);
+  }
+
+  /** Moves this server's view to round `id` when it is newer; every cached standing restarts. */
+  #advance(id: number, endsAt: number): void {
+    if (id < this.#roundId) return;
+    if (id === this.#roundId) {
+      this.#roundEndsAt = Math.max(this.#roundEndsAt, endsAt);
+      return;
+    }
+    this.#roundId = id;
+    this.#roundEndsAt = endsAt;
+    for (const player of this.#players.values()) {
+      player.score = START.score;
+      player.multiplier = START.multiplier;
+    }
+  }
+
+  #observe(player: PlayerState, reply: OpReply): void {
+    this.#advance(reply.roundId, reply.roundEndsAt);
+    // A reply from a round this server has already left would put old points back.
+    if (reply.roundId !== this.#roundId) return;
+    player.score = reply.score;
+    player.multiplier = reply.multiplier;
+  }
+
+  async #send(op: "c" | "b", player: PlayerState): Promise<OpReply> {
+    let reply: OpReply;
+    try {
+      reply = await this.#batch.enqueue(op, player.id);
+    } catch (error) {
+      throw new GameUnavailableError("The game is unavailable for a moment; try again", {
+        cause: error,
+      });
+    }
+    this.#observe(player, reply);
+    return reply;
+  }
+}

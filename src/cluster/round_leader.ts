@@ -1,0 +1,190 @@
+/**
+ * The round clock when several servers play one game: whichever server
+ * holds the lease (`lease.ts`) ends rounds; the others wait to take over.
+ *
+ * The leader sleeps until the deadline of the round in progress (kept in
+ * Redis, so it survives a change of leader), closes the round in Redis in
+ * one fenced step, records it in PostgreSQL (a round's id is its primary
+ * key: recording twice changes nothing), then announces it on the event
+ * stream (fenced by the highest id announced). A leader that dies between
+ * any two steps leaves the round among the closed ones, and the next leader
+ * finishes it first. A failed record (PostgreSQL down) is retried every
+ * second; the game goes on in Redis meanwhile.
+ *
+ * @module
+ */
+
+import type { Kysely } from "kysely";
+import type { Database } from "../db/schema.ts";
+import { recordRound } from "../db/rounds.ts";
+import { nextDeadline } from "../game/round_clock.ts";
+import type { RoundLoopHealth, Sleep } from "../round_loop.ts";
+import type { ClusterKeys } from "./cluster_keys.ts";
+import type { Lease } from "./lease.ts";
+import type { Redis } from "./redis_connection.ts";
+import { announceRound, type ClosedResult, closeRound, pendingRounds } from "./round_scripts.ts";
+import { openSchedule } from "./schedule.ts";
+import type { RoundGrid } from "../game/round_clock.ts";
+
+/** How often a follower tries to take the lease, in ms. */
+const ACQUIRE_EVERY_MS = 250;
+/** How soon a failed record or a Redis error is retried, in ms. */
+const RETRY_MS = 1000;
+
+/** What {@linkcode RoundLeader} needs. */
+export interface RoundLeaderDeps {
+  readonly redis: Redis;
+  readonly keys: ClusterKeys;
+  readonly db: Kysely<Database>;
+  readonly lease: Lease;
+  /** The grid of deadlines every server follows. */
+  readonly grid: RoundGrid;
+  readonly now?: () => number;
+  readonly sleep: Sleep;
+  readonly logError?: (message: string) => void;
+  /** Called right after this server closed round `id`, before it is recorded (tests crash here). */
+  readonly afterClose?: (id: number) => void;
+}
+
+/** This server's part in keeping the round clock: leading it, or standing by. */
+export class RoundLeader {
+  readonly #deps: RoundLeaderDeps;
+  readonly #now: () => number;
+  readonly #logError: (message: string) => void;
+  readonly #stop = new AbortController();
+  #done: Promise<void> = Promise.resolve();
+  #round = { id: 0, endsAt: 0 };
+  #unrecorded = 0;
+  #lastUnitOfWork: RoundLoopHealth["lastUnitOfWork"] = null;
+  #redisError: string | undefined;
+
+  constructor(deps: RoundLeaderDeps) {
+    this.#deps = deps;
+    this.#now = deps.now ?? Date.now;
+    this.#logError = deps.logError ?? console.error;
+  }
+
+  /** Whether this server ends rounds now. */
+  get leading(): boolean {
+    return this.#deps.lease.held;
+  }
+
+  /** Starts standing by, and leading whenever the lease is free. */
+  start(): void {
+    this.#done = this.#run();
+  }
+
+  /** Stops, and gives the lease up so another server leads at once. Safe to call twice. */
+  async stop(): Promise<void> {
+    this.#stop.abort();
+    await this.#done;
+    await this.#deps.lease.release();
+  }
+
+  /** The round clock's state as this server sees it, for `/healthz`. */
+  health(): RoundLoopHealth {
+    const leading = this.leading;
+    return {
+      running: !this.#stop.signal.aborted,
+      roundId: this.#round.id,
+      roundEndsAt: this.#round.endsAt,
+      unrecorded: leading ? this.#unrecorded : 0,
+      lastUnitOfWork: leading ? this.#lastUnitOfWork : null,
+    };
+  }
+
+  async #run(): Promise<void> {
+    const { lease, sleep } = this.#deps;
+    const stop = this.#stop.signal;
+    while (!stop.aborted) {
+      try {
+        if (!lease.held && !await lease.tryAcquire()) {
+          await sleep(ACQUIRE_EVERY_MS, stop);
+          continue;
+        }
+        this.#redisError = undefined;
+        await this.#lead(AbortSignal.any([stop, lease.signal]));
+      } catch (error) {
+        if (stop.aborted) return;
+        const message = (error as Error)?.message ?? String(error);
+        if (this.#redisError !== message) this.#logError(`Round clock: ${message}`);
+        this.#redisError = message;
+        await sleep(ACQUIRE_EVERY_MS, stop).catch(() => {});
+      }
+    }
+  }
+
+  /** One deadline of a leader: finish what earlier leaders left, wait, close, record, announce. */
+  async #lead(signal: AbortSignal): Promise<void> {
+    const { redis, keys, db, grid, sleep } = this.#deps;
+    const recorded = await this.#finishClosed();
+    const round = await openSchedule(redis, keys, db, grid, this.#now());
+    this.#round = { id: round.id, endsAt: round.endsAt };
+    let wait = Math.max(0, round.endsAt - this.#now());
+    if (!recorded) wait = Math.min(wait, RETRY_MS);
+    try {
+      await sleep(wait, signal);
+    } catch {
+      return; // stopped, or the lease was lost
+    }
+    const token = this.#deps.lease.token;
+    if (token === undefined || this.#now() < round.endsAt) return;
+    // Held up past several deadlines (a takeover), the next round runs to the next one.
+    const nextEndsAt = nextDeadline(
+      { startMs: round.gridStart, durationMs: round.durationMs },
+      Math.max(this.#now(), round.endsAt),
+    );
+    const outcome = await closeRound(redis, keys, token, round.id, nextEndsAt);
+    // Redis says another server leads (or none: Redis restarted empty): stop leading now.
+    if (outcome.kind === "not-leader") return await this.#deps.lease.release();
+    if (outcome.kind !== "closed") return;
+    this.#round = { id: round.id + 1, endsAt: nextEndsAt };
+    this.#deps.afterClose?.(round.id);
+    await this.#finishClosed();
+  }
+
+  /**
+   * Records and announces every closed round not yet announced, oldest
+   * first; resolves false when PostgreSQL refused (they wait for the next try).
+   */
+  async #finishClosed(): Promise<boolean> {
+    const { redis, keys } = this.#deps;
+    const closed = await pendingRounds(redis, keys);
+    this.#unrecorded = closed.length;
+    for (const result of closed) {
+      const at = this.#now();
+      let winners: string[];
+      try {
+        winners = await this.#record(result);
+        this.#lastUnitOfWork = { at, ok: true };
+      } catch (error) {
+        const message = (error as Error)?.message ?? String(error);
+        this.#lastUnitOfWork = { at, ok: false, error: message };
+        this.#logError(
+          `Round ${result.id}: recording failed (${closed.length} waiting): ${message}`,
+        );
+        return false;
+      }
+      await announceRound(redis, keys, result.id, winners, result.nbClicks);
+      this.#unrecorded--;
+    }
+    return true;
+  }
+
+  /** Writes the round and its winners' wins (once, whoever else tries); returns the winners' names. */
+  async #record(result: ClosedResult): Promise<string[]> {
+    const { db } = this.#deps;
+    const names = result.winners.length === 0 ? [] : await db.selectFrom("players")
+      .select(["id", "username"]).where("id", "in", result.winners).execute();
+    const winners = result.winners.flatMap((id) => names.filter((n) => n.id === id));
+    await recordRound(db, {
+      id: result.id,
+      startedAt: result.startedAt,
+      endedAt: result.endedAt,
+      winners,
+      nbClicks: result.nbClicks,
+      players: result.players,
+    });
+    return winners.map((w) => w.username);
+  }
+}

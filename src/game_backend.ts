@@ -1,0 +1,119 @@
+/**
+ * Where the game runs, as the server sees it: in this process on SQLite
+ * (the round loop, the default), or in Redis and PostgreSQL shared with
+ * other servers (`cluster/cluster.ts`). `server.ts` builds one and serves
+ * either the same way.
+ *
+ * @module
+ */
+
+import type { Kysely } from "kysely";
+import type { Config } from "./config.ts";
+import type { Database } from "./db/schema.ts";
+import { openDatabase } from "./db/open_database.ts";
+import type { Hub, HubGame } from "./hub/hub.ts";
+import type { LastRound } from "./hub/wire.ts";
+import { CloseReason } from "./hub/wire.ts";
+import type { RoundLoop, RoundLoopHealth } from "./round_loop.ts";
+import type { ClusterHealth } from "./cluster/cluster.ts";
+import type { AttemptCounterFactory } from "./auth/attempt_limit.ts";
+
+/** The game as the server runs it. */
+export interface GameBackend {
+  readonly db: Kysely<Database>;
+  readonly game: HubGame;
+  /** The round length clients are told. */
+  readonly roundDurationMs: number;
+  /** The last round announced, for `GameInfo`. */
+  lastRound(): LastRound | null;
+  /** Where login and registration attempts are counted, when beyond this server. */
+  readonly attempts?: AttemptCounterFactory;
+  /** Players online for `PlayerCount`, when counted beyond this server. */
+  readonly playersOnline?: () => number;
+  /** Starts ending rounds (or standing by) and telling `hub`'s clients. */
+  start(hub: Hub): Promise<void>;
+  /** The round clock's state, for `/healthz`. */
+  loopHealth(): RoundLoopHealth;
+  /** Role and Redis state, with several servers. */
+  readonly cluster?: () => Promise<ClusterHealth>;
+  /**
+   * Stops: the unit of work in flight finishes, `closeSockets` runs, what is
+   * left is saved. Throws `UnsavedRoundsError` when that save failed.
+   */
+  stop(closeSockets: () => void): Promise<void>;
+}
+
+/** What {@linkcode openGameBackend} needs besides the configuration. */
+export interface GameBackendOptions {
+  /** The round loop of a single process. */
+  readonly loop: RoundLoop;
+  readonly logError: (message: string) => void;
+  /** With several servers: called right after this server closed round `id` (tests crash here). */
+  readonly afterClose?: (id: number) => void;
+}
+
+/** Opens the game `config` asks for: several servers with `REDIS_URL`, else this process. */
+export async function openGameBackend(
+  config: Config,
+  options: GameBackendOptions,
+): Promise<GameBackend> {
+  const { loop, logError } = options;
+  if (config.redisUrl !== undefined && config.databaseUrl !== undefined) {
+    // Loaded only here: a single process never loads the Redis and PostgreSQL clients.
+    const { openCluster } = await import("./cluster/cluster.ts");
+    const cluster = await openCluster({
+      redisUrl: config.redisUrl,
+      databaseUrl: config.databaseUrl,
+      serverId: config.serverId,
+      roundDurationMs: config.roundDurationMs,
+      maxClicksPerSecond: config.maxClicksPerSecond,
+      logError,
+      afterClose: options.afterClose,
+    });
+    return {
+      db: cluster.db,
+      game: cluster.game,
+      roundDurationMs: cluster.grid.durationMs,
+      lastRound: () => cluster.game.lastRound,
+      playersOnline: () => Math.max(0, cluster.online),
+      attempts: cluster.attempts,
+      start: (hub) =>
+        cluster.start({
+          endRound: (endRound) => hub.broadcast("EndRound", endRound),
+          onlineChanged: () => hub.registry.onlineChanged(),
+          kick(playerId) {
+            const oldest = hub.registry.connectionsOf(playerId)[0];
+            if (oldest === undefined) return;
+            hub.registry.close(oldest, {
+              error: "Too many connections: this player has too many open across the game",
+              reason: CloseReason.TooManyConnections,
+            });
+          },
+        }),
+      loopHealth: () => cluster.loopHealth(),
+      cluster: () => cluster.health(),
+      async stop(closeSockets) {
+        // The leader's unit of work in flight finishes, and the lease goes to another server.
+        await cluster.stop();
+        closeSockets();
+      },
+    };
+  }
+  const db = await openDatabase(config.databasePath, { logError });
+  return {
+    db,
+    game: loop.game,
+    roundDurationMs: config.roundDurationMs,
+    lastRound: () => loop.lastRound,
+    start: (hub) =>
+      loop.start({
+        db,
+        broadcast: (endRound) => hub.broadcast("EndRound", endRound),
+        roundDurationMs: config.roundDurationMs,
+        maxClicksPerSecond: config.maxClicksPerSecond,
+        logError,
+      }),
+    loopHealth: () => loop.health(),
+    stop: (closeSockets) => loop.stop({ beforeSave: closeSockets }),
+  };
+}

@@ -1,0 +1,150 @@
+/**
+ * Redis going away mid-game, on a Redis of this test's own: clicks answer an
+ * error at once, `/healthz` answers 503 naming Redis, and once Redis is back
+ * (empty: it keeps nothing on disk here) the game resumes from what
+ * PostgreSQL holds, with nothing announced or recorded twice.
+ */
+
+import assert from "node:assert/strict";
+import { registerAndLogin } from "../support/accounts.ts";
+import { adminQuery, dropPostgres, freshPostgres } from "./services.ts";
+import { type ClusterClient, connect, health, startServers, waitFor } from "./cluster_support.ts";
+
+/** A Redis server run by the test, that can be stopped and started again on its port. */
+class OwnRedis {
+  readonly port: number;
+  readonly #dir: string;
+  #child: Deno.ChildProcess | undefined;
+
+  constructor(port: number, dir: string) {
+    this.port = port;
+    this.#dir = dir;
+  }
+
+  get url(): string {
+    return `redis://127.0.0.1:${this.port}`;
+  }
+
+  async start(): Promise<void> {
+    this.#child = new Deno.Command("redis-server", {
+      args: [
+        "--port",
+        String(this.port),
+        "--bind",
+        "127.0.0.1",
+        "--save",
+        "",
+        "--appendonly",
+        "no",
+        "--dir",
+        this.#dir,
+      ],
+      stdin: "null",
+      stdout: "null",
+      stderr: "null",
+    }).spawn();
+    await waitFor(
+      "redis to listen",
+      async () => {
+        try {
+          const conn = await Deno.connect({ hostname: "127.0.0.1", port: this.port });
+          conn.close();
+          return true;
+        } catch {
+          return undefined;
+        }
+      },
+      5000,
+      20,
+    );
+  }
+
+  async stop(): Promise<void> {
+    const child = this.#child;
+    this.#child = undefined;
+    if (!child) return;
+    child.kill("SIGKILL");
+    await child.status;
+  }
+}
+
+function freePort(): number {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const { port } = listener.addr as Deno.NetAddr;
+  listener.close();
+  return port;
+}
+
+Deno.test({
+  name: "Redis restarted mid-game: clicks fail fast, /healthz says 503, the game resumes",
+  sanitizeOps: false,
+  sanitizeResources: false,
+}, async () => {
+  const dir = await Deno.makeTempDir({ prefix: "clicker-redis-" });
+  const redis = new OwnRedis(freePort(), dir);
+  await redis.start();
+  const databaseUrl = await freshPostgres("redis_restart");
+  const servers = await startServers(2, { redisUrl: redis.url, databaseUrl });
+  const clients: ClusterClient[] = [];
+  try {
+    for (const [i, server] of servers.entries()) {
+      const player = await registerAndLogin(server.url);
+      clients.push(await connect(`p${i}`, server.url, player.token));
+    }
+    await clients[0].nextEndRound();
+    await clients[0].connection.invoke("Increment");
+    await clients[0].nextEndRound();
+
+    await redis.stop();
+    const started = Date.now();
+    await assert.rejects(clients[0].connection.invoke("Increment"), /unavailable/);
+    assert.ok(Date.now() - started < 1000, `answered after ${Date.now() - started} ms`);
+    const down = await waitFor("/healthz to say 503", async () => {
+      const h = await health(servers[1]);
+      return h?.status === 503 ? h : undefined;
+    }, 5000);
+    assert.notEqual(down.body.redis, "ok");
+    assert.equal(down.body.postgres, "ok");
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+
+    const heard = clients.map((client) => client.ended.length);
+    await redis.start();
+    for (const [i, client] of clients.entries()) {
+      await waitFor(
+        `${client.name} to get a round after Redis came back`,
+        () => client.ended.length > heard[i],
+        10_000,
+      );
+    }
+    const reply = await clients[1].connection.invoke("Increment");
+    assert.equal(reply.counted, true);
+    await waitFor("both servers healthy", async () => {
+      const all = await Promise.all(servers.map((s) => health(s)));
+      return all.every((h) => h?.status === 200) || undefined;
+    });
+    await clients[1].nextEndRound();
+
+    for (const client of clients) {
+      const ids = client.ended.map((e) => e.roundId);
+      assert.deepEqual(ids, [...new Set(ids)].sort((x, y) => x - y), `${client.name}: ${ids}`);
+    }
+    const rows = await adminQuery<{ id: number }>(databaseUrl, "select id from rounds order by id");
+    const recorded = rows.map((r) => r.id);
+    assert.deepEqual(recorded, recorded.map((_, i) => recorded[0] + i), "no id missing");
+    for (const client of clients) {
+      for (const e of client.ended) assert.ok(recorded.includes(e.roundId), `${e.roundId}`);
+    }
+    const wins = await adminQuery<{ nb_wins: number; won: number }>(
+      databaseUrl,
+      `select nb_wins, (select count(*)::int from round_winners w where w.player_id = p.id)
+         as won from players p`,
+    );
+    for (const row of wins) assert.equal(row.nb_wins, row.won);
+  } finally {
+    await Promise.all(clients.map((x) => x.stop()));
+    await Promise.all(servers.map((s) => s.stop()));
+    await dropPostgres(databaseUrl);
+    await redis.stop();
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -1,0 +1,167 @@
+/**
+ * The Redis side of several servers, against a real Redis: the click batch
+ * (rules, cap, one round per click), closing and announcing a round (fenced
+ * by the lease and the round id), and the lease itself.
+ */
+
+import assert from "node:assert/strict";
+import { freshRedis } from "./services.ts";
+import { openRedis, type Redis } from "../../src/cluster/redis_connection.ts";
+import { clusterKeys } from "../../src/cluster/cluster_keys.ts";
+import { ClickBatch } from "../../src/cluster/click_batch.ts";
+import { Lease } from "../../src/cluster/lease.ts";
+import {
+  announceRound,
+  closeRound,
+  initRound,
+  pendingRounds,
+  readRound,
+} from "../../src/cluster/round_scripts.ts";
+
+/** This file's Redis database index (each cluster test file has its own). */
+const REDIS_DB = 3;
+const keys = clusterKeys("t:");
+
+async function withRedis(fn: (redis: Redis) => Promise<void>): Promise<void> {
+  const redis = await openRedis(await freshRedis(REDIS_DB), { name: "test", logError: () => {} });
+  try {
+    await fn(redis);
+  } finally {
+    redis.disconnect();
+  }
+}
+
+const ROUND = { id: 7, startedAt: 1000, endsAt: 2000, gridStart: 0, durationMs: 1000 };
+
+Deno.test("ClickBatch applies a turn's clicks and purchases in order, in one round", async () => {
+  await withRedis(async (redis) => {
+    await initRound(redis, keys, ROUND, 6);
+    const batch = new ClickBatch({ redis, keys, maxClicksPerSecond: 1000 });
+    const moves = [];
+    for (let i = 0; i < 12; i++) moves.push(batch.enqueue("c", 1));
+    moves.push(batch.enqueue("b", 1), batch.enqueue("c", 1), batch.enqueue("b", 2));
+    const replies = await Promise.all(moves);
+    assert.deepEqual(replies.map((r) => r.score), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 2, 4, 0]);
+    assert.deepEqual(replies.slice(12).map((r) => [r.multiplier, r.ok]), [
+      [2, true],
+      [2, true],
+      [1, false],
+    ]);
+    assert.ok(replies.every((r) => r.roundId === 7 && r.roundEndsAt === 2000));
+    assert.deepEqual(await redis.call("HGETALL", keys.scores + 7), ["s1", "4", "m1", "2"]);
+  });
+});
+
+Deno.test("ClickBatch holds the click cap across batches (and so across servers)", async () => {
+  await withRedis(async (redis) => {
+    await initRound(redis, keys, ROUND, 6);
+    const one = new ClickBatch({ redis, keys, maxClicksPerSecond: 5 });
+    const two = new ClickBatch({ redis, keys, maxClicksPerSecond: 5 });
+    const moves = [];
+    for (let i = 0; i < 4; i++) moves.push(one.enqueue("c", 1), two.enqueue("c", 1));
+    const counted = (await Promise.all(moves)).filter((r) => r.ok).length;
+    assert.ok(counted === 5 || counted === 6, `${counted} of 8 counted`);
+  });
+});
+
+Deno.test("ClickBatch rejects every move of a batch when Redis has no round", async () => {
+  await withRedis(async (redis) => {
+    const batch = new ClickBatch({ redis, keys, maxClicksPerSecond: 5 });
+    await assert.rejects(batch.enqueue("c", 1), /NOROUND/);
+  });
+});
+
+Deno.test("closeRound() closes once, for the lease holder only; clicks then land in the next round", async () => {
+  await withRedis(async (redis) => {
+    await initRound(redis, keys, ROUND, 6);
+    const batch = new ClickBatch({ redis, keys, maxClicksPerSecond: 1000 });
+    await Promise.all([batch.enqueue("c", 1), batch.enqueue("c", 1), batch.enqueue("c", 2)]);
+    await redis.call("SET", keys.leader, "me");
+    assert.deepEqual(await closeRound(redis, keys, "someone-else", 7, 3000), {
+      kind: "not-leader",
+    });
+    const closed = await closeRound(redis, keys, "me", 7, 3000);
+    assert.deepEqual(closed, {
+      kind: "closed",
+      result: { id: 7, startedAt: 1000, endedAt: 2000, nbClicks: 2, players: 2, winners: [1] },
+    });
+    assert.deepEqual(await closeRound(redis, keys, "me", 7, 3000), { kind: "moved-on" });
+    assert.deepEqual(await readRound(redis, keys), {
+      id: 8,
+      startedAt: 2000,
+      endsAt: 3000,
+      gridStart: 0,
+      durationMs: 1000,
+    });
+    const [next] = await Promise.all([batch.enqueue("c", 1)]);
+    assert.deepEqual([next.roundId, next.score], [8, 1]);
+    assert.equal((await pendingRounds(redis, keys)).length, 1);
+  });
+});
+
+Deno.test("announceRound() appends each round once, even when two servers announce it", async () => {
+  await withRedis(async (redis) => {
+    await initRound(redis, keys, ROUND, 6);
+    await redis.call("SET", keys.leader, "me");
+    await closeRound(redis, keys, "me", 7, 3000);
+    assert.equal(await announceRound(redis, keys, 7, ["ann"], 2), true);
+    assert.equal(await announceRound(redis, keys, 7, ["ann"], 2), false);
+    assert.equal(await announceRound(redis, keys, 6, [], 0), false);
+    const entries = await redis.call("XRANGE", keys.events, "-", "+") as [string, string[]][];
+    assert.equal(entries.length, 1);
+    assert.deepEqual(entries[0][1], [
+      "roundId",
+      "7",
+      "winners",
+      '["ann"]',
+      "nbClicks",
+      "2",
+      "nextRoundEndsAt",
+      "3000",
+    ]);
+    assert.deepEqual(await pendingRounds(redis, keys), []);
+  });
+});
+
+Deno.test("initRound() keeps the schedule Redis has; opens one when it has none", async () => {
+  await withRedis(async (redis) => {
+    assert.deepEqual(await initRound(redis, keys, ROUND, 6), ROUND);
+    assert.deepEqual(await initRound(redis, keys, { ...ROUND, id: 99 }, 98), ROUND);
+    assert.equal(await redis.call("GET", keys.announced), "6");
+  });
+});
+
+Deno.test("Lease: one holder at a time; released, another takes it; lost when taken over", async () => {
+  await withRedis(async (redis) => {
+    const a = new Lease({ redis, key: keys.leader, serverId: "a", ttlMs: 300 });
+    const b = new Lease({ redis, key: keys.leader, serverId: "b", ttlMs: 300 });
+    assert.equal(await a.tryAcquire(), true);
+    assert.equal(await b.tryAcquire(), false);
+    await new Promise((resolve) => setTimeout(resolve, 500)); // renewed meanwhile
+    assert.equal(a.held, true);
+    assert.equal(await b.tryAcquire(), false);
+    await a.release();
+    assert.equal(a.signal.aborted, true);
+    assert.equal(await b.tryAcquire(), true);
+    // Someone else's token in the key (b expired while frozen, c took over): b learns it.
+    await redis.call("SET", keys.leader, "c:token", "PX", 1000);
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    assert.equal(b.held, false);
+    assert.equal(b.signal.aborted, true);
+    await b.release();
+    assert.equal(await redis.call("GET", keys.leader), "c:token", "release leaves others' lease");
+  });
+});
+
+Deno.test("Lease: a holder that can't extend counts itself out once the lease would have run out", async () => {
+  await withRedis(async (redis) => {
+    let now = 0;
+    const a = new Lease({ redis, key: keys.leader, serverId: "a", ttlMs: 300, now: () => now });
+    assert.equal(await a.tryAcquire(), true);
+    assert.equal(a.held, true);
+    now = 301; // frozen past its lease: not the leader any more, whatever Redis says
+    assert.equal(a.held, false);
+    assert.equal(a.token, undefined);
+    await a.release();
+  });
+});
