@@ -77,6 +77,12 @@ export function hubRoutes(deps: TransportDeps): Hono<Env> {
       corsOrigins: deps.corsOrigins,
     });
     if (!auth.ok) return c.json({ message: auth.message }, auth.status);
+    const wait = budgets.retryAfter(auth.user.id);
+    if (wait > 0) {
+      const seconds = Math.ceil(wait / 1000);
+      c.header("Retry-After", String(seconds));
+      return c.json({ message: `Closed for flooding: wait ${seconds} s before reconnecting` }, 429);
+    }
     c.set("user", auth.user);
     await next();
   };

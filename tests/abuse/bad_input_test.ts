@@ -166,16 +166,29 @@ Deno.test("bad input: each gets an error, nobody else is touched, play goes on",
       assert.ok(answers.length <= 1, `${answers.length} pings came back`);
       await s.close();
     });
-    await t("a flood of messages over the connection's budget", async () => {
-      const s = await hub(bad.token);
+    await t("a flood of messages over the connection's budget, then straight back", async () => {
+      const flooder = await registerAndLogin(server.url);
+      const s = await hub(flooder.token);
       for (let i = 0; i < 300 && s.ws.readyState === WebSocket.OPEN; i++) {
         s.sendRaw(`{"type":6}${RS}`);
       }
       await closedWithError(s, /Too many messages: at most 200 a second/, CloseReason.OverBudget);
       assert.equal((await s.closed).code, 1008);
+      // Reconnecting at once would start a fresh budget: the player is kept out a while.
+      const again = await fetch(server.url + "game/negotiate?negotiateVersion=1", {
+        method: "POST",
+        headers: { authorization: `Bearer ${flooder.token}` },
+      });
+      assert.equal(again.status, 429);
+      assert.ok(Number(again.headers.get("retry-after")) >= 1);
+      assert.match((await again.json()).message, /Closed for flooding: wait \d+ s/);
+      // Nobody else is kept out.
+      const other = await hub(bad.token);
+      assert.equal((await other.invoke("Increment")).error, undefined);
+      await other.close();
     });
     await t("a flood of bytes over the connection's budget", async () => {
-      const s = await hub(bad.token);
+      const s = await hub((await registerAndLogin(server.url)).token);
       for (let i = 0; i < 10 && s.ws.readyState === WebSocket.OPEN; i++) {
         s.sendRaw(`{"type":6}${RS}`.repeat(1000));
       }
