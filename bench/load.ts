@@ -21,6 +21,7 @@ import { siegeLoad } from "./load_siege.ts";
 import { probeLoad } from "./load_probe.ts";
 import { oversizeLoad } from "./load_oversize.ts";
 import { hogLoad } from "./load_hog.ts";
+import { takeoverLoad } from "./load_takeover.ts";
 
 const MODES: Record<string, (c: LoadContext) => Promise<unknown>> = {
   flood: floodLoad,
@@ -32,6 +33,7 @@ const MODES: Record<string, (c: LoadContext) => Promise<unknown>> = {
   probe: probeLoad,
   oversize: oversizeLoad,
   hog: hogLoad,
+  takeover: takeoverLoad,
 };
 
 async function main(): Promise<void> {

@@ -17,13 +17,18 @@ export interface Accounts {
 
 /** What every mode receives: parsed flags and a way to name player i's hub URL. */
 export interface LoadContext {
+  /** The first server's URL. */
   readonly base: string;
+  /** Every server's URL: `--url` may list several, comma-separated. */
+  readonly bases: readonly string[];
   readonly accounts: Accounts | undefined;
   readonly flags: ReadonlyMap<string, string>;
-  /** Hub URL for player i (a dummy token when there are no accounts). */
+  /** Hub URL for player i, on the servers in turn (a dummy token when there are no accounts). */
   urlOf(index: number): string;
   /** A numeric flag, or the fallback. */
   num(name: string, fallback: number): number;
+  /** A flag listing numbers, comma-separated (such as process ids); empty when absent. */
+  nums(name: string): number[];
   /** Tells the bench that the mode is ready for what it runs beside it (see `startLoad`). */
   ready(): void;
   /** Resolves when the bench asks a mode that runs until stopped to finish (SIGTERM). */
@@ -41,26 +46,36 @@ export function parseFlags(args: readonly string[]): Map<string, string> {
   return flags;
 }
 
-/** Builds the context from flags: `--url` is required, `--accounts` names the fixture's file. */
+/**
+ * Builds the context from flags: `--url` is required (one server, or several
+ * comma-separated), `--accounts` names the fixture's file.
+ */
 export async function loadContext(flags: ReadonlyMap<string, string>): Promise<LoadContext> {
-  const base = flags.get("url");
-  if (!base) throw new TypeError("Missing --url");
+  const bases = (flags.get("url") ?? "").split(",").filter(Boolean);
+  if (bases.length === 0) throw new TypeError("Missing --url");
   const file = flags.get("accounts");
   const accounts: Accounts | undefined = file
     ? JSON.parse(await Deno.readTextFile(file))
     : undefined;
   const { promise: stopped, resolve: stop } = Promise.withResolvers<void>();
   Deno.addSignalListener("SIGTERM", stop);
+  const token = (i: number) => accounts ? accounts.tokens[i % accounts.tokens.length] : `p${i}`;
   return {
-    base,
+    base: bases[0],
+    bases,
     accounts,
     flags,
-    urlOf: (i) => hubUrl(base, accounts ? accounts.tokens[i % accounts.tokens.length] : `p${i}`),
+    urlOf: (i) => hubUrl(bases[i % bases.length], token(i)),
     num: (name, fallback) => {
       const raw = flags.get(name);
       const value = raw === undefined ? fallback : Number(raw);
       if (!Number.isFinite(value)) throw new TypeError(`--${name} must be a number`);
       return value;
+    },
+    nums: (name) => {
+      const values = (flags.get(name) ?? "").split(",").filter(Boolean).map(Number);
+      if (!values.every(Number.isFinite)) throw new TypeError(`--${name} must list numbers`);
+      return values;
     },
     ready: () => console.log(JSON.stringify({ ready: true })),
     stopped,

@@ -8,6 +8,9 @@
  * the deadline to the last receipt, plus p50/p99 over all receipts. With
  * `--server-pid` it reads the server's VmRSS from `/proc` before the first
  * player and after each size has settled, giving memory per idle player.
+ * `--url` may list several servers: players are spread over them in turn,
+ * and `--ours` lists the processes (those servers, Redis) left out of the
+ * noise figure.
  *
  * The receive handler only stamps the time and keeps the text; parsing waits
  * until the round is over, so the generator adds as little delay as it can.
@@ -28,6 +31,8 @@ export interface FanoutStep {
   readonly rounds: number;
   /** Median over rounds of deadline → last receipt. */
   readonly lastMs: number;
+  /** p99 over rounds of deadline → last receipt (the slowest round, with fewer than 100). */
+  readonly lastP99Ms: number;
   readonly p50Ms: number;
   readonly p99Ms: number;
   /** Receipts missing over all measured rounds (should be 0). */
@@ -50,6 +55,7 @@ export async function fanoutLoad(ctx: LoadContext): Promise<FanoutResult> {
   const rounds = ctx.num("rounds", 3);
   const settleMs = ctx.num("settle-ms", 700);
   const pid = ctx.num("server-pid", 0);
+  const ours = ctx.nums("ours");
   const players: Joined[] = [];
   const stamps: number[] = [];
   const texts: string[] = [];
@@ -83,9 +89,9 @@ export async function fanoutLoad(ctx: LoadContext): Promise<FanoutResult> {
       const from = nowMs();
       stamps.length = texts.length = 0;
       // Whole rounds only: deadlines after `from`, plus a grace period for the last receipts.
-      const cpu0 = cpuSnapshot(pid);
+      const cpu0 = cpuSnapshot(pid, ours);
       await sleep(roundMs * rounds + 750);
-      const cpu = cpuUsage(cpu0, cpuSnapshot(pid));
+      const cpu = cpuUsage(cpu0, cpuSnapshot(pid, ours));
       steps.push({
         ...fanoutFigures(stamps, texts, roundMs, from, rounds, size),
         otherCpu: round3(cpu.other),
@@ -133,6 +139,7 @@ function fanoutFigures(
     players: size,
     rounds: measured.length,
     lastMs: round3(median(lasts)),
+    lastP99Ms: round3(quantile(lasts, 0.99)),
     p50Ms: round3(quantile(all, 0.5)),
     p99Ms: round3(quantile(all, 0.99)),
     missing,

@@ -13,6 +13,9 @@
  * behind the flood's own answers, so the lateness scenario reads its figure
  * from idle observers (`load_observe.ts`) instead.
  *
+ * `--helper-pid` names a process the server leans on (Redis, in clustered
+ * mode): its CPU over the same window is reported, and left out of the noise.
+ *
  * @module
  */
 
@@ -27,7 +30,7 @@ import { RECORD_SEPARATOR } from "../src/hub/wire.ts";
 import type { LoadContext } from "./load_context.ts";
 import { quantile, round3 } from "./stats.ts";
 import { nowMs, sleep } from "./timing.ts";
-import { cpuSnapshot, cpuUsage } from "./proc.ts";
+import { cpuSeconds, cpuSnapshot, cpuUsage } from "./proc.ts";
 
 const COMPLETION = new RegExp(`${COMPLETION_MARK}[,}]`);
 
@@ -39,6 +42,8 @@ export interface FloodResult {
   readonly errors: number;
   /** Share of one core the server used during the measured window (needs `--server-pid`). */
   readonly serverCpu: number;
+  /** Share of one core the `--helper-pid` process used during the measured window (or NaN). */
+  readonly helperCpu: number;
   /** Share of one core this load process used during the measured window. */
   readonly loadCpu: number;
   /** Cores used by everything else on the machine meanwhile (noise). */
@@ -58,6 +63,7 @@ export async function floodLoad(ctx: LoadContext): Promise<FloodResult> {
   const durationMs = ctx.num("duration-ms", 3000);
   const pid = ctx.num("server-pid", 0);
   const rate = ctx.num("rate", 0);
+  const helper = ctx.num("helper-pid", 0);
   const joined = await joinMany(players, ctx.urlOf);
   const roundMs = joined[0].gameInfo.roundDurationMs;
 
@@ -126,12 +132,14 @@ export async function floodLoad(ctx: LoadContext): Promise<FloodResult> {
   const start = nowMs();
   const [counted0, completed0] = [counted, completed];
   const cpu0 = cpuSnapshot(pid);
+  const helper0 = helper ? cpuSeconds(helper) : NaN;
   measureFrom = start;
   measureTo = start + durationMs;
   await sleep(durationMs);
   const seconds = (nowMs() - start) / 1000;
   const [counted1, completed1] = [counted, completed];
   const cpu = cpuUsage(cpu0, cpuSnapshot(pid));
+  const helperCpu = helper ? (cpuSeconds(helper) - helper0) / seconds : NaN;
   sending = false;
   clearInterval(ticker);
   await sleep(200); // let answers in flight land before closing
@@ -142,8 +150,9 @@ export async function floodLoad(ctx: LoadContext): Promise<FloodResult> {
     completionsPerSecond: Math.round((completed1 - completed0) / seconds),
     errors,
     serverCpu: round3(cpu.server),
+    helperCpu: round3(helperCpu),
     loadCpu: round3(cpu.self),
-    otherCpu: round3(cpu.other),
+    otherCpu: round3(cpu.other - (helperCpu || 0)),
     endRounds: lateness.length,
     latenessP50Ms: round3(quantile(lateness, 0.5)),
     latenessP99Ms: round3(quantile(lateness, 0.99)),

@@ -65,7 +65,7 @@ export async function probeLoad(ctx: LoadContext): Promise<ProbeResult> {
   const warmupMs = ctx.num("warmup-ms", 300);
   await sleep(Math.max(0, ctx.num("start-at", 0) - nowMs()));
   const pid = ctx.num("server-pid", 0);
-  const ours = (ctx.flags.get("ours") ?? "").split(",").filter(Boolean).map(Number);
+  const ours = ctx.nums("ours");
   const serverFds = openFds(pid);
 
   const tries = await Promise.allSettled(

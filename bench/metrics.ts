@@ -171,3 +171,57 @@ function attackMetrics(sizes: Sizes): Metric[] {
     { id: "hogReconnects", label: "… flooder's reconnections", unit: "/s", noRatio: true },
   ];
 }
+
+/**
+ * The rows of the clustered part: the project with Redis and PostgreSQL in the
+ * first column, the project as one process in the second where it compares.
+ */
+export function clusterMetrics(sizes: Sizes): Metric[] {
+  const players = sizes.floodPlayers.at(-1);
+  const spread = `${sizes.clusterSockets.toLocaleString("en-US")} sockets on ` +
+    `${sizes.clusterServers} servers`;
+  const takeover = (id: string, how: string): Metric[] => [
+    {
+      id: `takeover${id}Leader`,
+      label: `Takeover after ${how} of the leader: until another's /healthz says leader`,
+      unit: "ms",
+      goal: { on: "value", below: 2000 },
+      missing: "none",
+    },
+    {
+      id: `takeover${id}EndRound`,
+      label: "… until the next EndRound reaches a client of a surviving server",
+      unit: "ms",
+      goal: { on: "value", below: 2000 },
+      missing: "none",
+    },
+  ];
+  return [
+    {
+      id: "cpuPerClick",
+      label: `Server CPU per counted click, ${players}-player flood`,
+      unit: "µs",
+      goal: { on: "ratio", atMost: 1.5 },
+    },
+    { id: "redisPerClick", label: "… Redis CPU per counted click", unit: "µs" },
+    { id: "clusterClicks", label: "… clicks counted/s", unit: "/s" },
+    {
+      id: "clusterFanLastP99",
+      label: `EndRound to ${spread}: deadline → last receipt, p99 of ` +
+        `${sizes.clusterRounds} rounds`,
+      unit: "ms",
+      goal: { on: "value", below: 50 },
+    },
+    { id: "clusterFanLast", label: "… deadline → last receipt, median of the rounds", unit: "ms" },
+    { id: "clusterFanP50", label: "… receipt p50", unit: "ms" },
+    { id: "clusterFanP99", label: "… receipt p99", unit: "ms" },
+    { id: "clusterFanMissing", label: "… receipts missing", unit: "", noRatio: true },
+    ...takeover("Kill", "kill -9"),
+    ...takeover("Stop", "SIGSTOP"),
+    {
+      id: "takeoverInOrder",
+      label: "… every round reached a surviving client once, in order (SIGCONT, then kill -9)",
+      unit: "yes/no",
+    },
+  ];
+}

@@ -189,8 +189,12 @@ export async function startLoad(
     try {
       const [{ code }, err] = await Promise.all([child.status, stderr, lines]);
       if (code !== 0 || !last.startsWith("{")) {
-        const tail = err.trim().split("\n").slice(-8).join("\n");
-        throw new Error(`load ${args.join(" ")} failed (exit ${code}):\n${tail}`);
+        const said = err.trim().split("\n");
+        // An uncaught error prints its message above a stack that may be longer than the tail.
+        const headline = said.find((line) => /error/i.test(line) && !/^\s*at /.test(line));
+        const tail = said.slice(-8);
+        if (headline !== undefined && !tail.includes(headline)) tail.unshift(headline);
+        throw new Error(`load ${args.join(" ")} failed (exit ${code}):\n${tail.join("\n")}`);
       }
       if (Deno.env.get("BENCH_VERBOSE")) console.error(`  ${args.join(" ")}\n  → ${last}`);
       return JSON.parse(last);

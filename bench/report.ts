@@ -1,6 +1,8 @@
 /**
- * The results table: each figure for project and baseline as the median of
- * the repeats with their min–max, the ratio project/baseline, and the goal.
+ * A results table: each figure for project and baseline (or, in the
+ * clustered part, clustered and single process) as the median of the repeats
+ * with their min–max, the ratio of the first column to the second, and the
+ * goal.
  *
  * @module
  */
@@ -53,18 +55,18 @@ function known(values: readonly (number | null)[]): number[] {
   return values.filter((v): v is number => typeof v === "number" && !Number.isNaN(v));
 }
 
-/** The markdown table, with a header naming the machine and how it was run. */
+/** The markdown table under `header`; `columns` names the two measured columns. */
 export function renderReport(
   metrics: readonly Metric[],
   project: Samples,
   baseline: Samples,
   header: readonly string[],
-  projectName: string,
+  columns: readonly [string, string],
 ): string {
   const lines = [
     ...header,
     "",
-    `| Figure | ${projectName} | Baseline | Ratio | Goal | Met |`,
+    `| Figure | ${columns[0]} | ${columns[1]} | Ratio | Goal | Met |`,
     "|---|---:|---:|---:|---|---|",
   ];
   for (const m of metrics) {

@@ -1,11 +1,13 @@
 /**
  * `deno task bench`: measures the project's server against the baseline on
- * this machine, in one run, and prints one markdown table (also written to
+ * this machine, and the project in clustered mode against itself as one
+ * process, in one run, and prints markdown tables (also written to
  * `bench/results/latest.md`, with the raw figures in `latest.json`).
  *
  * Flags: `--repeats=N` (default 3), `--quick` (1 repeat, smaller sizes),
- * `--project=baseline` (put the baseline in both slots, to check the harness),
- * `--only=speed` or `--only=attacks` (one half of the scenarios).
+ * `--project=baseline` (put the baseline in both slots, to check the harness;
+ * the clustered part is then left out), `--only=speed`, `--only=attacks` or
+ * `--only=cluster` (one part of the scenarios).
  * Never run in CI: it takes minutes and both cores.
  *
  * @module
@@ -13,36 +15,47 @@
 
 import { join } from "node:path";
 import { canPin, killAll, ROOT } from "./processes.ts";
-import { FULL, measure, QUICK, type Sizes } from "./scenarios.ts";
+import { FULL, measure, QUICK } from "./scenarios.ts";
 import { measureAttacks } from "./attacks.ts";
-import type { Figures, Limits, Noise, Target } from "./session.ts";
-import { metricsFor } from "./metrics.ts";
+import { measureCluster } from "./cluster.ts";
+import { type ClusterSetup, prepareCluster } from "./cluster_session.ts";
+import type { Figures, Noise } from "./session.ts";
+import { clusterMetrics, metricsFor } from "./metrics.ts";
 import { renderReport, type Samples } from "./report.ts";
+import { baselineTarget, projectTarget, randomSecret } from "./targets.ts";
 
 const HARD_LIMIT_MS = 15 * 60_000;
 
 /**
- * When each half of the scenarios should be done, and how long one server's
- * part of a repeat takes on a quiet machine: the speed half is kept under
- * five minutes, the hostile half adds about two and a half. Waiting for quiet
+ * When each part should be done, and how long one repeat of it takes on a
+ * quiet machine: the speed half is kept under five minutes, the hostile half
+ * adds about two and a half, the clustered part about two. Waiting for quiet
  * yields to the target.
  */
 const BUDGET = {
-  speed: { targetMs: 4.75 * 60_000, paceMs: 40_000 },
-  attacks: { targetMs: 2.5 * 60_000, paceMs: 25_000 },
+  speed: { targetMs: 4.75 * 60_000, paceMs: 80_000 },
+  attacks: { targetMs: 2.5 * 60_000, paceMs: 50_000 },
+  cluster: { targetMs: 2 * 60_000, paceMs: 40_000 },
 } as const;
+
+type Part = keyof typeof BUDGET;
+
+/** How the header names a run of one part. */
+const ONLY: Readonly<Record<Part, string>> = {
+  speed: "the speed scenarios",
+  attacks: "the hostile scenarios",
+  cluster: "the clustered part",
+};
+
+const CLUSTER_INTRO = "Clustered mode (`REDIS_URL` and `DATABASE_URL` set): servers on core 0 " +
+  "sharing Redis and PostgreSQL, which run unpinned; the second column is the project as one " +
+  "process on SQLite, where it compares.";
 
 function flagsOf(args: readonly string[]): Map<string, string> {
   return new Map(args.map((arg) => {
     const [name, ...rest] = arg.replace(/^--/, "").split("=");
     return [name, rest.join("=") || "true"] as const;
   }));
-}
-
-function randomSecret(length = 48): string {
-  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-  return Array.from(crypto.getRandomValues(new Uint8Array(length)), (b) => alphabet[b % 62])
-    .join("");
 }
 
 async function text(program: string, args: string[]): Promise<string> {
@@ -72,67 +85,12 @@ async function machineHeader(repeats: number, quick: boolean, pinned: boolean): 
   ];
 }
 
-/**
- * The project's per-client limits moved out of the way, for the scenarios
- * that measure speed: the floods send far more than a player may, and the 20
- * logins come from one address at once.
- */
-const RAISED: Readonly<Record<string, string>> = {
-  MAX_CLICKS_PER_SECOND: "1000000000",
-  MAX_MESSAGES_PER_SECOND: "1000000000",
-  MAX_BYTES_PER_SECOND: "1000000000",
-  HASH_QUEUE: "64",
-  HASH_QUEUE_PER_ADDRESS: "64",
-};
-
-/** Makes the project's accounts and returns the project target. */
-async function projectTarget(tmp: string, sizes: Sizes): Promise<Target> {
-  const secret = randomSecret();
-  const template = join(tmp, "template.db");
-  const accounts = join(tmp, "accounts.json");
-  const players = Math.max(...sizes.fanout, sizes.latenessPlayers + 10, sizes.logins + 1);
-  const { code, stderr } = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "-A",
-      "bench/project_fixture.ts",
-      `--db=${template}`,
-      `--secret=${secret}`,
-      `--players=${players}`,
-      `--out=${accounts}`,
-    ],
-    cwd: ROOT,
-    stdout: "null",
-    stderr: "piped",
-  }).output();
-  if (code !== 0) throw new Error(`project_fixture failed:\n${new TextDecoder().decode(stderr)}`);
-  let session = 0;
-  return {
-    name: "project",
-    script: "main.ts",
-    accounts,
-    async env(roundSeconds: number, limits: Limits) {
-      const path = join(tmp, `session-${++session}.db`);
-      await Deno.copyFile(template, path);
-      const env: Record<string, string> = {
-        PORT: "0",
-        HOST: "127.0.0.1",
-        DATABASE_PATH: path,
-        ROUND_SECONDS: String(roundSeconds),
-        JWT_SECRET: secret,
-      };
-      return limits === "default" ? env : { ...env, ...RAISED };
-    },
-  };
-}
-
-function baselineTarget(name = "baseline"): Target {
-  return {
-    name,
-    script: "bench/baseline_server.ts",
-    env: (roundSeconds) =>
-      Promise.resolve({ PORT: "0", HOST: "127.0.0.1", ROUND_SECONDS: String(roundSeconds) }),
-  };
+/** One step of the run: a server's halves in one repeat, or one repeat of the clustered part. */
+interface Job {
+  readonly label: string;
+  /** How long it takes on a quiet machine, for the wait for quiet (see `BUDGET`). */
+  readonly guessMs: number;
+  run(): Promise<void>;
 }
 
 async function main(): Promise<void> {
@@ -140,16 +98,26 @@ async function main(): Promise<void> {
   const quick = flags.has("quick");
   const repeats = Number(flags.get("repeats") ?? (quick ? 1 : 3));
   const sizes = quick ? QUICK : FULL;
-  const only = flags.get("only");
-  if (only !== undefined && only !== "speed" && only !== "attacks") {
-    throw new TypeError(`--only must be speed or attacks, got "${only}"`);
+  const only = flags.get("only") as Part | undefined;
+  if (only !== undefined && !(only in BUDGET)) {
+    throw new TypeError(`--only must be speed, attacks or cluster, got "${only}"`);
   }
+  const asBaseline = flags.get("project") === "baseline";
+  if (asBaseline && only === "cluster") {
+    throw new TypeError("--project=baseline has no clustered part to measure");
+  }
+  const parts = (Object.keys(BUDGET) as Part[]).filter((part) =>
+    only !== undefined ? part === only : !(asBaseline && part === "cluster")
+  );
+  const halves = parts.filter((part): part is "speed" | "attacks" => part !== "cluster");
   const log = (line: string) =>
     console.error(`[${((performance.now()) / 1000).toFixed(0)}s] ${line}`);
   const tmp = await Deno.makeTempDir({ prefix: "clicker-bench-" });
+  let setup: ClusterSetup | undefined;
   // Deno.exit skips `finally`, so both early exits clean up by themselves.
   const abandon = (code: number) => {
     killAll();
+    setup?.databases.dropAllSync();
     try {
       Deno.removeSync(tmp, { recursive: true });
     } catch { /* already gone */ }
@@ -163,58 +131,108 @@ async function main(): Promise<void> {
   for (const signal of ["SIGINT", "SIGTERM"] as const) Deno.addSignalListener(signal, interrupt);
   try {
     log("preparing the project's accounts and database");
-    const project = flags.get("project") === "baseline"
+    const secret = randomSecret();
+    const players = Math.max(...sizes.fanout, sizes.latenessPlayers + 10, sizes.logins + 1);
+    const project = asBaseline
       ? baselineTarget("baseline as project")
-      : await projectTarget(tmp, sizes);
+      : await projectTarget(tmp, secret, players);
     const baseline = baselineTarget();
-    const samples: Record<string, Samples> = { [project.name]: {}, [baseline.name]: {} };
+    if (parts.includes("cluster")) {
+      log("starting Redis and PostgreSQL, and preparing the clustered accounts");
+      setup = await prepareCluster(tmp, { secret, players: sizes.clusterSockets });
+    }
+    const samples: Record<string, Samples> = {
+      [project.name]: {},
+      [baseline.name]: {},
+      clustered: {},
+      single: {},
+    };
+    const keep = (name: string, figures: Figures) => {
+      for (const [id, value] of Object.entries(figures)) (samples[name][id] ??= []).push(value);
+    };
     const noise: Noise = { retries: 0, worst: 0, patientUntil: 0 };
-    const halves = (["speed", "attacks"] as const).filter((half) =>
-      only !== undefined ? half === only : true
-    );
-    const targetMs = halves.reduce((sum, half) => sum + BUDGET[half].targetMs, 0);
-    const guessMs = halves.reduce((sum, half) => sum + BUDGET[half].paceMs, 0);
-    const runs = repeats * 2;
-    let done = 0;
-    const began = performance.now();
+    const clusterFailures: string[] = [];
+    const jobs: Job[] = [];
     for (let r = 0; r < repeats; r++) {
       const order = r % 2 === 0 ? [project, baseline] : [baseline, project];
-      for (const target of order) {
-        log(`repeat ${r + 1}/${repeats}: ${target.name}`);
-        // Wait for a quiet machine only as long as the runs left, at the pace so far, still fit.
-        const pace = done > 0 ? (performance.now() - began) / done : guessMs;
-        noise.patientUntil = targetMs - (runs - done) * pace;
-        const figures: Figures = {
-          ...halves.includes("speed") ? await measure(target, sizes, noise, log) : {},
-          ...halves.includes("attacks") ? await measureAttacks(target, sizes, noise, log) : {},
-        };
-        for (const [id, value] of Object.entries(figures)) {
-          (samples[target.name][id] ??= []).push(value);
-        }
-        done++;
+      for (const target of halves.length > 0 ? order : []) {
+        jobs.push({
+          label: `repeat ${r + 1}/${repeats}: ${target.name}`,
+          guessMs: halves.reduce((sum, half) => sum + BUDGET[half].paceMs / 2, 0),
+          run: async () =>
+            keep(target.name, {
+              ...halves.includes("speed") ? await measure(target, sizes, noise, log) : {},
+              ...halves.includes("attacks") ? await measureAttacks(target, sizes, noise, log) : {},
+            }),
+        });
+      }
+      if (setup) {
+        const ready = setup;
+        jobs.push({
+          label: `repeat ${r + 1}/${repeats}: clustered part`,
+          guessMs: BUDGET.cluster.paceMs,
+          run: async () => {
+            const figures = await measureCluster(project, ready, sizes, noise, log);
+            keep("clustered", figures.clustered);
+            keep("single", figures.single);
+            clusterFailures.push(...figures.failures.map((f) => `- Repeat ${r + 1}, ${f}`));
+          },
+        });
       }
     }
+    const targetMs = parts.reduce((sum, part) => sum + BUDGET[part].targetMs, 0);
+    const guessMs = jobs.reduce((sum, job) => sum + job.guessMs, 0);
+    let guessedDone = 0;
+    const began = performance.now();
+    for (const job of jobs) {
+      log(job.label);
+      // Wait for a quiet machine only as long as the jobs left, at the pace so far, still fit.
+      const pace = guessedDone > 0 ? (performance.now() - began) / guessedDone : 1;
+      noise.patientUntil = targetMs - (guessMs - guessedDone) * pace;
+      const started = performance.now();
+      await job.run();
+      guessedDone += job.guessMs;
+      log(`  ${job.label} took ${((performance.now() - started) / 1000).toFixed(0)} s`);
+    }
     const header = await machineHeader(repeats, quick, await canPin());
-    if (only) header.push(`- Only the ${only === "speed" ? "speed" : "hostile"} scenarios`);
+    if (only) header.push(`- Only ${ONLY[only]}`);
     header.push(
       `- Other processes used at most ${noise.worst.toFixed(2)} cores during a kept run ` +
         `(${noise.retries} run${noise.retries === 1 ? "" : "s"} retried for using more than 0.2)`,
     );
-    const measured = (id: string) => id in samples[project.name] || id in samples[baseline.name];
-    const report = renderReport(
-      metricsFor(sizes).filter((m) => measured(m.id)),
-      samples[project.name],
-      samples[baseline.name],
-      header,
-      project.name === "project" ? "Project" : "Baseline (as project)",
-    );
+    const measured = (a: Samples, b: Samples) => (m: { id: string }) => m.id in a || m.id in b;
+    const rows = metricsFor(sizes).filter(measured(samples[project.name], samples[baseline.name]));
+    const clusterRows = clusterMetrics(sizes).filter(measured(samples.clustered, samples.single));
+    const tables: string[] = [];
+    if (rows.length > 0) {
+      tables.push(renderReport(rows, samples[project.name], samples[baseline.name], header, [
+        asBaseline ? "Baseline (as project)" : "Project",
+        "Baseline",
+      ]));
+    }
+    if (clusterRows.length > 0) {
+      const intro = clusterFailures.length > 0
+        ? [
+          CLUSTER_INTRO,
+          "",
+          "Sessions that failed (their figures are left out):",
+          ...clusterFailures,
+        ]
+        : [CLUSTER_INTRO];
+      const above = tables.length > 0 ? intro : [...header, "", ...intro];
+      tables.push(renderReport(clusterRows, samples.clustered, samples.single, above, [
+        "Clustered",
+        "Single process",
+      ]));
+    }
+    const report = tables.join("\n");
     console.log(report);
     const out = join(ROOT, "bench", "results");
     await Deno.mkdir(out, { recursive: true });
     await Deno.writeTextFile(join(out, "latest.md"), report);
     await Deno.writeTextFile(
       join(out, "latest.json"),
-      JSON.stringify({ sizes, repeats, noise, samples }, null, 2) + "\n",
+      JSON.stringify({ sizes, repeats, noise, samples, clusterFailures }, null, 2) + "\n",
     );
     log(`written to bench/results/latest.md in ${(performance.now() / 1000).toFixed(0)} s`);
   } finally {
@@ -223,6 +241,7 @@ async function main(): Promise<void> {
       Deno.removeSignalListener(signal, interrupt);
     }
     killAll();
+    setup?.databases.dropAllSync();
     await Deno.remove(tmp, { recursive: true }).catch(() => {});
   }
 }

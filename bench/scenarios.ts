@@ -1,7 +1,8 @@
 /**
  * The speed scenarios and the figures they yield, for one server in one
  * repeat, and the sizes of every scenario (the hostile ones are in
- * `attacks.ts`). The project runs them with its per-client limits raised.
+ * `attacks.ts`, the clustered ones in `cluster.ts`). The project runs them
+ * with its per-client limits raised.
  *
  * Each target runs three sessions, each on a freshly started server (and, for
  * the project, a fresh copy of the prepared database):
@@ -41,6 +42,16 @@ export interface Sizes {
   /** Sockets of the one flooding account, and how long its victims are measured. */
   readonly hogSockets: number;
   readonly fairnessMs: number;
+  /**
+   * Clustered part: how long the flood for CPU per click is measured (longer
+   * than `floodMs`: Redis uses a few hundredths of a core, counted in 10 ms ticks).
+   */
+  readonly clusterFloodMs: number;
+  /** Servers sharing Redis and PostgreSQL, for fan-out and takeover. */
+  readonly clusterServers: number;
+  /** Sockets spread over those servers, and the rounds their `EndRound`s are timed over. */
+  readonly clusterSockets: number;
+  readonly clusterRounds: number;
 }
 
 /** The full run. */
@@ -64,6 +75,10 @@ export const FULL: Sizes = {
   oversizePhaseMs: 2500,
   hogSockets: 5,
   fairnessMs: 2500,
+  clusterFloodMs: 4000,
+  clusterServers: 3,
+  clusterSockets: 1000,
+  clusterRounds: 20,
 };
 
 /** One repeat with smaller sizes, for working on the bench itself. */
@@ -79,6 +94,8 @@ export const QUICK: Sizes = {
   siegeMs: 1500,
   oversizePhaseMs: 1500,
   fairnessMs: 1500,
+  clusterFloodMs: 2000,
+  clusterRounds: 6,
 };
 
 /** Runs every scenario against `target` once and returns its figures. */
