@@ -15,6 +15,7 @@
  */
 
 import { Buffer } from "node:buffer";
+import type { Duplex } from "node:stream";
 import type { Context } from "hono";
 // @ts-types="../ws_types.d.ts"
 import { WebSocket as WsSocket, WebSocketServer } from "ws";
@@ -89,7 +90,7 @@ export class WebSocketTransport {
       upgrade.socket,
       Buffer.from(upgrade.head),
       (ws) => {
-        const socket = webSocket(ws);
+        const socket = webSocket(ws, upgrade.socket);
         const connection = connect(socket);
         if (connection === undefined) socket.close(1000, "Connection no longer exists");
         else this.#listen(ws, socket, connection);
@@ -126,11 +127,26 @@ interface WebSocketHandle extends Socket {
   dispose(): void;
 }
 
-function webSocket(ws: WsSocket): WebSocketHandle {
+function webSocket(ws: WsSocket, raw: Duplex): WebSocketHandle {
   let closeTimer: ReturnType<typeof setTimeout> | undefined;
   let closing = false;
+  let corked = false;
+  const uncork = () => {
+    corked = false;
+    raw.uncork();
+  };
   return {
-    send: (data: Frame) => ws.send(data),
+    send(data: Frame) {
+      // Everything sent to a socket in one turn leaves in one write: a batch
+      // of invocations read at once is answered with one system call, not
+      // one per completion (the writes were a third of the server's time).
+      if (!corked) {
+        corked = true;
+        raw.cork();
+        queueMicrotask(uncork);
+      }
+      ws.send(data);
+    },
     close(code?: number, reason?: string) {
       if (closing) return;
       closing = true;
