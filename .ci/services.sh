@@ -49,12 +49,14 @@ start() {
   install_missing
   mkdir -p "$dir/redis" "$dir/pg"
   # Test files start the services in parallel: one at a time per pair of ports.
+  # The servers started below must not inherit this descriptor (9>&-): a
+  # daemon holding it would hold the lock for its whole life.
   exec 9>"/tmp/clicker-services-${redis_port}-${pg_port}.lock"
-  flock 9
+  flock -w 120 9 || { echo "services.sh: waited 120 s for another start to finish" >&2; exit 1; }
   # Whatever answers on the port is used, wherever it was started from.
   if ! redis-cli -p "$redis_port" ping >/dev/null 2>&1; then
     redis-server --port "$redis_port" --bind 127.0.0.1 --daemonize yes --save '' --appendonly no \
-      --dir "$dir/redis" --pidfile "$dir/redis/redis.pid" --logfile "$dir/redis/redis.log" >&2
+      --dir "$dir/redis" --pidfile "$dir/redis/redis.pid" --logfile "$dir/redis/redis.log" >&2 9>&-
     for _ in $(seq 1 50); do redis-cli -p "$redis_port" ping >/dev/null 2>&1 && break; sleep 0.1; done
     redis-cli -p "$redis_port" ping >/dev/null || { echo "redis did not start" >&2; exit 1; }
   fi
@@ -67,7 +69,7 @@ start() {
     fi
     if ! as_pg "$bin/pg_ctl" -D "$dir/pg/data" status >/dev/null 2>&1; then
       as_pg "$bin/pg_ctl" -D "$dir/pg/data" -w -l "$dir/pg/pg.log" \
-        -o "-p $pg_port -k $dir/pg -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300" start >/dev/null
+        -o "-p $pg_port -k $dir/pg -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300" start >/dev/null 9>&-
     fi
   fi
   as_pg "$bin/psql" -h 127.0.0.1 -p "$pg_port" -U postgres -tAc \

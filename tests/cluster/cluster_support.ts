@@ -91,6 +91,19 @@ export async function waitFor<T>(
   }
 }
 
+/** `promise`, or a rejection naming `what` after `ms`: no test waits forever. */
+export async function within<T>(ms: number, what: string, promise: Promise<T>): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`Timed out after ${ms} ms waiting for ${what}`)), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** An `EndRound` as received, with when. */
 export type Received = EndRound & { readonly receivedAt: number };
 
@@ -102,8 +115,8 @@ export interface ClusterClient {
   readonly ended: Received[];
   /** The last `PlayerCount` received, or -1. */
   readonly online: () => number;
-  /** Resolves with the next `EndRound` to arrive. */
-  nextEndRound(): Promise<Received>;
+  /** Resolves with the next `EndRound` to arrive; rejects after `timeoutMs` (default 20 s). */
+  nextEndRound(timeoutMs?: number): Promise<Received>;
   stop(): Promise<void>;
 }
 
@@ -133,14 +146,19 @@ export async function connect(
   connection.on(ClientMethod.PlayerCount, (message: PlayerCount) => online = message.online);
   connection.on(ClientMethod.Throttled, () => {});
   connection.on(ClientMethod.Standing, () => {});
-  await connection.start();
+  await within(10_000, `${name} to connect`, connection.start());
   return {
     name,
     connection,
-    info: await info,
+    info: await within(10_000, `GameInfo for ${name}`, info),
     ended,
     online: () => online,
-    nextEndRound: () => new Promise((resolve) => waiters.push(resolve)),
+    nextEndRound: (timeoutMs = 20_000) =>
+      within(
+        timeoutMs,
+        `the next EndRound for ${name}`,
+        new Promise((resolve) => waiters.push(resolve)),
+      ),
     stop: () => connection.stop(),
   };
 }

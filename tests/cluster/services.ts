@@ -32,6 +32,8 @@ export function services(): Promise<Services> {
     const { code, stdout, stderr } = await new Deno.Command("bash", {
       args: [SCRIPT, "start"],
       stdin: "null",
+      // A start that hangs fails the test instead of the whole run.
+      signal: AbortSignal.timeout(180_000),
     }).output();
     const text = new TextDecoder().decode(stdout);
     if (code !== 0) {
@@ -50,7 +52,7 @@ export function services(): Promise<Services> {
 export async function freshRedis(index: number): Promise<string> {
   const { redisUrl } = await services();
   const url = `${redisUrl}/${index}`;
-  const redis = new Redis(url, { maxRetriesPerRequest: 1 });
+  const redis = new Redis(url, { maxRetriesPerRequest: 1, connectTimeout: 5000 });
   try {
     await redis.call("FLUSHDB");
   } finally {
@@ -83,7 +85,7 @@ export async function adminQuery<R = Record<string, unknown>>(
   text: string,
   parameters: unknown[] = [],
 ): Promise<R[]> {
-  const pool = new pg.Pool({ connectionString: url, max: 1 });
+  const pool = new pg.Pool({ connectionString: url, max: 1, connectionTimeoutMillis: 5000 });
   try {
     const client = await pool.connect();
     try {
