@@ -59,6 +59,19 @@ export function lockDatabase(databasePath: string): LockResult {
   };
 }
 
+/**
+ * The pid in the lock file at `path`, read again for up to `waitMs` while it
+ * is empty: a holder that has just taken the lock may not have written it yet.
+ */
+export async function lockHolder(path: string, waitMs = 250): Promise<number | undefined> {
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    const pid = holderOf(path);
+    if (pid !== undefined || Date.now() >= deadline) return pid;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
 function holderOf(path: string): number | undefined {
   try {
     const pid = Number(Deno.readTextFileSync(path).trim());

@@ -12,7 +12,7 @@ import { dirname } from "node:path";
 import { Kysely, type LogConfig, Migrator } from "kysely";
 import { sqliteAdapter } from "./sqlite_adapter.ts";
 import { guardedSqliteDialect, GuardedSqliteDriver } from "./sqlite_driver.ts";
-import { type DatabaseLock, lockDatabase } from "./database_lock.ts";
+import { type DatabaseLock, lockDatabase, lockHolder } from "./database_lock.ts";
 import { FileIdentity } from "./file_identity.ts";
 import { isBusyError } from "./sqlite_errors.ts";
 import { migrationProvider } from "./migrations.ts";
@@ -61,7 +61,8 @@ export async function openDatabase(
       Deno.mkdirSync(dirname(path), { recursive: true });
       const locked = lockDatabase(path);
       if (!locked.ok) {
-        const holder = locked.pid === undefined ? "" : ` (pid ${locked.pid})`;
+        const pid = locked.pid ?? await lockHolder(locked.path);
+        const holder = pid === undefined ? "" : ` (pid ${pid})`;
         throw new DatabaseOpenError(`database "${path}" is in use by another server${holder}`);
       }
       lock = locked.lock;
