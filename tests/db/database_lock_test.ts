@@ -12,7 +12,7 @@ async function withTempDir(fn: (dir: string) => Promise<void>): Promise<void> {
 }
 
 Deno.test("lockDatabase() gives the lock to one open at a time and names its pid", async () => {
-  await withTempDir(async (dir) => {
+  await withTempDir((dir) => {
     const path = join(dir, "clicker.db");
     const first = lockDatabase(path);
     assert.ok(first.ok);
@@ -26,6 +26,7 @@ Deno.test("lockDatabase() gives the lock to one open at a time and names its pid
     const third = lockDatabase(path);
     assert.ok(third.ok, "released, the lock can be taken again");
     third.lock.release();
+    return Promise.resolve();
   });
 });
 
