@@ -4,16 +4,13 @@
  * clock each time, so slow work at one boundary never moves the next.
  *
  * At each deadline it closes the round in memory in one synchronous step
- * (clicks after that count for the next round), runs the tick's unit of work
- * (one SQLite transaction recording the round and its winners' wins, and the
- * next round's checkpoint), then announces `EndRound` to every client.
- *
- * A round is announced only once its record has committed, so no player is
- * ever told a result the database doesn't hold, and a restart never reuses
- * an announced round's id. When a write fails (a locked or full disk) the
- * game goes on in the next round in memory; the write is retried, and the
- * waiting rounds are announced in order once recorded. The next deadline
- * never waits for the disk.
+ * (clicks after that count for the next round) and asks for the tick's unit
+ * of work (one SQLite transaction recording the round and its winners' wins,
+ * and the next round's checkpoint), then announces `EndRound` to every
+ * client once that has committed; `round_recorder.ts` runs the units of work
+ * and retries failed ones. The next deadline never waits for the disk: when
+ * a write fails the game goes on in the next round in memory. Between
+ * deadlines the round in progress is saved at most once an interval.
  *
  * The module exports the class and one inert instance, {@linkcode roundLoop}:
  * importing it starts nothing; `start(deps)` wires it up, `stop()` ends it.
@@ -21,19 +18,14 @@
  * @module
  */
 
-import { clearImmediate, setImmediate } from "node:timers";
 import type { Kysely } from "kysely";
 import type { Database } from "./db/schema.ts";
-import {
-  lastRoundId,
-  loadCheckpoints,
-  recentRounds,
-  recordRound,
-  saveCheckpoint,
-} from "./db/rounds.ts";
+import { lastRoundId, loadCheckpoints } from "./db/rounds.ts";
 import { type ClosedRound, closeSnapshot, GameState } from "./game/game_state.ts";
 import { nextDeadline, type RoundGrid, waitUntil } from "./game/round_clock.ts";
 import type { LastRound } from "./hub/wire.ts";
+import { RoundRecorder, type UnitOfWorkOutcome } from "./round_recorder.ts";
+import { type Sleep, sleep } from "./sleep.ts";
 
 /** What `EndRound` tells every client. */
 export interface EndRound {
@@ -42,9 +34,6 @@ export interface EndRound {
   readonly roundId: number;
   readonly nextRoundEndsAt: number;
 }
-
-/** Sleeps `ms`, or rejects when `signal` aborts. */
-export type Sleep = (ms: number, signal: AbortSignal) => Promise<void>;
 
 /** What {@linkcode RoundLoop.start} needs. */
 export interface RoundLoopDeps {
@@ -71,9 +60,7 @@ export interface RoundLoopHealth {
   readonly roundEndsAt: number;
   /** Rounds ended but not yet recorded, nor announced (a failed unit of work is retried). */
   readonly unrecorded: number;
-  readonly lastUnitOfWork:
-    | { readonly at: number; readonly ok: boolean; readonly error?: string }
-    | null;
+  readonly lastUnitOfWork: UnitOfWorkOutcome | null;
 }
 
 /**
@@ -98,48 +85,8 @@ export class UnsavedRoundsError extends Error {
   }
 }
 
-/** A round ended and waiting for its record, then its announcement. */
-interface Pending {
-  readonly round: ClosedRound;
-  /** Rounds recovered at start were never played by anyone connected now. */
-  readonly announce: boolean;
-}
-
 /** No checkpoint is started this close to a deadline (ms). */
 const CHECKPOINT_QUIET_MS = 50;
-
-/** How early the default sleep's timer fires before it polls the clock (ms). */
-const EARLY_WAKE_MS = 2;
-
-/**
- * The default sleep: resolves once `Date.now()` has moved `ms` past the call,
- * or rejects when `signal` aborts. Timers fire a millisecond or two late, and
- * every client sees a round's end as late as the loop wakes, so the timer
- * wakes a little early and the clock is then polled between I/O callbacks
- * (clicks keep flowing) until the exact millisecond.
- */
-export function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason);
-    const until = Date.now() + ms;
-    let immediate: ReturnType<typeof setImmediate> | undefined;
-    const poll = () => {
-      if (Date.now() < until) {
-        immediate = setImmediate(poll);
-        return;
-      }
-      signal.removeEventListener("abort", onAbort);
-      resolve();
-    };
-    const onAbort = () => {
-      clearTimeout(timer);
-      if (immediate !== undefined) clearImmediate(immediate);
-      reject(signal.reason);
-    };
-    const timer = setTimeout(poll, Math.max(0, ms - EARLY_WAKE_MS));
-    signal.addEventListener("abort", onAbort, { once: true });
-  });
-}
 
 interface Running {
   readonly deps: RoundLoopDeps;
@@ -157,17 +104,10 @@ export class RoundLoop {
    * life, reset by each `start()`, so the hub may keep it from the outset.
    */
   readonly game: GameState = new GameState();
+  readonly #recorder: RoundRecorder = new RoundRecorder(this.game);
   #running: Running | undefined;
-  #unrecorded: Pending[] = [];
-  #savedVersion = -1;
-  #work: Promise<unknown> = Promise.resolve();
-  /** A unit of work waiting behind the one in flight; later requests join it. */
-  #queued: Promise<void> | undefined;
-  #queuedForce = false;
   /** Off once the sockets are closed for shutdown. */
   #announcing = true;
-  #lastUnitOfWork: RoundLoopHealth["lastUnitOfWork"] = null;
-  #lastRound: LastRound | null = null;
 
   /** Whether the loop is running. */
   get running(): boolean {
@@ -184,21 +124,20 @@ export class RoundLoop {
     const now = deps.now ?? Date.now;
     const duration = deps.roundDurationMs;
     this.game.reset({ maxClicksPerSecond: deps.maxClicksPerSecond });
-    this.#unrecorded = [];
     this.#announcing = true;
-    this.#lastUnitOfWork = null;
-    const [recorded] = await recentRounds(deps.db, 1);
-    this.#lastRound = recorded === undefined
-      ? null
-      : { roundId: recorded.id, winners: recorded.winners, nbClicks: recorded.nbClicks };
-
+    await this.#recorder.begin({
+      db: deps.db,
+      now,
+      announce: (round) => {
+        if (this.#announcing) deps.broadcast(this.#endRound(round));
+      },
+      logError: deps.logError ?? console.error,
+    });
     const saved = await loadCheckpoints(deps.db);
     const t = now();
     const resumable = saved.findLast((s) => s.endsAt > t && s.endsAt <= t + duration);
     for (const snapshot of saved) {
-      if (snapshot !== resumable) {
-        this.#unrecorded.push({ round: closeSnapshot(snapshot), announce: false });
-      }
+      if (snapshot !== resumable) this.#recorder.add(closeSnapshot(snapshot), false);
     }
     let grid: RoundGrid;
     if (resumable) {
@@ -217,7 +156,7 @@ export class RoundLoop {
       grid,
       done: Promise.resolve(),
     };
-    await this.#requestFlush(true);
+    await this.#recorder.flush(true);
     this.#running.done = Promise.all([this.#run(), this.#checkpoints()]).then(() => {});
   }
 
@@ -236,15 +175,16 @@ export class RoundLoop {
     }
     running.controller.abort();
     await running.done;
-    await this.#work;
+    await this.#recorder.settled();
     options.beforeSave?.();
     // Nobody is connected to hear about rounds recorded from here on.
     this.#announcing = false;
-    await this.#requestFlush(true);
+    await this.#recorder.flush(true);
     this.#running = undefined;
-    const last = this.#lastUnitOfWork;
+    this.#recorder.end();
+    const last = this.#recorder.lastUnitOfWork;
     if (last && !last.ok) {
-      throw new UnsavedRoundsError(this.#unrecorded.length, last.error ?? "unknown error");
+      throw new UnsavedRoundsError(this.#recorder.unrecorded, last.error ?? "unknown error");
     }
   }
 
@@ -255,7 +195,7 @@ export class RoundLoop {
    * the result it missed; null before any round was recorded.
    */
   get lastRound(): LastRound | null {
-    return this.#lastRound;
+    return this.#recorder.lastRound;
   }
 
   /** The loop's state, for `/healthz`. */
@@ -264,8 +204,8 @@ export class RoundLoop {
       running: this.running,
       roundId: this.game.roundId,
       roundEndsAt: this.game.roundEndsAt,
-      unrecorded: this.#unrecorded.length,
-      lastUnitOfWork: this.#lastUnitOfWork,
+      unrecorded: this.#recorder.unrecorded,
+      lastUnitOfWork: this.#recorder.lastUnitOfWork,
     };
   }
 
@@ -282,9 +222,9 @@ export class RoundLoop {
       if (r.now() < deadline) continue;
       // If the process was held up past several deadlines, the round runs to the next one.
       const nextEndsAt = nextDeadline(r.grid, Math.max(r.now(), deadline));
-      this.#unrecorded.push({ round: this.game.close(nextEndsAt), announce: true });
+      this.#recorder.add(this.game.close(nextEndsAt), true);
       // Not awaited: a slow or locked disk must not hold up the next deadline.
-      void this.#requestFlush(true);
+      void this.#recorder.flush(true);
     }
   }
 
@@ -302,55 +242,7 @@ export class RoundLoop {
       // Right before a deadline the tick saves everything anyway; a checkpoint
       // then would only hold the tick up.
       if (this.game.roundEndsAt - r.now() < CHECKPOINT_QUIET_MS) continue;
-      const due = this.#unrecorded.length > 0 || this.game.version !== this.#savedVersion;
-      if (due) await this.#requestFlush(false);
-    }
-  }
-
-  /**
-   * Records every ended round not yet recorded, oldest first, the last one
-   * together with the current round's checkpoint, and announces each once it
-   * has committed; or, with nothing to record, saves the checkpoint alone.
-   * `force` saves even an unchanged round. Rounds that end meanwhile are
-   * recorded in the same go.
-   */
-  async #flush(force: boolean): Promise<void> {
-    const r = this.#running;
-    if (!r) return;
-    if (!force && this.#unrecorded.length === 0 && this.game.version === this.#savedVersion) {
-      return;
-    }
-    const at = r.now();
-    try {
-      if (this.#unrecorded.length === 0) {
-        const version = this.game.version;
-        await saveCheckpoint(r.deps.db, this.game.snapshot(), at);
-        this.#savedVersion = version;
-      }
-      while (this.#unrecorded.length > 0) {
-        const { round, announce } = this.#unrecorded[0];
-        const last = this.#unrecorded.length === 1;
-        const version = this.game.version;
-        await recordRound(r.deps.db, round, last ? this.game.snapshot() : undefined);
-        this.#unrecorded.shift();
-        if (last) this.#savedVersion = version;
-        this.#lastRound = {
-          roundId: round.id,
-          winners: round.winners.map((w) => w.username),
-          nbClicks: round.nbClicks,
-        };
-        if (announce && this.#announcing) r.deps.broadcast(this.#endRound(round));
-      }
-      this.#lastUnitOfWork = { at, ok: true };
-    } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      this.#lastUnitOfWork = { at, ok: false, error: message };
-      const waiting = this.#unrecorded.length === 0
-        ? ""
-        : ` (${this.#unrecorded.length} unrecorded)`;
-      (r.deps.logError ?? console.error)(
-        `Round ${this.game.roundId}: unit of work failed${waiting}: ${message}`,
-      );
+      if (this.#recorder.due) await this.#recorder.flush(false);
     }
   }
 
@@ -362,24 +254,6 @@ export class RoundLoop {
       roundId: round.id,
       nextRoundEndsAt: this.game.roundEndsAt,
     };
-  }
-
-  /**
-   * Runs units of work one at a time, in order. A request made while one is
-   * already waiting joins it: that one will see every round ended by then.
-   */
-  #requestFlush(force: boolean): Promise<void> {
-    this.#queuedForce ||= force;
-    if (this.#queued) return this.#queued;
-    const next = this.#work.then(() => {
-      this.#queued = undefined;
-      const forced = this.#queuedForce;
-      this.#queuedForce = false;
-      return this.#flush(forced);
-    });
-    this.#queued = next;
-    this.#work = next.catch(() => {});
-    return next;
   }
 }
 

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { type Kysely, sql } from "kysely";
-import { type EndRound, RoundLoop, sleep, UnsavedRoundsError } from "../src/round_loop.ts";
+import { type EndRound, RoundLoop, UnsavedRoundsError } from "../src/round_loop.ts";
 import { openDatabase } from "../src/db/open_database.ts";
 import type { Database } from "../src/db/schema.ts";
 import { createPlayer } from "../src/db/accounts.ts";
@@ -332,21 +332,4 @@ Deno.test("recordRound() runs as one transaction", async () => {
     "commit",
   ]);
   await db.destroy();
-});
-
-Deno.test("sleep() never resolves before its time, and an abort ends it at once", async () => {
-  const signal = new AbortController().signal;
-  for (const ms of [0, 1, 3, 25]) {
-    const until = Date.now() + ms;
-    await sleep(ms, signal);
-    assert.ok(Date.now() >= until, `sleep(${ms}) resolved early`);
-  }
-  const controller = new AbortController();
-  const waiting = sleep(10_000, controller.signal);
-  controller.abort(new Error("stopped"));
-  await assert.rejects(waiting, /stopped/);
-  const late = new AbortController();
-  const polling = sleep(1, late.signal); // the timer fires at once; the clock is polled
-  late.abort(new Error("stopped while polling"));
-  await assert.rejects(polling, /stopped while polling/);
 });

@@ -11,7 +11,7 @@
  * @module
  */
 
-import type { HubGame } from "../hub/hub.ts";
+import type { HubGame } from "../hub/hub_game.ts";
 import type { EndRound, LastRound } from "../hub/wire.ts";
 import type { MoveResult, PlayerState } from "../game/game_state.ts";
 import { multiplierCost, type PurchaseResult, START } from "../game/rules.ts";

@@ -13,7 +13,7 @@
  */
 
 import type { EndRound } from "../hub/wire.ts";
-import type { Sleep } from "../round_loop.ts";
+import type { Sleep } from "../sleep.ts";
 import type { ClusterKeys } from "./cluster_keys.ts";
 import type { Redis } from "./redis_connection.ts";
 

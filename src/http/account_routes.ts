@@ -1,20 +1,10 @@
 /**
- * Registration and login.
- *
- * Every attempt that will cost a password hash is counted before the hash,
- * in the same synchronous step as the limit's check, so parallel requests
- * can't all pass the check before any is counted; an attempt that turns out
- * not to count is refunded.
- *
- * - Logins: failures per (username, address) pair lock that pair out with 429
- *   after `loginAttempts`, and per address after 4× that. Per username alone
- *   they only slow answers down (see `loginDelay`): a hard lock per username
- *   would let anyone lock its owner out from elsewhere. Unknown users and
- *   wrong passwords get the same answer in about the same time.
- * - Registrations: at most `registrationsPerHour` attempts that cost a hash
- *   per address; a name or email found taken before hashing costs nothing.
- * - Hashes wait in a bounded line with a bounded share per address; what
- *   doesn't fit gets 503 with `Retry-After` at once.
+ * Registration, login and token renewal: the `/api/account` routes. What
+ * limits the attempts that cost a password hash (counters per address and
+ * username, the line hashes wait in) is `auth/account_limits.ts`; here its
+ * refusals become 429 with `Retry-After`, or 503 when the line is full.
+ * Unknown users and wrong passwords get the same answer in about the same
+ * time.
  *
  * @module
  */
@@ -32,16 +22,11 @@ import {
 } from "../auth/passwords.ts";
 import { signToken, type TokenSecret } from "../auth/tokens.ts";
 import { checkLogin, checkRegistration } from "../auth/validation.ts";
-import { type AttemptCounterFactory, AttemptLimit } from "../auth/attempt_limit.ts";
-import { loginDelay } from "../auth/login_delay.ts";
-import { defaultHashConcurrency, TaskLimit } from "../auth/task_limit.ts";
+import { type AccountLimitOptions, AccountLimits } from "../auth/account_limits.ts";
 import { readJson } from "./json_body.ts";
 import { clientAddress } from "./client_address.ts";
 import { policyOf, setSessionCookie } from "./session_cookie.ts";
 import { authenticateRequest } from "./request_auth.ts";
-
-const FIFTEEN_MINUTES = 15 * 60_000;
-const HOUR = 60 * 60_000;
 
 /** The password functions the routes use. */
 export interface PasswordHasher {
@@ -60,28 +45,12 @@ function argon2(params: HashParameters): PasswordHasher {
   };
 }
 
-/** What {@linkcode accountRoutes} needs. */
-export interface AccountDeps {
+/** What {@linkcode accountRoutes} needs; the limits' options are {@linkcode AccountLimitOptions}. */
+export interface AccountDeps extends AccountLimitOptions {
   readonly db: Kysely<Database>;
   readonly secret: TokenSecret;
   readonly tokenTtlMinutes: number;
-  /** Failed logins per username and address per 15 minutes (an address gets 4×). */
-  readonly loginAttempts: number;
-  /** Registration attempts that cost a hash, per address per hour. */
-  readonly registrationsPerHour: number;
   readonly trustProxy: boolean;
-  /** Reads the clock (default `Date.now`). */
-  readonly now?: () => number;
-  /** Password hashes running at once (default: one fewer than the cores, at least 1). */
-  readonly hashConcurrency?: number;
-  /** Password hashes waiting for a turn at most (default 16). */
-  readonly hashQueue?: number;
-  /** Password hashes running or waiting per address at most (default 2). */
-  readonly hashQueuePerAddress?: number;
-  /** The first wait of a login for a username past its attempts, in ms (default 250). */
-  readonly loginDelayStepMs?: number;
-  /** The longest wait of a login for a username past its attempts, in ms (default 4000). */
-  readonly loginDelayMaxMs?: number;
   /**
    * The Argon2id cost of new hashes (default {@linkcode OWASP}). Code, not
    * configuration: tests that register many players pass a cheap one.
@@ -89,11 +58,6 @@ export interface AccountDeps {
   readonly hashParameters?: HashParameters;
   /** Hashes and checks passwords (default: Argon2id at `hashParameters`); tests may gate it. */
   readonly passwords?: PasswordHasher;
-  /**
-   * Where login and registration attempts are counted (default: in this
-   * process; several servers count them in Redis).
-   */
-  readonly attempts?: AttemptCounterFactory;
   /** A player renewed their token, now valid until `expiresAt` (epoch ms): the hub's hook. */
   readonly renewed?: (playerId: number, expiresAt: number) => void;
 }
@@ -102,27 +66,8 @@ export interface AccountDeps {
 export function accountRoutes(deps: AccountDeps): Hono {
   const now = deps.now ?? Date.now;
   const passwords = deps.passwords ?? argon2(deps.hashParameters ?? OWASP);
-  const counter: AttemptCounterFactory = deps.attempts ??
-    ((_, options) => new AttemptLimit(options));
-  const loginsByPair = counter("logins-pair", {
-    limit: deps.loginAttempts,
-    windowMs: FIFTEEN_MINUTES,
-  });
-  const loginsByAddress = counter("logins-address", {
-    limit: deps.loginAttempts * 4,
-    windowMs: FIFTEEN_MINUTES,
-  });
-  // Never refuses: only its count is read, to slow a username's logins down.
-  const loginsByName = counter("logins-name", { limit: Infinity, windowMs: FIFTEEN_MINUTES });
-  const registrations = counter("registrations", {
-    limit: deps.registrationsPerHour,
-    windowMs: HOUR,
-  });
-  const hashing = new TaskLimit({
-    concurrency: deps.hashConcurrency ?? defaultHashConcurrency(),
-    maxWaiting: deps.hashQueue ?? 16,
-    maxPerKey: deps.hashQueuePerAddress ?? 2,
-  });
+  const limits = new AccountLimits({ ...deps, now });
+  const { registrations, hashing } = limits;
   const app = new Hono();
 
   app.post("/register", async (c) => {
@@ -159,39 +104,16 @@ export function accountRoutes(deps: AccountDeps): Hono {
     const checked = checkLogin(await readJson(c));
     if (!checked.ok) return c.json({ message: checked.message }, 400);
     const { username, password } = checked.value;
-    const name = username.toLowerCase();
     const address = clientAddress(c, deps.trustProxy);
-    const pair = JSON.stringify([name, address]);
-
-    const t = now();
-    const named = await loginsByName.count(name, t);
-    // Each take checks and counts in one step; a pair let in by an address
-    // over its limit gets its attempt back.
-    let wait = await loginsByPair.take(pair, t);
-    if (wait === 0) {
-      wait = await loginsByAddress.take(address, t);
-      if (wait > 0) await loginsByPair.refund(pair, t);
-    }
-    if (wait > 0) {
-      c.header("Retry-After", String(Math.ceil(wait / 1000)));
+    const login = await limits.admitLogin(username, address, now());
+    if (!login.ok) {
+      c.header("Retry-After", String(Math.ceil(login.retryAfterMs / 1000)));
       return c.json({ message: "Too many failed logins; try again later" }, 429);
     }
-    await loginsByName.take(name, t);
-    const delayMs = loginDelay(named, {
-      freeAttempts: deps.loginAttempts,
-      stepMs: deps.loginDelayStepMs,
-      maxMs: deps.loginDelayMaxMs,
-    });
-    const refund = async () => {
-      const at = now();
-      await loginsByPair.refund(pair, at);
-      await loginsByAddress.refund(address, at);
-      await loginsByName.refund(name, at);
-    };
 
     // The wait comes before the hash line, so a slowed login holds no place in it.
-    if (delayMs > 0 && !await sleep(delayMs, c.req.raw.signal)) {
-      await refund();
+    if (login.delayMs > 0 && !await sleep(login.delayMs, c.req.raw.signal)) {
+      await login.refund();
       return busy(c);
     }
     const player = await findPlayerByUsername(deps.db, username);
@@ -203,15 +125,13 @@ export function accountRoutes(deps: AccountDeps): Hono {
           : passwords.verifyNothing(password),
     );
     if (!checking) {
-      await refund();
+      await login.refund();
       return busy(c);
     }
     if (!await checking || !player) {
       return c.json({ message: "Invalid username or password" }, 401);
     }
-    await loginsByPair.clear(pair);
-    await loginsByName.clear(name);
-    await loginsByAddress.refund(address, now());
+    await login.succeeded();
     const { token, expiresAt } = await signToken(
       deps.secret,
       { id: player.id, username: player.username },

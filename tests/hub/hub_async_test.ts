@@ -5,7 +5,9 @@
  */
 
 import assert from "node:assert/strict";
-import { GAME_UNAVAILABLE, Hub, type HubGame } from "../../src/hub/hub.ts";
+import { Hub } from "../../src/hub/hub.ts";
+import type { HubGame } from "../../src/hub/hub_game.ts";
+import { GAME_UNAVAILABLE } from "../../src/hub/hub_methods.ts";
 import { GameState, type MoveResult, type PlayerState } from "../../src/game/game_state.ts";
 import type { PurchaseResult } from "../../src/game/rules.ts";
 import { FakeSocket } from "./fake_socket.ts";

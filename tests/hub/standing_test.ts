@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { Hub, STANDING_INTERVAL_MS } from "../../src/hub/hub.ts";
+import { Hub } from "../../src/hub/hub.ts";
+import { STANDING_INTERVAL_MS } from "../../src/hub/standing_sync.ts";
 import { GameState } from "../../src/game/game_state.ts";
 import { FakeSocket } from "./fake_socket.ts";
 

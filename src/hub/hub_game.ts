@@ -1,0 +1,38 @@
+/**
+ * The current round as the hub sees it: the one seam between the hub and
+ * wherever the game is kept. By default that is the game of the server's
+ * round loop, in this process; with several servers it is kept in Redis and
+ * moves answer with promises (`cluster/cluster_game.ts`).
+ *
+ * @module
+ */
+
+import type { MoveResult, PlayerState } from "../game/game_state.ts";
+import type { PurchaseResult } from "../game/rules.ts";
+
+/**
+ * The current round as the hub uses it: players join and leave, click and buy,
+ * and `GameInfo` and `Throttled` report the round and the click cap.
+ */
+export interface HubGame {
+  /** The running round's id. */
+  readonly roundId: number;
+  /** When the running round ends (epoch ms). */
+  readonly roundEndsAt: number;
+  /** The per-player click cap. */
+  readonly maxClicksPerSecond: number;
+  /** The player's standing, shared by all their connections. */
+  join(id: number, username: string, nowMs: number): PlayerState;
+  /** One connection of the player closed. */
+  leave(player: PlayerState): void;
+  /**
+   * A click, unless the click cap drops it. A game kept elsewhere (several
+   * servers) answers with a promise; promises resolve in the order the moves
+   * were made, and reject when the game can't be reached.
+   */
+  increment(player: PlayerState, nowMs: number): MoveResult | Promise<MoveResult>;
+  /** A doubled multiplier for the score, or why not; a promise as for `increment`. */
+  buyMultiplier(player: PlayerState): PurchaseResult | Promise<PurchaseResult>;
+  /** The player's standing, as sent to them. */
+  standing(player: PlayerState): MoveResult;
+}

@@ -1,0 +1,161 @@
+/**
+ * The hub methods a client invokes, `Increment` and `BuyMultiplier`, and
+ * how each is answered. Names match in any case, as in ASP.NET Core. An
+ * invocation with an id (`invoke`) gets exactly one completion, its result
+ * or an error; one without (`send`) gets none, also when it fails.
+ *
+ * A click the cap dropped also earns a `Throttled`, at most once a second,
+ * and a move that changed the player's standing is passed on so their other
+ * connections hear of it. A game kept elsewhere answers later: the answer
+ * goes out once it comes, unless the connection closed meanwhile.
+ *
+ * @module
+ */
+
+import type { MoveResult, PlayerState } from "../game/game_state.ts";
+import type { PurchaseResult } from "../game/rules.ts";
+import type { Connection } from "./connection.ts";
+import type { ConnectionRegistry } from "./connections.ts";
+import type { HubGame } from "./hub_game.ts";
+import type { Invocation } from "./protocol.ts";
+import { HubMethod, type ScoreUpdate, type Throttled } from "./wire.ts";
+
+/** The completion error of a move the game could not take (it is kept elsewhere and out of reach). */
+export const GAME_UNAVAILABLE = "The game is unavailable for a moment; try again";
+
+/** A connection whose moves are the player's: clicks and purchases move `player`. */
+export interface PlayerConnection extends Connection {
+  readonly player: PlayerState;
+}
+
+/** What {@linkcode HubMethods} needs. */
+export interface HubMethodsOptions<C extends PlayerConnection> {
+  /** The open connections: answers go out here, and only to those still open. */
+  readonly registry: Pick<ConnectionRegistry<C>, "get" | "send">;
+  /** The current round, which takes the moves. */
+  readonly game: Pick<HubGame, "increment" | "buyMultiplier" | "standing" | "maxClicksPerSecond">;
+  /** The player's standing moved through `connection`, at `now` (epoch ms). */
+  readonly moved: (connection: C, now: number) => void;
+}
+
+/** Runs the invocations of hub methods and answers them. */
+export class HubMethods<C extends PlayerConnection> {
+  readonly #registry: HubMethodsOptions<C>["registry"];
+  readonly #game: HubMethodsOptions<C>["game"];
+  readonly #moved: (connection: C, now: number) => void;
+
+  constructor(options: HubMethodsOptions<C>) {
+    this.#registry = options.registry;
+    this.#game = options.game;
+    this.#moved = options.moved;
+  }
+
+  /** Runs one invocation of a connection past its handshake. */
+  invoke(connection: C, invocation: Invocation): void {
+    const { invocationId, target } = invocation;
+    const method = target === HubMethod.Increment || target === HubMethod.BuyMultiplier
+      ? target
+      : canonical(target);
+    if (method === undefined) {
+      this.#fail(connection, invocationId, `Unknown hub method '${target}'`);
+      return;
+    }
+    if (invocation.arguments.length !== 0) {
+      this.#fail(connection, invocationId, `${method} takes no arguments`);
+      return;
+    }
+    const game = this.#game;
+    if (method === HubMethod.Increment) {
+      // The frame's arrival time, read once by the hub: no second clock read per click.
+      const now = connection.lastSeen;
+      const result = game.increment(connection.player, now);
+      if (result instanceof Promise) {
+        result.then(
+          (moved) =>
+            this.#live(connection) && this.#incremented(connection, invocationId, moved, now),
+          () => this.#live(connection) && this.#fail(connection, invocationId, GAME_UNAVAILABLE),
+        );
+        return;
+      }
+      this.#incremented(connection, invocationId, result, now);
+      return;
+    }
+    const purchase = game.buyMultiplier(connection.player);
+    if (purchase instanceof Promise) {
+      purchase.then(
+        (bought) => this.#live(connection) && this.#bought(connection, invocationId, bought),
+        () => this.#live(connection) && this.#fail(connection, invocationId, GAME_UNAVAILABLE),
+      );
+      return;
+    }
+    this.#bought(connection, invocationId, purchase);
+  }
+
+  /** Whether the connection is still open (an asynchronous answer may come after it closed). */
+  #live(connection: C): boolean {
+    return this.#registry.get(connection.id) === connection;
+  }
+
+  /** Answers a click: `Throttled` when the cap dropped it, the completion, the other tabs. */
+  #incremented(
+    connection: C,
+    invocationId: string | undefined,
+    result: MoveResult,
+    now: number,
+  ): void {
+    if (!result.counted && now - connection.throttledAt >= 1000) {
+      connection.throttledAt = now;
+      const throttled = { maxClicksPerSecond: this.#game.maxClicksPerSecond } satisfies Throttled;
+      this.#registry.send(connection, connection.protocol.encodeInvocation("Throttled", throttled));
+    }
+    if (invocationId !== undefined) {
+      const completion = connection.protocol.encodeResult(
+        invocationId,
+        result satisfies ScoreUpdate,
+      );
+      this.#registry.send(connection, completion);
+    }
+    if (result.counted) this.#moved(connection, now);
+  }
+
+  /** Answers a purchase: the completion, or why not, and the other tabs. */
+  #bought(
+    connection: C,
+    invocationId: string | undefined,
+    purchase: PurchaseResult,
+  ): void {
+    if (!purchase.ok) {
+      const score = connection.player.score;
+      this.#fail(
+        connection,
+        invocationId,
+        `Not enough points: the next multiplier costs ${purchase.cost}, you have ${score}`,
+      );
+      return;
+    }
+    if (invocationId !== undefined) {
+      const standing = this.#game.standing(connection.player) satisfies ScoreUpdate;
+      this.#registry.send(connection, connection.protocol.encodeResult(invocationId, standing));
+    }
+    this.#moved(connection, connection.lastSeen);
+  }
+
+  #fail(connection: C, invocationId: string | undefined, error: string): void {
+    // Without an invocation id the client asked for no answer (`send`), as in ASP.NET Core.
+    if (invocationId !== undefined) {
+      this.#registry.send(connection, connection.protocol.encodeError(invocationId, error));
+    }
+  }
+}
+
+/** Hub method names match regardless of case, as in ASP.NET Core. */
+function canonical(target: string): HubMethod | undefined {
+  switch (target.toLowerCase()) {
+    case "increment":
+      return HubMethod.Increment;
+    case "buymultiplier":
+      return HubMethod.BuyMultiplier;
+    default:
+      return undefined;
+  }
+}

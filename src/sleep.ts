@@ -1,0 +1,47 @@
+/**
+ * The server's wait: cancellable, and on time to the millisecond, since a
+ * round ends for every client as late as the server wakes for it. The round
+ * loop, and the leader and round feed of several servers, take a
+ * {@linkcode Sleep} as a dependency and default to {@linkcode sleep}; tests
+ * hand them a fake one that drives time.
+ *
+ * @module
+ */
+
+import { clearImmediate, setImmediate } from "node:timers";
+
+/** Sleeps `ms`, or rejects when `signal` aborts. */
+export type Sleep = (ms: number, signal: AbortSignal) => Promise<void>;
+
+/** How early the default sleep's timer fires before it polls the clock (ms). */
+const EARLY_WAKE_MS = 2;
+
+/**
+ * The default sleep: resolves once `Date.now()` has moved `ms` past the call,
+ * or rejects when `signal` aborts. Timers fire a millisecond or two late, and
+ * every client sees a round's end as late as the loop wakes, so the timer
+ * wakes a little early and the clock is then polled between I/O callbacks
+ * (clicks keep flowing) until the exact millisecond.
+ */
+export function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason);
+    const until = Date.now() + ms;
+    let immediate: ReturnType<typeof setImmediate> | undefined;
+    const poll = () => {
+      if (Date.now() < until) {
+        immediate = setImmediate(poll);
+        return;
+      }
+      signal.removeEventListener("abort", onAbort);
+      resolve();
+    };
+    const onAbort = () => {
+      clearTimeout(timer);
+      if (immediate !== undefined) clearImmediate(immediate);
+      reject(signal.reason);
+    };
+    const timer = setTimeout(poll, Math.max(0, ms - EARLY_WAKE_MS));
+    signal.addEventListener("abort", onAbort, { once: true });
+  });
+}
