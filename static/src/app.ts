@@ -30,7 +30,14 @@ import { AuthForms } from "./auth_forms.ts";
 import { bindClickInput } from "./click_input.ts";
 import { type PageElements, setHidden } from "./dom.ts";
 import { GameSession, SESSION_EXPIRED } from "./game_session.ts";
-import { canClick, type GameAction, type GameView, initialView, reduce } from "./game_view.ts";
+import {
+  canClick,
+  type GameAction,
+  type GameView,
+  initialView,
+  nextChangeIn,
+  reduce,
+} from "./game_view.ts";
 import { HeldKeys } from "./held_keys.ts";
 import { popGain, renderGame, renderLeaderboard, renderRounds } from "./render_game.ts";
 import { type SessionEnd, SessionKeeper } from "./session_keeper.ts";
@@ -69,7 +76,6 @@ export class App {
   #keeper: SessionKeeper | null = null;
   #view: GameView | null = null;
   #session: GameSession | null = null;
-  #frame = 0;
   #ticker: number | undefined;
   #focusClickButton = false;
   #statsRequest = 0;
@@ -107,22 +113,29 @@ export class App {
   /**
    * Resumes the login: the sign-in cookie's session when the server has one,
    * else the stored token; or shows the login form.
+   *
+   * Every login the page makes is stored (a cookie's too, without its
+   * token) and a logout forgets it, so with nothing stored there is no login
+   * to resume: the form shows at once, with no round trip first, and no
+   * refused request lands in the browser's console.
    */
   async start(): Promise<void> {
     const stored = loadSession(this.#deps.storage);
+    if (stored === null) {
+      this.#showAuth(undefined, "error", true);
+      return;
+    }
     const cookie = await fetchSession(this.#deps.fetch);
     if (cookie.kind === "signed-in") {
       const session = { token: null, username: cookie.username, expiresAt: cookie.expiresAt };
       saveSession(session, this.#deps.storage);
       this.#enterGame(session);
-    } else if (stored !== null && stored.token !== null) {
+    } else if (stored.token !== null) {
       this.#enterGame(stored);
-    } else if (stored !== null) {
+    } else {
       // The cookie this login relied on is gone or refused.
       clearSession(this.#deps.storage);
       this.#showAuth(SESSION_EXPIRED, "error", true);
-    } else {
-      this.#showAuth(undefined, "error", true);
     }
   }
 
@@ -155,6 +168,8 @@ export class App {
   #enterGame(stored: StoredSession): void {
     const { els } = this.#deps;
     const deps = this.#deps;
+    // Read before the screens change, while reading costs no layout.
+    const scrolled = deps.window.scrollX !== 0 || deps.window.scrollY !== 0;
     this.#view = initialView(stored.username);
     const keeper = new SessionKeeper(stored, {
       store: deps.storage,
@@ -170,8 +185,10 @@ export class App {
     setHidden(els.gameScreen, false);
     setHidden(els.topbarGame, false);
     this.#focusClickButton = true;
-    deps.window.scrollTo(0, 0);
     this.#render();
+    // The game starts at the top; scrolling only when needed leaves the new
+    // screen's layout to the next frame instead of forcing it now.
+    if (scrolled) deps.window.scrollTo(0, 0);
     const location = deps.window.location;
     const hubBase = `${location.protocol === "https:" ? "wss:" : "ws:"}//${location.host}/game`;
     this.#session = new GameSession({
@@ -279,21 +296,26 @@ export class App {
     }
   }
 
-  /** Redraws every frame for a smooth countdown bar, and twice a second as a fallback when frames stall. */
+  /**
+   * Redraws whenever time alone changes what the screen shows (the countdown's
+   * next second, a notice's end; see `nextChangeIn`), and at least once a
+   * second. The countdown bar needs no redraws: the browser animates it.
+   */
   #startTicking(): void {
     this.#stopTicking();
     const win = this.#deps.window;
-    const frame = () => {
+    const tick = () => {
       this.#render();
-      this.#frame = win.requestAnimationFrame(frame);
+      const view = this.#view;
+      // A few milliseconds past the change, so that the redraw finds it made.
+      const wait = view === null ? 1_000 : Math.ceil(nextChangeIn(view, Date.now())) + 5;
+      this.#ticker = win.setTimeout(tick, wait);
     };
-    this.#frame = win.requestAnimationFrame(frame);
-    this.#ticker = win.setInterval(() => this.#render(), 500);
+    tick();
   }
 
   #stopTicking(): void {
-    this.#deps.window.cancelAnimationFrame(this.#frame);
-    this.#deps.window.clearInterval(this.#ticker);
+    this.#deps.window.clearTimeout(this.#ticker);
   }
 
   async #refreshStats(): Promise<void> {

@@ -3,8 +3,8 @@
  * view actions, send clicks and purchases, and reconnect when the
  * connection drops or the first connect fails: the first retry at once, then
  * growing delays with jitter (never more than 5 s apart); while the server
- * can't be reached at all it is asked about twice a second whether it is
- * back, and the page connects the moment it is. Without a network (the
+ * can't be reached at all it is asked two to four times a second whether it
+ * is back, and the page connects the moment it is. Without a network (the
  * browser says it is offline) the page waits for one. A refused or expired
  * token ends the session.
  *

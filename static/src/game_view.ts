@@ -289,6 +289,33 @@ export function countdown(view: GameView, localNow: number): Countdown | null {
   };
 }
 
+/** How long before a round's end the countdown says "hurry": its last 5 s, or last quarter when shorter. */
+export function hurryMs(view: GameView): number {
+  return Math.min(5_000, view.roundDurationMs / 4);
+}
+
+/**
+ * Milliseconds from local time `localNow` until the game screen would show
+ * something else with nothing happening but time: the countdown's next whole
+ * second or its turn to "hurry", a notice's end, the next second of a wait
+ * before reconnecting. Never more than a second.
+ */
+export function nextChangeIn(view: GameView, localNow: number): number {
+  const waits = [1_000];
+  const left = countdown(view, localNow);
+  if (left !== null && left.remainingMs > 0) {
+    waits.push(left.remainingMs % 1_000 || 1_000);
+    if (left.remainingMs > hurryMs(view)) waits.push(left.remainingMs - hurryMs(view));
+  }
+  if (view.notice !== null && view.notice.until > localNow) {
+    waits.push(view.notice.until - localNow);
+  }
+  if (view.retryAt !== null && view.retryAt > localNow) {
+    waits.push((view.retryAt - localNow) % 1_000 || 1_000);
+  }
+  return Math.min(...waits);
+}
+
 /** The notice to show at local time `localNow`, if any. */
 export function activeNotice(view: GameView, localNow: number): Notice | null {
   return view.notice !== null && view.notice.until > localNow ? view.notice : null;

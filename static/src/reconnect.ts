@@ -3,8 +3,8 @@
  * once, then quickly growing delays with jitter, never more than 5 s apart,
  * so that a classroom of browsers whose server restarted does not knock on
  * its door all in the same millisecond. While the server can't be reached
- * at all, the page also asks it, about twice a second, whether it is back
- * ({@linkcode probeInterval}), and connects the moment it is. Pure: the
+ * at all, the page also asks it, two to four times a second, whether it is
+ * back ({@linkcode probeInterval}), and connects the moment it is. Pure: the
  * random number comes in as an argument.
  *
  * @module
@@ -45,9 +45,11 @@ export function reconnectDelay(
 
 /**
  * How long to wait between two questions "are you back?" to a server that
- * could not be reached: 400 to 700 ms, so the page is back within a second
- * of the server's return, and a room of pages asks at different moments.
+ * could not be reached: 250 to 500 ms, so the page is back within a second
+ * of the server's return (at most one interval to notice, then the connect,
+ * with room to spare on a busy machine), and a room of pages asks at
+ * different moments.
  */
 export function probeInterval(random: number): number {
-  return Math.round(400 + Math.min(Math.max(random, 0), 1) * 300);
+  return Math.round(250 + Math.min(Math.max(random, 0), 1) * 250);
 }

@@ -15,11 +15,13 @@ import {
   canBuy,
   canClick,
   type ConnectionState,
+  type Countdown,
   countdown,
   displayScore,
   type GameView,
+  hurryMs,
 } from "./game_view.ts";
-import { plural, resultText, timeOfDay } from "./round_text.ts";
+import { plural, resultText, timeOfDay, wholeNumber } from "./round_text.ts";
 import { playedRounds, rankLeaders } from "./stats_view.ts";
 import type { LeaderboardEntry, RoundSummary } from "../../src/hub/wire.ts";
 
@@ -38,14 +40,14 @@ export function renderGame(els: PageElements, view: GameView, localNow: number):
   setText(els.roundNumber, view.roundId === null ? "–" : String(view.roundId));
 
   const score = displayScore(view);
-  setText(els.score, score.toLocaleString("en-US"));
+  setText(els.score, wholeNumber(score));
   setText(els.multiplier, `×${view.multiplier}`);
   setText(els.clickGain, `+${view.multiplier}`);
   setText(els.buyNext, `×${view.multiplier * 2}`);
   // The cost is the server's to say: nothing is shown until GameInfo came.
-  setText(els.buyCost, view.ready ? view.multiplierCost.toLocaleString("en-US") : "–");
+  setText(els.buyCost, view.ready ? wholeNumber(view.multiplierCost) : "–");
   setText(els.buyUnit, view.ready && view.multiplierCost === 1 ? "point" : "points");
-  setText(els.wins, view.nbWins.toLocaleString("en-US"));
+  setText(els.wins, wholeNumber(view.nbWins));
   const clickable = canClick(view);
   const buyable = canBuy(view);
   keepFocus(els, clickable, buyable, view.signedOut !== null);
@@ -99,6 +101,11 @@ function keepFocus(
 
 function renderConnection(els: PageElements, view: GameView, localNow: number): void {
   const state = view.signedOut !== null ? "signed-out" : view.connection;
+  // The moment the page last became connected (epoch ms, local clock): how
+  // soon after a server's return its players are back is read from here.
+  if (state === "connected" && els.connection.dataset.state !== "connected") {
+    els.connection.dataset.connectedAt = String(localNow);
+  }
   setAttr(els.connection, "data-state", state);
   setText(
     els.connectionText,
@@ -123,17 +130,38 @@ function renderCountdown(els: PageElements, view: GameView, localNow: number): v
   const left = countdown(view, localNow);
   if (left === null) {
     setText(els.countdown, "–");
-    els.timebarFill.style.transform = "scaleX(0)";
+    runTimebar(els.timebarFill, null, "");
     return;
   }
   setText(els.countdown, String(left.seconds));
-  els.timebarFill.style.transform = `scaleX(${left.fraction.toFixed(4)})`;
-  els.timebar.classList.toggle(
-    "hurry",
-    left.remainingMs <= Math.min(5_000, view.roundDurationMs / 4),
+  runTimebar(
+    els.timebarFill,
+    left,
+    `${view.roundEndsAt} ${view.roundDurationMs} ${view.clockOffsetMs}`,
   );
+  els.timebar.classList.toggle("hurry", left.remainingMs <= hurryMs(view));
   setAttr(els.timebar, "aria-valuenow", String(Math.round(left.fraction * 100)));
   setAttr(els.timebar, "aria-valuetext", plural(left.seconds, "second") + " left");
+}
+
+/** Each countdown bar's run and animation, as `runTimebar` last set them. */
+const timebarRuns = new WeakMap<HTMLElement, { run: string; animation: Animation | null }>();
+
+/**
+ * Sets the countdown bar shrinking from where the round stands to empty at
+ * its end. The browser animates it off the main thread, so the page draws
+ * nothing per frame; it is set going again only when `run` (the round's end,
+ * its length, the server clock's offset) changes. No round: an empty bar.
+ */
+function runTimebar(fill: HTMLElement, left: Countdown | null, run: string): void {
+  const last = timebarRuns.get(fill);
+  if (last?.run === run) return;
+  last?.animation?.cancel();
+  const animation = left === null || left.remainingMs <= 0 ? null : fill.animate(
+    [{ transform: `scaleX(${left.fraction.toFixed(4)})` }, { transform: "scaleX(0)" }],
+    { duration: left.remainingMs, easing: "linear", fill: "forwards" },
+  );
+  timebarRuns.set(fill, { run, animation });
 }
 
 function renderResult(els: PageElements, view: GameView): void {
@@ -145,10 +173,10 @@ function renderResult(els: PageElements, view: GameView): void {
   setText(els.resultLabel, text.label);
   setText(els.resultHeadline, text.headline);
   setText(els.resultDetail, text.detail);
-  // Restart the entrance animation for each new result.
-  els.result.classList.remove("fresh");
-  void els.result.offsetWidth;
+  // Each new result pops in: it switches between two copies of the entrance
+  // animation, which restarts it without forcing a layout first.
   els.result.classList.add("fresh");
+  els.result.classList.toggle("again");
 }
 
 /** Shows a "+N" that floats up from the click button. */

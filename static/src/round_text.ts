@@ -8,9 +8,21 @@
 
 import type { RoundResult } from "./game_view.ts";
 
-/** "1 point", "42 points". */
+/** "1 point", "42 points", "1,234 points". */
 export function plural(count: number, one: string, many = `${one}s`): string {
-  return `${count.toLocaleString("en-US")} ${count === 1 ? one : many}`;
+  return `${wholeNumber(count)} ${count === 1 ? one : many}`;
+}
+
+/**
+ * A whole number as the page writes it, thousands grouped: "1,234,567".
+ * Written by hand, not by `Intl`: a page's first `Intl` call loads its
+ * locale data, tens of milliseconds on a phone, and scores are drawn
+ * before anything else. Anything but a whole number goes to `Intl`.
+ */
+export function wholeNumber(value: number): string {
+  if (!Number.isSafeInteger(value)) return value.toLocaleString("en-US");
+  const grouped = String(Math.abs(value)).replace(/\B(?=(\d{3})+$)/g, ",");
+  return value < 0 ? `-${grouped}` : grouped;
 }
 
 /** "ann", "ann and bob", "ann, bob and cy", "ann, bob, cy and 4 others". */

@@ -7,7 +7,9 @@ import {
   displayScore,
   type GameAction,
   type GameView,
+  hurryMs,
   initialView,
+  nextChangeIn,
   reduce,
   roundOutcome,
 } from "../../static/src/game_view.ts";
@@ -241,4 +243,27 @@ Deno.test("reduce() names GameInfo's click cap when Throttled names none", () =>
     now: 1_000,
   });
   assert.match(activeNotice(unknown, 1_500)?.text ?? "", /too fast to count/);
+});
+
+Deno.test("hurryMs() is the last 5 s of a round, or its last quarter when shorter", () => {
+  assert.equal(hurryMs(connected()), 5_000);
+  assert.equal(hurryMs(connected({ roundDurationMs: 8_000 })), 2_000);
+});
+
+Deno.test("nextChangeIn() waits for the countdown's next second, or its turn to hurry", () => {
+  const view = connected(); // 30 s left at serverTime, clocks agreeing
+  assert.equal(nextChangeIn(view, INFO.serverTime), 1_000);
+  assert.equal(nextChangeIn(view, INFO.serverTime + 300), 700);
+  // 5.2 s left: the countdown turns to "hurry" in 200 ms, before its next second.
+  assert.equal(nextChangeIn(view, INFO.roundEndsAt - 5_200), 200);
+});
+
+Deno.test("nextChangeIn() never waits past a notice's end, and at most a second", () => {
+  const idle = reduce(initialView("ann"), { type: "connection", state: "connected" });
+  assert.equal(nextChangeIn(idle, 0), 1_000, "no countdown: once a second");
+  const noticed: GameView = {
+    ...connected(),
+    notice: { kind: "refused", text: "Not enough points", until: INFO.serverTime + 120 },
+  };
+  assert.equal(nextChangeIn(noticed, INFO.serverTime), 120);
 });

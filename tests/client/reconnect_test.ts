@@ -32,8 +32,15 @@ Deno.test("reconnectDelay() refuses a negative or fractional attempt", () => {
   assert.throws(() => reconnectDelay(1.5, 0), RangeError);
 });
 
-Deno.test("probeInterval() asks again within 400 to 700 ms", () => {
-  assert.equal(probeInterval(0), 400);
-  assert.equal(probeInterval(1), 700);
-  assert.equal(probeInterval(0.5), 550);
+Deno.test("probeInterval() asks again within 250 to 500 ms", () => {
+  assert.equal(probeInterval(0), 250);
+  assert.equal(probeInterval(1), 500);
+  assert.equal(probeInterval(0.5), 375);
+});
+
+Deno.test("probeInterval() stays within 250 to 500 ms whatever the random number", () => {
+  for (const random of [-1, 0.1, 0.333, 0.999_999, 2]) {
+    const interval = probeInterval(random);
+    assert.ok(interval >= 250 && interval <= 500, `random ${random}: ${interval}`);
+  }
 });

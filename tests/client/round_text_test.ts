@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { joinNames, plural, resultText } from "../../static/src/round_text.ts";
+import { joinNames, plural, resultText, wholeNumber } from "../../static/src/round_text.ts";
 
 Deno.test("joinNames() lists names the way people write them", () => {
   assert.equal(joinNames([]), "");
@@ -44,4 +44,11 @@ Deno.test("resultText() names the winners when you lost", () => {
 Deno.test("resultText() says no winner when nobody played", () => {
   const text = resultText({ roundId: 4, winners: [], nbClicks: 0, outcome: "none" }, "ann");
   assert.equal(text.headline, "No winner");
+});
+
+Deno.test("wholeNumber() groups digits as en-US does", () => {
+  for (const n of [0, 7, 999, 1_000, 12_345, 1_234_567, -4_200, Number.MAX_SAFE_INTEGER]) {
+    assert.equal(wholeNumber(n), n.toLocaleString("en-US"), String(n));
+  }
+  assert.equal(wholeNumber(1.5), (1.5).toLocaleString("en-US"));
 });

@@ -64,6 +64,9 @@ Deno.test({
           await Promise.all([waitScore(phone, 3, 2_000), waitScore(other, 3, 2_000)]).catch(
             () => {},
           );
+          // The last tap's press animation is over: it squeezes the button for a moment.
+          await phone.evaluate(`Promise.all(document.querySelector("#click-button")
+            .getAnimations().map((animation) => animation.finished)).then(() => true)`);
           const before = await phone.locator("#click-button").boundingBox();
           const buyBefore = await phone.locator("#buy-button").boundingBox();
           await waitGame(phone, "round-ends-at", endsAt, true);
