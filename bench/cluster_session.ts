@@ -17,7 +17,7 @@ import {
   type Services,
   startServices,
 } from "./cluster_services.ts";
-import { makeAccounts, RAISED } from "./targets.ts";
+import { makeAccounts, RAISED, SERVER_V8_FLAGS } from "./targets.ts";
 
 /** What every clustered session starts from. */
 export interface ClusterSetup {
@@ -80,6 +80,7 @@ export async function clusterSession(
   const env = (i: number) => ({
     PORT: "0",
     HOST: "127.0.0.1",
+    DENO_V8_FLAGS: SERVER_V8_FLAGS,
     ROUND_SECONDS: String(options.roundSeconds),
     JWT_SECRET: setup.secret,
     REDIS_URL: redisUrl,

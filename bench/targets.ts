@@ -23,6 +23,16 @@ export const RAISED: Readonly<Record<string, string>> = {
   HASH_QUEUE_PER_ADDRESS: "64",
 };
 
+/**
+ * The V8 flags `deno task start` gives the server (read from `deno.json`), as
+ * `DENO_V8_FLAGS`: the bench measures the project as operators run it.
+ */
+export const SERVER_V8_FLAGS: string = (() => {
+  const config = JSON.parse(Deno.readTextFileSync(join(ROOT, "deno.json")));
+  const start = String(config.tasks?.start ?? "");
+  return /--v8-flags=(\S+)/.exec(start)?.[1] ?? "";
+})();
+
 /** A `JWT_SECRET` for one run: 48 random letters and digits. */
 export function randomSecret(length = 48): string {
   const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
@@ -75,6 +85,7 @@ export async function projectTarget(tmp: string, secret: string, players: number
       const env: Record<string, string> = {
         PORT: "0",
         HOST: "127.0.0.1",
+        DENO_V8_FLAGS: SERVER_V8_FLAGS,
         DATABASE_PATH: path,
         ROUND_SECONDS: String(roundSeconds),
         JWT_SECRET: secret,

@@ -87,9 +87,13 @@ function fileReserve(limit: number): number {
 /** How often the accept loop is checked when no connection came in. */
 const WATCH_MS = 2000;
 /** How often expired connections are looked for. */
-const SWEEP_MS = 25;
-/** Connections closed at most per sweep, so a mass expiry never stalls the game. */
-const SWEEP_BATCH = 200;
+const SWEEP_MS = 10;
+/**
+ * Connections closed at most per sweep (8,000 a second), so a mass expiry
+ * never stalls the game: each close costs the game's thread tens of
+ * microseconds of system calls.
+ */
+const SWEEP_BATCH = 80;
 
 type State = "waiting" | "active" | "idle" | "upgraded";
 
@@ -125,7 +129,9 @@ export async function serve(options: ServeOptions): Promise<Served> {
   };
 
   const setState = (socket: Socket, state: State) => {
-    if (!states.has(socket)) return;
+    const was = states.get(socket);
+    if (was === undefined) return;
+    if (was === "waiting") socket.setNoDelay(true);
     forget(socket);
     states.set(socket, state);
     if (state === "waiting") waiting.set(socket, Date.now());
@@ -144,7 +150,9 @@ export async function serve(options: ServeOptions): Promise<Served> {
     keepAliveTimeout: keepAliveTimeoutMs,
     connectionsCheckingInterval: 5000,
     maxHeaderSize: 16 * 1024,
-    noDelay: true,
+    // Set per connection once it has sent a whole request (see setState):
+    // connections that never do, an attacker's, cost no system call for it.
+    noDelay: false,
   });
 
   server.on("connection", (socket: Socket) => {
