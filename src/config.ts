@@ -186,7 +186,7 @@ const SETTINGS: Settings = {
     parse: integer(1, 1_000_000),
   },
   trustProxy: { env: "TRUST_PROXY", fallback: "", parse: flag },
-  maxConnections: { env: "MAX_CONNECTIONS", fallback: "10000", parse: integer(1, 1_000_000) },
+  maxConnections: { env: "MAX_CONNECTIONS", fallback: "20000", parse: integer(1, 1_000_000) },
   maxMessagesPerSecond: {
     env: "MAX_MESSAGES_PER_SECOND",
     fallback: "200",

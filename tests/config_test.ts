@@ -30,7 +30,7 @@ Deno.test("parseConfig() gives the documented defaults with no environment and n
     hashQueue: 16,
     hashQueuePerAddress: 2,
     trustProxy: false,
-    maxConnections: 10_000,
+    maxConnections: 20_000,
     maxMessagesPerSecond: 200,
     maxBytesPerSecond: 65_536,
     reconnectWindowMs: 30_000,
