@@ -33,18 +33,9 @@ import { chromium } from "playwright-core";
 import { killAll, ROOT, type ServerProcess, startServer } from "./processes.ts";
 import { waitForQuiet } from "./proc.ts";
 import { median, round3 } from "./stats.ts";
+import { CHROMIUM_ARGS as CHROMIUM_FLAGS } from "../tests/e2e/browser_support.ts";
 
 const LIGHTHOUSE_VERSION = "12.2.3";
-const CHROMIUM_FLAGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 const CATEGORIES = [
   ["performance", "Performance"],
   ["accessibility", "Accessibility"],
@@ -211,7 +202,7 @@ async function signedInProfile(base: string, chromiumPath: string, profile: stri
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: chromiumPath,
     headless: true,
-    args: CHROMIUM_FLAGS,
+    args: [...CHROMIUM_FLAGS],
   });
   try {
     const page = context.pages()[0] ?? await context.newPage();

@@ -36,7 +36,8 @@ export const CHROMIUM_MISSING = chromiumMissing();
 /** Whether the tests run under CI. */
 export const IN_CI = !["", "0", "false"].includes(Deno.env.get("CI")?.toLowerCase() ?? "");
 
-const CHROMIUM_ARGS = [
+/** Debian Chromium's flags for a closed network (no background calls home), headless. */
+export const CHROMIUM_ARGS: readonly string[] = [
   "--headless",
   "--no-sandbox",
   "--disable-gpu",
@@ -126,7 +127,7 @@ export async function withBrowser(body: (browser: Browser) => Promise<void>): Pr
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
-    args: CHROMIUM_ARGS,
+    args: [...CHROMIUM_ARGS],
   });
   try {
     await body(browser);
