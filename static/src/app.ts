@@ -79,6 +79,8 @@ export class App {
   #ticker: number | undefined;
   #focusClickButton = false;
   #statsRequest = 0;
+  /** The latest refresh of the lists: the newest round id they hold (see #refreshStats). */
+  #stats: Promise<number> | null = null;
 
   constructor(deps: AppDeps) {
     this.#deps = deps;
@@ -275,8 +277,10 @@ export class App {
     }
     if (action.type === "endRound") void this.#refreshStats();
     if (action.type === "gameInfo") {
-      // A reload or a reconnect may have missed rounds: show where things stand.
-      void this.#refreshStats();
+      // A reconnect may have missed rounds: show where things stand, unless the
+      // lists already hold the last round GameInfo names (the first GameInfo
+      // after entering the game, which fetched them a moment before).
+      void this.#refreshStatsBehind(action.info.lastRound?.roundId ?? null);
       this.#keeper?.reschedule();
     }
     this.#render();
@@ -318,17 +322,34 @@ export class App {
     this.#deps.window.clearTimeout(this.#ticker);
   }
 
-  async #refreshStats(): Promise<void> {
+  /**
+   * Fetches the leaderboard and the last rounds and shows them. Resolves with
+   * the newest round id the lists hold: 0 for none, -1 when the fetch failed
+   * or a newer one replaced it.
+   */
+  #refreshStats(): Promise<number> {
     const request = ++this.#statsRequest;
-    const [leaders, rounds] = await Promise.all([
-      fetchLeaderboard(LEADERBOARD_SIZE, this.#deps.fetch),
-      fetchRounds(ROUNDS_FETCHED, this.#deps.fetch),
-    ]);
-    const view = this.#view;
-    if (view === null || request !== this.#statsRequest) return;
-    const { els } = this.#deps;
-    if (isOk(leaders)) renderLeaderboard(els, leaders.value, view.username);
-    if (isOk(rounds)) renderRounds(els, rounds.value, view.username, RECENT_ROUNDS);
+    this.#stats = (async () => {
+      const [leaders, rounds] = await Promise.all([
+        fetchLeaderboard(LEADERBOARD_SIZE, this.#deps.fetch),
+        fetchRounds(ROUNDS_FETCHED, this.#deps.fetch),
+      ]);
+      const view = this.#view;
+      if (view === null || request !== this.#statsRequest) return -1;
+      const { els } = this.#deps;
+      if (isOk(leaders)) renderLeaderboard(els, leaders.value, view.username);
+      if (!isOk(rounds)) return -1;
+      renderRounds(els, rounds.value, view.username, RECENT_ROUNDS);
+      return isOk(leaders) ? Math.max(0, ...rounds.value.map((round) => round.id)) : -1;
+    })();
+    return this.#stats;
+  }
+
+  /** Refreshes the lists unless they already hold round `roundId` (`null`: no round ended yet). */
+  async #refreshStatsBehind(roundId: number | null): Promise<void> {
+    const newest = await (this.#stats ?? Promise.resolve(-1));
+    if (newest >= 0 && newest >= (roundId ?? 0)) return;
+    await this.#refreshStats();
   }
 }
 

@@ -234,6 +234,10 @@ Deno.test({
           await browser.newContext({ viewport: { width: 1024, height: 768 } }),
         );
         const player = await registerAndLogin(server.url);
+        const leaderboardFetches: string[] = [];
+        page.on("request", (request) => {
+          if (request.url().includes("/api/leaderboard")) leaderboardFetches.push(request.url());
+        });
         await page.goto(server.url);
         await logInInPage(page, player.username, player.password);
         await waitPlaying(page);
@@ -251,6 +255,10 @@ Deno.test({
         const score = Number(await game(page, "confirmed-score"));
         await clickTimes(page, 2);
         await waitScore(page, score + 2);
+        // No round ended meanwhile: the lists fetched on entering the game are
+        // still whole, so neither GameInfo (the first, nor the one after the
+        // restart) fetches them again.
+        assert.equal(leaderboardFetches.length, 1, leaderboardFetches.join("\n"));
       });
     } finally {
       await server.stop();
