@@ -119,7 +119,9 @@ export class App {
    * Every login the page makes is stored (a cookie's too, without its
    * token) and a logout forgets it, so with nothing stored there is no login
    * to resume: the form shows at once, with no round trip first, and no
-   * refused request lands in the browser's console.
+   * refused request lands in the browser's console. With a login stored, the
+   * game screen shows at once and the server is asked meanwhile; only its
+   * refusal of the cookie ends the login, not a server that can't answer.
    */
   async start(): Promise<void> {
     const stored = loadSession(this.#deps.storage);
@@ -127,17 +129,24 @@ export class App {
       this.#showAuth(undefined, "error", true);
       return;
     }
+    // The screen a stored login leads to, drawn at once ("Connecting…", the
+    // button disabled) rather than after the round trip: the page's first
+    // paint is the game, laid out once.
+    this.#showGame(stored.username);
     const cookie = await fetchSession(this.#deps.fetch);
     if (cookie.kind === "signed-in") {
       const session = { token: null, username: cookie.username, expiresAt: cookie.expiresAt };
       saveSession(session, this.#deps.storage);
       this.#enterGame(session);
-    } else if (stored.token !== null) {
-      this.#enterGame(stored);
-    } else {
+    } else if (cookie.kind === "signed-out" && stored.token === null) {
       // The cookie this login relied on is gone or refused.
+      this.#leaveGame();
       clearSession(this.#deps.storage);
       this.#showAuth(SESSION_EXPIRED, "error", true);
+    } else {
+      // A stored token; or a server that can't answer now (restarting, out of
+      // reach): the hub's reconnects wait for it, and it judges the login then.
+      this.#enterGame(stored);
     }
   }
 
@@ -167,12 +176,30 @@ export class App {
     this.#auth.showLogin(message, kind, focus);
   }
 
-  #enterGame(stored: StoredSession): void {
+  /** Shows the game screen for `username`, not yet connected. */
+  #showGame(username: string): void {
     const { els } = this.#deps;
-    const deps = this.#deps;
+    const win = this.#deps.window;
     // Read before the screens change, while reading costs no layout.
-    const scrolled = deps.window.scrollX !== 0 || deps.window.scrollY !== 0;
-    this.#view = initialView(stored.username);
+    const scrolled = win.scrollX !== 0 || win.scrollY !== 0;
+    this.#view = initialView(username);
+    els.body.dataset.screen = "game";
+    setHidden(els.authScreen, true);
+    setHidden(els.gameScreen, false);
+    setHidden(els.topbarGame, false);
+    this.#focusClickButton = true;
+    this.#render();
+    // The game starts at the top; scrolling only when needed leaves the new
+    // screen's layout to the next frame instead of forcing it now.
+    if (scrolled) win.scrollTo(0, 0);
+  }
+
+  #enterGame(stored: StoredSession): void {
+    const deps = this.#deps;
+    // Already shown for this player when the page resumed a stored login.
+    const shown = this.#view !== null && this.#view.username === stored.username &&
+      !this.#view.ready && this.#session === null;
+    if (!shown) this.#showGame(stored.username);
     const keeper = new SessionKeeper(stored, {
       store: deps.storage,
       events: deps.window,
@@ -182,15 +209,6 @@ export class App {
       ended: (why, session) => this.#endedBy(why, session),
     });
     this.#keeper = keeper;
-    els.body.dataset.screen = "game";
-    setHidden(els.authScreen, true);
-    setHidden(els.gameScreen, false);
-    setHidden(els.topbarGame, false);
-    this.#focusClickButton = true;
-    this.#render();
-    // The game starts at the top; scrolling only when needed leaves the new
-    // screen's layout to the next frame instead of forcing it now.
-    if (scrolled) deps.window.scrollTo(0, 0);
     const location = deps.window.location;
     const hubBase = `${location.protocol === "https:" ? "wss:" : "ws:"}//${location.host}/game`;
     this.#session = new GameSession({

@@ -101,3 +101,64 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name: "browser: a reload shows the game before the session check, and only a refusal ends it",
+  ...OPTIONS,
+  async fn() {
+    const server = await startTestServer({ roundSeconds: 30, hashParameters: CHEAP_HASH });
+    try {
+      await withBrowser(async (browser) => {
+        const context = await browser.newContext();
+        const page = await newPage(context);
+        const player = await registerAndLogin(server.url);
+        await page.goto(server.url);
+        await logInInPage(page, player.username, player.password);
+        await waitPlaying(page);
+
+        // The session check is held until the page is looked at, then fails
+        // as a server in trouble would (503): the cookie may still be good.
+        let release = () => {};
+        const held = new Promise<void>((resolve) => release = resolve);
+        let asked!: () => void;
+        const checked = new Promise<void>((resolve) => asked = resolve);
+        await page.route("**/api/account/session", async (route) => {
+          asked();
+          await held;
+          await route.fulfill({
+            status: 503,
+            contentType: "application/json",
+            body: JSON.stringify({
+              message: "The game's database is unavailable; try again later",
+            }),
+          });
+        });
+        await page.reload();
+        await checked;
+        assert.equal(await page.locator("#game-screen").isVisible(), true, "the game at once");
+        assert.equal(await page.locator("#auth-screen").isHidden(), true);
+        assert.equal(await text(page, "#user-name"), player.username);
+        assert.equal(await page.locator("#click-button").isDisabled(), true, "not yet playing");
+        release();
+        await waitPlaying(page);
+        assert.notEqual(
+          await page.evaluate(`localStorage.length`),
+          0,
+          "the stored login outlived the failed check",
+        );
+        await page.unroute("**/api/account/session");
+
+        // Without its cookie the login is refused: the form, and why.
+        await context.clearCookies();
+        await page.reload();
+        await page.locator("#auth-screen:not([hidden])").waitFor();
+        assert.match(await text(page, "#login-message"), /session has expired/i);
+        assert.equal(await page.locator("#game-screen").isHidden(), true);
+        assert.equal(await page.evaluate(`localStorage.length`), 0, "the stale login is gone");
+        await context.close();
+      });
+    } finally {
+      await server.stop();
+    }
+  },
+});
