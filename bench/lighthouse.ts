@@ -22,7 +22,11 @@
  * report says how busy it was. Run it on a quiet machine. Lighthouse 12.2.3 comes from npm (`npx -y
  * lighthouse@12.2.3`, Node 18.20 or later) unless `--lighthouse=PATH` or the
  * `LIGHTHOUSE` variable names an installed `lighthouse` executable;
- * `--chromium=PATH` picks another Chromium (default `/usr/bin/chromium`).
+ * `--chromium=PATH` picks another Chromium (default `/usr/bin/chromium`);
+ * `--pages=game` and `--devices=mobile` measure one screen or one device
+ * only (default: both of each); `--reports=DIR` keeps each run's JSON report there (`game-mobile-1.json`…),
+ * with its trace and DevTools log, to read the long tasks and the network
+ * waterfall (open the trace in Chromium's Performance panel).
  * About a minute per run of all four; never run in CI.
  *
  * @module
@@ -95,7 +99,13 @@ let running: Deno.ChildProcess | undefined;
 async function lighthouse(
   command: readonly string[],
   url: string,
-  options: { chromium: string; desktop: boolean; profile?: string; report: string },
+  options: {
+    chromium: string;
+    desktop: boolean;
+    profile?: string;
+    report: string;
+    saveAssets: boolean;
+  },
 ): Promise<RunResult> {
   const chromeFlags = [...CHROMIUM_FLAGS];
   if (options.profile !== undefined) chromeFlags.push(`--user-data-dir=${options.profile}`);
@@ -109,6 +119,7 @@ async function lighthouse(
     "--quiet",
   ];
   if (options.desktop) args.push("--preset=desktop");
+  if (options.saveAssets) args.push("--save-assets");
   const child = new Deno.Command(command[0], {
     args,
     cwd: ROOT,
@@ -241,6 +252,8 @@ async function main(): Promise<number> {
   const runs = Number(flags.get("runs") ?? 3);
   if (!Number.isInteger(runs) || runs < 1) throw new TypeError(`--runs must be 1 or more`);
   const chromiumPath = flags.get("chromium") ?? "/usr/bin/chromium";
+  const reports = flags.get("reports");
+  if (reports !== undefined) await Deno.mkdir(reports, { recursive: true });
   const installed = flags.get("lighthouse") ?? Deno.env.get("LIGHTHOUSE");
   const command = installed ? [installed] : ["npx", "-y", `lighthouse@${LIGHTHOUSE_VERSION}`];
   const log = (line: string) =>
@@ -280,8 +293,15 @@ async function main(): Promise<number> {
     const profile = join(tmp, "profile");
     await signedInProfile(server.base, chromiumPath, profile);
 
-    const targets: Target[] = [{ page: "login" }, { page: "game", profile }];
-    const devices = [["mobile", false], ["desktop", true]] as const;
+    const pages = (flags.get("pages") ?? "login,game").split(",");
+    const targets = ([{ page: "login" }, { page: "game", profile }] as Target[])
+      .filter((target) => pages.includes(target.page));
+    const wanted = (flags.get("devices") ?? "mobile,desktop").split(",");
+    const devices = ([["mobile", false], ["desktop", true]] as const)
+      .filter(([device]) => wanted.includes(device));
+    if (targets.length === 0 || devices.length === 0) {
+      throw new TypeError("--pages takes login and game, --devices mobile and desktop");
+    }
     const results = new Map<string, RunResult[]>();
     /** Cores the rest of the machine used just before each run. */
     const noise: number[] = [];
@@ -298,7 +318,16 @@ async function main(): Promise<number> {
             desktop,
             profile: target.profile,
             report: join(tmp, "report.json"),
+            saveAssets: reports !== undefined,
           });
+          if (reports !== undefined) {
+            // report.json, report-0.trace.json, report-0.devtoolslog.json
+            for await (const entry of Deno.readDir(tmp)) {
+              if (!entry.name.startsWith("report")) continue;
+              const name = entry.name.replace("report", `${target.page}-${device}-${run}`);
+              await Deno.rename(join(tmp, entry.name), join(reports, name));
+            }
+          }
           const session = result.requests.find((r) => r.url.includes("/api/account/session"));
           const onGame = session?.status === 200 &&
             result.requests.some((r) => r.url.includes("/api/leaderboard"));
