@@ -134,6 +134,8 @@ export class App {
     // paint is the game, laid out once.
     this.#showGame(stored.username);
     const cookie = await fetchSession(this.#deps.fetch);
+    // The player may have logged out meanwhile (the button shows at once).
+    if (this.#view === null || this.#session !== null) return;
     if (cookie.kind === "signed-in") {
       const session = { token: null, username: cookie.username, expiresAt: cookie.expiresAt };
       saveSession(session, this.#deps.storage);

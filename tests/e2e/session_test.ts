@@ -103,7 +103,8 @@ Deno.test({
 });
 
 Deno.test({
-  name: "browser: a reload shows the game before the session check, and only a refusal ends it",
+  name:
+    "browser: a reload shows the game before the session check; only a refusal or a logout ends it",
   ...OPTIONS,
   async fn() {
     const server = await startTestServer({ roundSeconds: 30, hashParameters: CHEAP_HASH });
@@ -155,6 +156,40 @@ Deno.test({
         assert.match(await text(page, "#login-message"), /session has expired/i);
         assert.equal(await page.locator("#game-screen").isHidden(), true);
         assert.equal(await page.evaluate(`localStorage.length`), 0, "the stale login is gone");
+
+        // Logging out while the check is out: its late answer brings nobody back.
+        await logInInPage(page, player.username, player.password);
+        await waitPlaying(page);
+        let releaseLate = () => {};
+        const heldLate = new Promise<void>((resolve) => releaseLate = resolve);
+        let askedLate!: () => void;
+        const checkedLate = new Promise<void>((resolve) => askedLate = resolve);
+        await page.route("**/api/account/session", async (route) => {
+          askedLate();
+          await heldLate;
+          await route.fulfill({
+            status: 200,
+            contentType: "application/json",
+            body: JSON.stringify({ username: player.username, expiresAt: Date.now() + 60_000 }),
+          });
+        });
+        await page.reload();
+        await checkedLate;
+        let sockets = 0;
+        page.on("websocket", () => sockets++);
+        await page.locator("#logout-button").click();
+        await page.locator("#auth-screen:not([hidden])").waitFor();
+        const answered = page.waitForEvent("requestfinished", {
+          predicate: (request) => request.url().endsWith("/api/account/session"),
+        });
+        releaseLate();
+        await answered;
+        // A task after the answer's: the page has read it.
+        await page.evaluate(() => new Promise((resolve) => setTimeout(resolve)));
+        assert.equal(await page.locator("#auth-screen").isVisible(), true, "still logged out");
+        assert.equal(await page.locator("#game-screen").isHidden(), true);
+        assert.equal(await page.evaluate(`localStorage.length`), 0);
+        assert.equal(sockets, 0, "no hub connection after the logout");
         await context.close();
       });
     } finally {
