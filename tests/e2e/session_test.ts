@@ -8,6 +8,7 @@
 
 import assert from "node:assert/strict";
 import { join } from "node:path";
+import type { Page } from "playwright-core";
 import { registerAndLogin } from "../support/accounts.ts";
 import { CHEAP_HASH, startTestServer } from "../support/test_server.ts";
 import {
@@ -102,6 +103,27 @@ Deno.test({
   },
 });
 
+/**
+ * Holds the page's session checks until `release()`, then answers them with
+ * `status` and `body`; `asked` resolves when the first one is made.
+ */
+async function holdSessionCheck(
+  page: Page,
+  status: number,
+  body: unknown,
+): Promise<{ asked: Promise<void>; release: () => void }> {
+  let release = () => {};
+  const held = new Promise<void>((resolve) => release = resolve);
+  let ask = () => {};
+  const asked = new Promise<void>((resolve) => ask = resolve);
+  await page.route("**/api/account/session", async (route) => {
+    ask();
+    await held;
+    await route.fulfill({ status, contentType: "application/json", body: JSON.stringify(body) });
+  });
+  return { asked, release };
+}
+
 Deno.test({
   name:
     "browser: a reload shows the game before the session check; only a refusal or a logout ends it",
@@ -119,28 +141,16 @@ Deno.test({
 
         // The session check is held until the page is looked at, then fails
         // as a server in trouble would (503): the cookie may still be good.
-        let release = () => {};
-        const held = new Promise<void>((resolve) => release = resolve);
-        let asked!: () => void;
-        const checked = new Promise<void>((resolve) => asked = resolve);
-        await page.route("**/api/account/session", async (route) => {
-          asked();
-          await held;
-          await route.fulfill({
-            status: 503,
-            contentType: "application/json",
-            body: JSON.stringify({
-              message: "The game's database is unavailable; try again later",
-            }),
-          });
+        const failing = await holdSessionCheck(page, 503, {
+          message: "The game's database is unavailable; try again later",
         });
         await page.reload();
-        await checked;
+        await failing.asked;
         assert.equal(await page.locator("#game-screen").isVisible(), true, "the game at once");
         assert.equal(await page.locator("#auth-screen").isHidden(), true);
         assert.equal(await text(page, "#user-name"), player.username);
         assert.equal(await page.locator("#click-button").isDisabled(), true, "not yet playing");
-        release();
+        failing.release();
         await waitPlaying(page);
         assert.notEqual(
           await page.evaluate(`localStorage.length`),
@@ -160,21 +170,12 @@ Deno.test({
         // Logging out while the check is out: its late answer brings nobody back.
         await logInInPage(page, player.username, player.password);
         await waitPlaying(page);
-        let releaseLate = () => {};
-        const heldLate = new Promise<void>((resolve) => releaseLate = resolve);
-        let askedLate!: () => void;
-        const checkedLate = new Promise<void>((resolve) => askedLate = resolve);
-        await page.route("**/api/account/session", async (route) => {
-          askedLate();
-          await heldLate;
-          await route.fulfill({
-            status: 200,
-            contentType: "application/json",
-            body: JSON.stringify({ username: player.username, expiresAt: Date.now() + 60_000 }),
-          });
+        const late = await holdSessionCheck(page, 200, {
+          username: player.username,
+          expiresAt: Date.now() + 60_000,
         });
         await page.reload();
-        await checkedLate;
+        await late.asked;
         let sockets = 0;
         page.on("websocket", () => sockets++);
         await page.locator("#logout-button").click();
@@ -182,7 +183,7 @@ Deno.test({
         const answered = page.waitForEvent("requestfinished", {
           predicate: (request) => request.url().endsWith("/api/account/session"),
         });
-        releaseLate();
+        late.release();
         await answered;
         // A task after the answer's: the page has read it.
         await page.evaluate(() => new Promise((resolve) => setTimeout(resolve)));
