@@ -130,14 +130,16 @@ export async function probeToken(
 }
 
 /**
- * Whether the server answers at all (any status will do): asked while the
- * hub can't be reached, so the page reconnects the moment the server is back.
+ * Whether the server is back and well (`/healthz` answers 200): asked while
+ * the hub can't be reached, so the page reconnects the moment it is. Any
+ * other answer counts as not yet: a proxy's 502 for a server that is down,
+ * or the server's own 503, would otherwise wake the page again and again.
  */
 export async function probeServer(fetchFn: Fetch = fetch): Promise<boolean> {
   try {
     const response = await fetchFn("/healthz", { method: "GET", cache: "no-store" });
     await response.body?.cancel();
-    return true;
+    return response.ok;
   } catch {
     return false;
   }

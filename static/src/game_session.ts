@@ -132,6 +132,8 @@ export class GameSession {
   async #run(): Promise<void> {
     let attempt = 0;
     let everConnected = false;
+    // Whether the last failed connect found the server unreachable.
+    let unreachable = false;
     while (!this.#stopped) {
       if (!this.#deps.isOnline()) {
         this.#deps.dispatch({ type: "connection", state: "offline" });
@@ -155,6 +157,13 @@ export class GameSession {
           this.#signOut(SESSION_EXPIRED);
           return;
         }
+        // Unreachable before, answering now: the server came back between the
+        // failed connect and this question. Connect at once, not after the
+        // backoff (up to 5 s); once, so a hub that fails while the server answers
+        // still backs off.
+        const cameBack = unreachable && verdict === "accepted";
+        unreachable = verdict === "unreachable";
+        if (cameBack) continue;
         attempt += 1;
         const delay = reconnectDelay(attempt, this.#random());
         this.#deps.dispatch({
@@ -171,6 +180,7 @@ export class GameSession {
       }
       this.#hub = hub;
       attempt = 0;
+      unreachable = false;
       everConnected = true;
       this.#deps.dispatch({ type: "connection", state: "connected" });
       const info = await closed;

@@ -1,5 +1,12 @@
 import assert from "node:assert/strict";
-import { type Fetch, fetchRounds, login, probeToken, register } from "../../static/src/api.ts";
+import {
+  type Fetch,
+  fetchRounds,
+  login,
+  probeServer,
+  probeToken,
+  register,
+} from "../../static/src/api.ts";
 
 function answering(status: number, body: unknown, headers: Record<string, string> = {}): Fetch {
   return () =>
@@ -59,4 +66,12 @@ Deno.test("probeToken() tells refused, accepted and unreachable apart", async ()
   assert.equal(await probeToken("t", answering(200, {})), "accepted");
   assert.equal(await probeToken("t", answering(503, {})), "unreachable");
   assert.equal(await probeToken("t", offline), "unreachable");
+});
+
+Deno.test("probeServer() says back only when the server answers healthy", async () => {
+  assert.equal(await probeServer(answering(200, { status: "ok" })), true);
+  // A proxy's answer for a server that is down, and the server's own "not well".
+  assert.equal(await probeServer(answering(502, {})), false);
+  assert.equal(await probeServer(answering(503, { status: "unavailable" })), false);
+  assert.equal(await probeServer(offline), false);
 });

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { RENEW_LEAD_MAX_MS, renewDelay, renewRetryDelay } from "../../static/src/renewal.ts";
-import { type Fetch, fetchSession, probeServer, renew } from "../../static/src/api.ts";
+import { type Fetch, fetchSession, renew } from "../../static/src/api.ts";
 
 Deno.test("renewDelay() renews half-way through a short token, 5 minutes before a long one", () => {
   assert.equal(renewDelay(6_000, 0, 1), 3_000);
@@ -55,9 +55,4 @@ Deno.test("fetchSession() tells signed in, signed out and no cookie support apar
   assert.deepEqual(await fetchSession(answering(404, { message: "No route" })), {
     kind: "unavailable",
   });
-});
-
-Deno.test("probeServer() is true for any answer, false for none", async () => {
-  assert.equal(await probeServer(answering(503, {})), true);
-  assert.equal(await probeServer(() => Promise.reject(new TypeError("offline"))), false);
 });
