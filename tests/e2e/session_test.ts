@@ -133,9 +133,20 @@ Deno.test({
     try {
       await withBrowser(async (browser) => {
         const context = await browser.newContext();
+        // The screen the page's first frame shows (its animation frames run
+        // before each paint): the one the script picked, never the empty
+        // "loading" state, which would flash and be laid out twice.
+        await context.addInitScript(
+          `requestAnimationFrame(() => { globalThis.firstFrame = document.body.dataset.screen; })`,
+        );
         const page = await newPage(context);
+        const firstFrame = async () => {
+          await page.waitForFunction(`"firstFrame" in globalThis`);
+          return await page.evaluate(`globalThis.firstFrame`);
+        };
         const player = await registerAndLogin(server.url);
         await page.goto(server.url);
+        assert.equal(await firstFrame(), "auth", "a first visit's first frame is the form");
         await logInInPage(page, player.username, player.password);
         await waitPlaying(page);
 
@@ -146,6 +157,7 @@ Deno.test({
         });
         await page.reload();
         await failing.asked;
+        assert.equal(await firstFrame(), "game", "a stored login's first frame is the game");
         assert.equal(await page.locator("#game-screen").isVisible(), true, "the game at once");
         assert.equal(await page.locator("#auth-screen").isHidden(), true);
         assert.equal(await text(page, "#user-name"), player.username);
