@@ -13,6 +13,7 @@
 import type { Kysely } from "kysely";
 import type { Database } from "../db/schema.ts";
 import { openPostgres } from "../db/postgres/open_postgres.ts";
+import { recentRounds } from "../db/rounds.ts";
 import type { RoundGrid } from "../game/round_clock.ts";
 import type { EndRound } from "../hub/wire.ts";
 import type { RoundLoopHealth } from "../round_loop.ts";
@@ -186,6 +187,19 @@ function assemble(parts: Parts): Cluster {
       hub = connected;
       await presence.start();
       await feed.start();
+      // A player's first GameInfo here names the last round, as on a server that ran all along:
+      // from the event stream, or from PostgreSQL when Redis lost it.
+      const announced = feed.lastAnnounced;
+      if (announced !== null) {
+        const { roundId, winners, nbClicks } = announced;
+        game.recall({ roundId, winners, nbClicks });
+      } else {
+        const [recorded] = await recentRounds(db, 1).catch(() => []);
+        if (recorded) {
+          const { id: roundId, winners, nbClicks } = recorded;
+          game.recall({ roundId, winners, nbClicks });
+        }
+      }
       leader.start();
     },
     loopHealth() {

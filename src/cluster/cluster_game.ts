@@ -27,6 +27,9 @@ export class GameUnavailableError extends Error {
   override name = "GameUnavailableError";
 }
 
+/** How long a standing read by `prepare` is used by the `join` that follows. */
+const PREPARED_FOR_MS = 5_000;
+
 /** Options of {@linkcode ClusterGame}. */
 export interface ClusterGameOptions {
   readonly batch: ClickBatch;
@@ -44,6 +47,8 @@ export class ClusterGame implements HubGame {
   readonly #batch: ClickBatch;
   readonly #rate: number;
   readonly #players = new Map<number, PlayerState>();
+  /** Standings fetched by `prepare` for players not yet joined, and when. */
+  readonly #prepared = new Map<number, { readonly reply: OpReply; readonly at: number }>();
   readonly #onJoin: (playerId: number) => void;
   readonly #onLeave: (playerId: number) => void;
   #roundId: number;
@@ -80,6 +85,20 @@ export class ClusterGame implements HubGame {
     for (const player of this.#players.values()) yield [player.id, player.connections];
   }
 
+  /**
+   * Reads the standing of a player with no connection here yet, for the
+   * `join` that follows: without it a new connection's `GameInfo` could say
+   * 0 points while Redis holds the player's score (a player moving to this
+   * server mid-round, every server restarted). Redis down: nothing kept.
+   */
+  async prepare(id: number): Promise<void> {
+    if (this.#players.has(id)) return;
+    try {
+      const reply = await this.#batch.enqueue("s", id);
+      this.#prepared.set(id, { reply, at: Date.now() });
+    } catch { /* join starts from the round's start standing; the game says it is unavailable */ }
+  }
+
   /** The player's cached standing; its true one is fetched at once. */
   join(id: number, username: string, nowMs: number): PlayerState {
     let player = this.#players.get(id);
@@ -93,6 +112,12 @@ export class ClusterGame implements HubGame {
         bucket: newBucket(this.#rate, nowMs), // unused: the bucket that counts is in Redis
       };
       this.#players.set(id, player);
+      const prepared = this.#prepared.get(id);
+      this.#prepared.delete(id);
+      // Only a fresh read: one from an upgrade that never opened may be stale.
+      if (prepared && Date.now() - prepared.at < PREPARED_FOR_MS) {
+        this.#observe(player, prepared.reply);
+      }
     }
     player.connections++;
     this.#onJoin(id);
@@ -136,6 +161,11 @@ export class ClusterGame implements HubGame {
       multiplierCost: multiplierCost(player.multiplier),
       counted: true,
     };
+  }
+
+  /** The last round before this server started, for `GameInfo`, unless a newer one was announced. */
+  recall(round: LastRound): void {
+    if ((this.#lastRound?.roundId ?? 0) < round.roundId) this.#lastRound = round;
   }
 
   /** A round was announced: the next one is in progress. */

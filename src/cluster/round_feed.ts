@@ -46,6 +46,7 @@ export class RoundFeed {
   #eventsFrom = "0-0";
   #kicksFrom = "0-0";
   #lastRoundId = 0;
+  #lastAnnounced: EndRound | null = null;
   #done: Promise<void> = Promise.resolve();
 
   constructor(deps: RoundFeedDeps) {
@@ -58,6 +59,11 @@ export class RoundFeed {
     return this.#lastRoundId;
   }
 
+  /** The newest round announced when this server started, as its `EndRound`; null before any. */
+  get lastAnnounced(): EndRound | null {
+    return this.#lastAnnounced;
+  }
+
   /** Starts reading after the newest entries there are now. */
   async start(): Promise<void> {
     const { redis, keys } = this.#deps;
@@ -68,6 +74,7 @@ export class RoundFeed {
     if (last.length > 0) {
       this.#eventsFrom = last[0][0];
       this.#lastRoundId = Number(fieldsOf(last[0][1]).roundId);
+      this.#lastAnnounced = endRoundOf(fieldsOf(last[0][1]));
     }
     const kick = await redis.call("XREVRANGE", this.#kicks, "+", "-", "COUNT", 1) as [
       string,
@@ -130,22 +137,27 @@ export class RoundFeed {
   }
 
   #event(fields: Record<string, string>): void {
-    const roundId = Number(fields.roundId);
-    if (!(roundId > this.#lastRoundId)) return;
-    this.#lastRoundId = roundId;
-    let winners: string[];
-    try {
-      winners = JSON.parse(fields.winners);
-    } catch {
-      winners = [];
-    }
-    this.#deps.onEndRound({
-      winners,
-      nbClicks: Number(fields.nbClicks),
-      roundId,
-      nextRoundEndsAt: Number(fields.nextRoundEndsAt),
-    });
+    const endRound = endRoundOf(fields);
+    if (!(endRound.roundId > this.#lastRoundId)) return;
+    this.#lastRoundId = endRound.roundId;
+    this.#deps.onEndRound(endRound);
   }
+}
+
+/** An event stream entry's `EndRound`. */
+function endRoundOf(fields: Record<string, string>): EndRound {
+  let winners: string[];
+  try {
+    winners = JSON.parse(fields.winners);
+  } catch {
+    winners = [];
+  }
+  return {
+    winners,
+    nbClicks: Number(fields.nbClicks),
+    roundId: Number(fields.roundId),
+    nextRoundEndsAt: Number(fields.nextRoundEndsAt),
+  };
 }
 
 /** A stream entry's flat `[field, value, …]` list as an object. */

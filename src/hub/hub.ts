@@ -114,6 +114,11 @@ export class Hub {
     });
   }
 
+  /** Readies the player's standing for a connection about to open (see `HubGame.prepare`). */
+  prepare(playerId: number): Promise<void> {
+    return this.#game.prepare?.(playerId) ?? Promise.resolve();
+  }
+
   /** Registers a new socket of a verified player; `nbWins` goes into `GameInfo`. */
   open(
     socket: Socket,

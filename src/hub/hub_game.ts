@@ -21,6 +21,13 @@ export interface HubGame {
   readonly roundEndsAt: number;
   /** The per-player click cap. */
   readonly maxClicksPerSecond: number;
+  /**
+   * Fetches the player's standing ahead of `join`, where it is kept
+   * elsewhere (several servers), so the `GameInfo` of a connection that
+   * opens next says the true score. Never rejects; a game in memory has
+   * nothing to fetch and leaves it out.
+   */
+  prepare?(id: number): Promise<void>;
   /** The player's standing, shared by all their connections. */
   join(id: number, username: string, nowMs: number): PlayerState;
   /** One connection of the player closed. */

@@ -92,7 +92,8 @@ export function hubRoutes(deps: TransportDeps): Hono<Env> {
     c: Context<Env>,
     start: (nbWins: number) => Response,
   ): Promise<Response> => {
-    const nbWins = await deps.winsOf(c.get("user").id);
+    const id = c.get("user").id;
+    const [nbWins] = await Promise.all([deps.winsOf(id), hub.prepare(id)]);
     if (nbWins === undefined) return c.json({ message: "Unknown player" }, 401);
     return start(nbWins);
   };
