@@ -6,8 +6,10 @@
  * @module
  */
 
+import assert from "node:assert/strict";
 import * as signalR from "@microsoft/signalr";
 import { type SpawnedServer, spawnServer } from "../support/spawn_server.ts";
+import { adminQuery } from "./services.ts";
 import {
   ClientMethod,
   type EndRound,
@@ -172,4 +174,38 @@ export function consecutive(client: ClusterClient): string | undefined {
     }
   }
   return undefined;
+}
+
+/**
+ * Asserts that the rounds recorded in PostgreSQL are whole: ids one apart
+ * (none missing, none twice), every round the `clients` heard among them,
+ * and each player's wins counted once per round won. Resolves with the ids.
+ */
+export async function assertRecordsWhole(
+  databaseUrl: string,
+  clients: readonly ClusterClient[] = [],
+): Promise<number[]> {
+  const rows = await adminQuery<{ id: number }>(databaseUrl, "select id from rounds order by id");
+  const ids = rows.map((r) => r.id);
+  assert.deepEqual(ids, ids.map((_, i) => ids[0] + i), "round ids follow each other");
+  for (const client of clients) {
+    for (const e of client.ended) assert.ok(ids.includes(e.roundId), `${e.roundId} recorded`);
+  }
+  const wins = await adminQuery<{ username: string; nb_wins: number; won: number }>(
+    databaseUrl,
+    `select p.username, p.nb_wins, (select count(*)::int from round_winners w
+       where w.player_id = p.id) as won from players p`,
+  );
+  for (const row of wins) assert.equal(row.nb_wins, row.won, `${row.username}'s wins`);
+  return ids;
+}
+
+/** A player's all-time wins as PostgreSQL holds them. */
+export async function recordedWins(databaseUrl: string, username: string): Promise<number> {
+  const [row] = await adminQuery<{ nb_wins: number }>(
+    databaseUrl,
+    "select nb_wins from players where username = $1",
+    [username],
+  );
+  return row.nb_wins;
 }

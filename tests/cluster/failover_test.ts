@@ -9,11 +9,13 @@ import { registerAndLogin } from "../support/accounts.ts";
 import type { SpawnedServer } from "../support/spawn_server.ts";
 import { adminQuery, dropPostgres, freshPostgres, freshRedis } from "./services.ts";
 import {
+  assertRecordsWhole,
   type ClusterClient,
   connect,
   consecutive,
   health,
   leaders,
+  recordedWins,
   startServers,
   waitFor,
 } from "./cluster_support.ts";
@@ -27,20 +29,6 @@ async function theLeader(servers: readonly SpawnedServer[]): Promise<SpawnedServ
     return found.length === 1 ? found : undefined;
   });
   return leader;
-}
-
-/** Rounds recorded in PostgreSQL: none missing, wins counted once each. */
-async function assertRecordsWhole(databaseUrl: string): Promise<number[]> {
-  const rows = await adminQuery<{ id: number }>(databaseUrl, "select id from rounds order by id");
-  const ids = rows.map((r) => r.id);
-  assert.deepEqual(ids, ids.map((_, i) => ids[0] + i), "round ids follow each other");
-  const wins = await adminQuery<{ username: string; nb_wins: number; won: number }>(
-    databaseUrl,
-    `select p.username, p.nb_wins, (select count(*)::int from round_winners w
-       where w.player_id = p.id) as won from players p`,
-  );
-  for (const row of wins) assert.equal(row.nb_wins, row.won, `${row.username}'s wins`);
-  return ids;
 }
 
 /** Clicks `n` times from `client` every time a round ends, until stopped. */
@@ -175,12 +163,7 @@ Deno.test({
     }
     const ids = await assertRecordsWhole(databaseUrl);
     assert.ok(ids.includes(crashRound));
-    const [row] = await adminQuery<{ nb_wins: number }>(
-      databaseUrl,
-      "select nb_wins from players where username = $1",
-      [player.username],
-    );
-    assert.equal(row.nb_wins, 1, "the win is counted once");
+    assert.equal(await recordedWins(databaseUrl, player.username), 1, "the win is counted once");
   } finally {
     await Promise.all(clients.map((x) => x.stop()));
     await Promise.all(servers.map((s) => s.stop()));

@@ -6,8 +6,15 @@
 
 import assert from "node:assert/strict";
 import { registerAndLogin } from "../support/accounts.ts";
-import { adminQuery, dropPostgres, freshPostgres, freshRedis } from "./services.ts";
-import { type ClusterClient, connect, consecutive, startServers } from "./cluster_support.ts";
+import { dropPostgres, freshPostgres, freshRedis } from "./services.ts";
+import {
+  assertRecordsWhole,
+  type ClusterClient,
+  connect,
+  consecutive,
+  recordedWins,
+  startServers,
+} from "./cluster_support.ts";
 
 /** This file's Redis database index (each cluster test file has its own). */
 const REDIS_DB = 5;
@@ -54,16 +61,9 @@ Deno.test({
     await clients[0].nextEndRound(20_000);
     for (const client of clients) assert.equal(consecutive(client), undefined);
 
-    const rows = await adminQuery<{ id: number }>(databaseUrl, "select id from rounds order by id");
-    const recorded = rows.map((r) => r.id);
-    assert.deepEqual(recorded, recorded.map((_, i) => recorded[0] + i), "no id missing or twice");
+    const recorded = await assertRecordsWhole(databaseUrl, clients);
     assert.ok(recorded.includes(before.roundId + 2), `${recorded}`);
-    const [row] = await adminQuery<{ nb_wins: number }>(
-      databaseUrl,
-      "select nb_wins from players where username = $1",
-      [player.username],
-    );
-    assert.equal(row.nb_wins, 1, "the win counted once");
+    assert.equal(await recordedWins(databaseUrl, player.username), 1, "the win counted once");
   } finally {
     await Promise.all(clients.map((client) => client.stop()));
     await Promise.all(servers.map((server) => server.stop()));

@@ -9,12 +9,14 @@
 
 import assert from "node:assert/strict";
 import { registerAndLogin, type TestPlayer } from "../support/accounts.ts";
-import { adminQuery, dropPostgres, freshPostgres, freshRedis } from "./services.ts";
+import { dropPostgres, freshPostgres, freshRedis } from "./services.ts";
 import {
+  assertRecordsWhole,
   type ClusterClient,
   connect,
   consecutive,
   health,
+  recordedWins,
   startServers,
   waitFor,
 } from "./cluster_support.ts";
@@ -156,19 +158,8 @@ Deno.test({
       { winners: [players[0].username], nbClicks: 3 },
       "the round played while PostgreSQL was down, with its true winner",
     );
-    const rows = await adminQuery<{ id: number }>(direct, "select id from rounds order by id");
-    const recorded = rows.map((r) => r.id);
-    assert.deepEqual(recorded, recorded.map((_, i) => recorded[0] + i), "no id missing");
-    for (const client of clients) {
-      for (const e of client.ended) assert.ok(recorded.includes(e.roundId), `${e.roundId}`);
-    }
-    const wins = await adminQuery<{ username: string; nb_wins: number; won: number }>(
-      direct,
-      `select username, nb_wins, (select count(*)::int from round_winners w
-         where w.player_id = p.id) as won from players p`,
-    );
-    for (const row of wins) assert.equal(row.nb_wins, row.won, `${row.username}'s wins`);
-    assert.equal(wins.find((row) => row.username === players[0].username)?.nb_wins, 1);
+    await assertRecordsWhole(direct, clients);
+    assert.equal(await recordedWins(direct, players[0].username), 1);
   } finally {
     await Promise.all(clients.map((client) => client.stop()));
     await Promise.all(servers.map((server) => server.stop()));

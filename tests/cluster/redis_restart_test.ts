@@ -7,8 +7,15 @@
 
 import assert from "node:assert/strict";
 import { registerAndLogin } from "../support/accounts.ts";
-import { adminQuery, dropPostgres, freshPostgres } from "./services.ts";
-import { type ClusterClient, connect, health, startServers, waitFor } from "./cluster_support.ts";
+import { dropPostgres, freshPostgres } from "./services.ts";
+import {
+  assertRecordsWhole,
+  type ClusterClient,
+  connect,
+  health,
+  startServers,
+  waitFor,
+} from "./cluster_support.ts";
 
 /** A Redis server run by the test, that can be stopped and started again on its port. */
 class OwnRedis {
@@ -128,18 +135,7 @@ Deno.test({
       const ids = client.ended.map((e) => e.roundId);
       assert.deepEqual(ids, [...new Set(ids)].sort((x, y) => x - y), `${client.name}: ${ids}`);
     }
-    const rows = await adminQuery<{ id: number }>(databaseUrl, "select id from rounds order by id");
-    const recorded = rows.map((r) => r.id);
-    assert.deepEqual(recorded, recorded.map((_, i) => recorded[0] + i), "no id missing");
-    for (const client of clients) {
-      for (const e of client.ended) assert.ok(recorded.includes(e.roundId), `${e.roundId}`);
-    }
-    const wins = await adminQuery<{ nb_wins: number; won: number }>(
-      databaseUrl,
-      `select nb_wins, (select count(*)::int from round_winners w where w.player_id = p.id)
-         as won from players p`,
-    );
-    for (const row of wins) assert.equal(row.nb_wins, row.won);
+    await assertRecordsWhole(databaseUrl, clients);
   } finally {
     await Promise.all(clients.map((x) => x.stop()));
     await Promise.all(servers.map((s) => s.stop()));
