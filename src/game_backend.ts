@@ -82,6 +82,7 @@ export async function openGameBackend(
         cluster.start({
           endRound: (endRound) => hub.broadcast("EndRound", endRound),
           onlineChanged: () => hub.registry.onlineChanged(),
+          standingMoved: (playerId) => hub.standingMovedElsewhere(playerId),
           kick(playerId) {
             const oldest = hub.registry.connectionsOf(playerId)[0];
             if (oldest === undefined) return;

@@ -26,6 +26,7 @@ import { Presence } from "./presence.ts";
 import { closeRedis, openRedis, type Redis } from "./redis_connection.ts";
 import { RoundFeed } from "./round_feed.ts";
 import { RoundLeader } from "./round_leader.ts";
+import { StandingRelay } from "./standing_relay.ts";
 import { openSchedule, settleGrid } from "./schedule.ts";
 import { redisAttempts } from "./redis_attempts.ts";
 import type { AttemptCounterFactory } from "../auth/attempt_limit.ts";
@@ -52,6 +53,8 @@ export interface ClusterOptions {
 export interface ClusterHub {
   /** Sends a round's `EndRound` to every client of this server. */
   endRound(endRound: EndRound): void;
+  /** The player's standing moved on another server: their connections here are told. */
+  standingMoved(playerId: number): void;
   /** The number of players online across servers changed. */
   onlineChanged(): void;
   /** Closes the oldest connection of the player here: they are over the limit. */
@@ -149,6 +152,12 @@ function assemble(parts: Parts): Cluster {
     round: parts.round,
     onJoin: (playerId) => presence.opened(playerId),
     onLeave: (playerId) => presence.closed(playerId),
+    onMove: (playerId) => relay.moved(playerId),
+  });
+  const relay = new StandingRelay({
+    redis,
+    keys,
+    elsewhere: (playerId) => presence.elsewhere(playerId),
   });
   const lease = new Lease({ redis, key: keys.leader, serverId, log: logError });
   const leader = new RoundLeader({
@@ -172,6 +181,13 @@ function assemble(parts: Parts): Cluster {
       hub?.endRound(endRound);
     },
     onKick: (playerId) => hub?.kick(playerId),
+    onMoved: (playerIds) => {
+      for (const playerId of playerIds) {
+        game.refresh(playerId).then((read) => {
+          if (read) hub?.standingMoved(playerId);
+        });
+      }
+    },
   });
   let stopping: Promise<void> | undefined;
   return {
@@ -216,6 +232,7 @@ function assemble(parts: Parts): Cluster {
     },
     stop() {
       return stopping ??= (async () => {
+        relay.stop();
         await leader.stop();
         await feed.stop();
         await presence.stop();

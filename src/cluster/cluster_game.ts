@@ -40,6 +40,8 @@ export interface ClusterGameOptions {
   readonly onJoin?: (playerId: number) => void;
   /** A player's connection on this server closed. */
   readonly onLeave?: (playerId: number) => void;
+  /** A click or purchase on this server moved the player's standing. */
+  readonly onMove?: (playerId: number) => void;
 }
 
 /** The hub's game when several servers share one Redis. */
@@ -51,6 +53,7 @@ export class ClusterGame implements HubGame {
   readonly #prepared = new Map<number, { readonly reply: OpReply; readonly at: number }>();
   readonly #onJoin: (playerId: number) => void;
   readonly #onLeave: (playerId: number) => void;
+  readonly #onMove: (playerId: number) => void;
   #roundId: number;
   #roundEndsAt: number;
   #lastRound: LastRound | null = null;
@@ -62,6 +65,7 @@ export class ClusterGame implements HubGame {
     this.#roundEndsAt = options.round.endsAt;
     this.#onJoin = options.onJoin ?? (() => {});
     this.#onLeave = options.onLeave ?? (() => {});
+    this.#onMove = options.onMove ?? (() => {});
   }
 
   /** The round in progress, as this server last heard. */
@@ -211,6 +215,23 @@ export class ClusterGame implements HubGame {
       });
     }
     this.#observe(player, reply);
+    if (reply.ok) this.#onMove(player.id);
     return reply;
+  }
+
+  /**
+   * Reads again the standing of a player connected here, which moved on
+   * another server; true once read, false when the player has no connection
+   * here or Redis can't be reached.
+   */
+  async refresh(playerId: number): Promise<boolean> {
+    const player = this.#players.get(playerId);
+    if (!player) return false;
+    try {
+      this.#observe(player, await this.#batch.enqueue("s", playerId));
+      return true;
+    } catch {
+      return false;
+    }
   }
 }

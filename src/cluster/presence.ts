@@ -25,28 +25,38 @@ local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 /**
  * KEYS[1] live servers. ARGV: server id, ttl ms, online prefix, then
  * (player, connections) pairs. Rewrites this server's hash, drops dead
- * servers, and replies the number of distinct players online.
+ * servers, and replies the number of distinct players online, then a
+ * (player, server) pair for each of this server's players connected to
+ * another server too.
  */
 const HEARTBEAT = new RedisScript(`${NOW}
 local mine = ARGV[3] .. ARGV[1]
 redis.call('DEL', mine)
-for i = 4, #ARGV, 2 do redis.call('HSET', mine, ARGV[i], ARGV[i + 1]) end
+local here = {}
+for i = 4, #ARGV, 2 do
+  redis.call('HSET', mine, ARGV[i], ARGV[i + 1])
+  here[ARGV[i]] = true
+end
 redis.call('PEXPIRE', mine, ARGV[2])
 redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV[1])
 for _, dead in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now)) do
   redis.call('DEL', ARGV[3] .. dead)
 end
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
-local seen, count = {}, 0
+local seen, reply = {}, { 0 }
 for _, server in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
   for _, player in ipairs(redis.call('HKEYS', ARGV[3] .. server)) do
     if not seen[player] then
       seen[player] = true
-      count = count + 1
+      reply[1] = reply[1] + 1
+    end
+    if here[player] and server ~= ARGV[1] then
+      reply[#reply + 1] = player
+      reply[#reply + 1] = server
     end
   end
 end
-return count
+return reply
 `);
 
 /**
@@ -103,6 +113,8 @@ export class Presence {
   readonly #servers: string;
   #timer: ReturnType<typeof setInterval> | undefined;
   #online = -1;
+  /** This server's players with connections on other servers too, and those servers. */
+  #elsewhere = new Map<number, string[]>();
   #beating = false;
 
   constructor(options: PresenceOptions) {
@@ -113,6 +125,14 @@ export class Presence {
   /** Players online across servers as last counted; -1 before the first count. */
   get online(): number {
     return this.#online;
+  }
+
+  /**
+   * The other servers where the player has connections too, as of the last
+   * heartbeat (at most one interval old); none for most players.
+   */
+  elsewhere(playerId: number): readonly string[] {
+    return this.#elsewhere.get(playerId) ?? [];
   }
 
   /** Writes the presence now and then every interval. */
@@ -163,7 +183,16 @@ export class Presence {
     const args: (string | number)[] = [serverId, this.#options.ttlMs ?? 3000, keys.online];
     for (const [playerId, connections] of local()) args.push(playerId, connections);
     try {
-      const online = Number(await HEARTBEAT.run(redis, [this.#servers], args));
+      const reply = await HEARTBEAT.run(redis, [this.#servers], args) as (number | string)[];
+      const online = Number(reply[0]);
+      const elsewhere = new Map<number, string[]>();
+      for (let i = 1; i + 1 < reply.length; i += 2) {
+        const playerId = Number(reply[i]);
+        const servers = elsewhere.get(playerId) ?? [];
+        servers.push(String(reply[i + 1]));
+        elsewhere.set(playerId, servers);
+      }
+      this.#elsewhere = elsewhere;
       if (online !== this.#online) {
         this.#online = online;
         onCount(online);

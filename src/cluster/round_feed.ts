@@ -1,7 +1,8 @@
 /**
  * Every server's ear on the game: a loop of blocking `XREAD`s on the event
  * stream (each announced round's `EndRound`) and on this server's own kick
- * stream (players over the connection limit). A stream, unlike pub/sub,
+ * stream (players over the connection limit, and players of this server
+ * whose standing moved on another). A stream, unlike pub/sub,
  * loses nothing while a server is disconnected: it reads on from the last
  * entry it saw. After a Redis error it reads the whole (short) stream again,
  * in case Redis restarted with a new one, and skips every round it has
@@ -32,6 +33,8 @@ export interface RoundFeedDeps {
   readonly onEndRound: (endRound: EndRound) => void;
   /** A player of this server is over the connection limit: close their oldest connection. */
   readonly onKick: (playerId: number) => void;
+  /** Players with connections here moved on another server (see `standing_relay.ts`). */
+  readonly onMoved?: (playerIds: number[]) => void;
   readonly sleep: Sleep;
   readonly logError?: (message: string) => void;
 }
@@ -128,7 +131,13 @@ export class RoundFeed {
             this.#event(fieldsOf(fields));
           } else {
             this.#kicksFrom = id;
-            const playerId = Number(fieldsOf(fields).player);
+            const entry = fieldsOf(fields);
+            if (entry.moved !== undefined) {
+              const ids = entry.moved.split(",").map(Number).filter(Number.isInteger);
+              this.#deps.onMoved?.(ids);
+              continue;
+            }
+            const playerId = Number(entry.player);
             if (Number.isInteger(playerId)) this.#deps.onKick(playerId);
           }
         }

@@ -114,6 +114,11 @@ export class Hub {
     });
   }
 
+  /** The player's standing moved on another server: their connections here get `Standing`. */
+  standingMovedElsewhere(playerId: number): void {
+    this.#standing.movedElsewhere(playerId, this.#now());
+  }
+
   /** Readies the player's standing for a connection about to open (see `HubGame.prepare`). */
   prepare(playerId: number): Promise<void> {
     return this.#game.prepare?.(playerId) ?? Promise.resolve();

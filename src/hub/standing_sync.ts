@@ -61,7 +61,19 @@ export class StandingSync<C extends StandingConnection> {
   moved(source: C, now: number): void {
     const others = this.#registry.connectionsOf(source.playerId);
     if (others.length < 2) return;
-    for (const other of others) {
+    this.#tell(others, source, now);
+  }
+
+  /**
+   * The player's standing moved on another server: all their connections
+   * here get `Standing`, as for {@linkcode moved}.
+   */
+  movedElsewhere(playerId: number, now: number): void {
+    this.#tell(this.#registry.connectionsOf(playerId), undefined, now);
+  }
+
+  #tell(connections: readonly C[], source: C | undefined, now: number): void {
+    for (const other of connections) {
       if (other === source || !other.ready || other.standingTimer !== undefined) continue;
       const wait = other.standingSentAt + STANDING_INTERVAL_MS - now;
       if (wait <= 0) {
