@@ -41,19 +41,21 @@ Deno.test({
     clients.push(a, b);
     const [heardByA, heardByB] = [standingsOf(a), standingsOf(b)];
 
-    // Until a heartbeat has seen the player on both servers (every 500 ms),
-    // a click on one stays there.
+    // Until a server's heartbeat (every 500 ms) has seen the player on the
+    // other server too, a click on it stays there: wait for both.
     let reply: ScoreUpdate | undefined;
-    await waitFor(
-      "b to hear a click made on a's server",
-      async () => {
-        reply = await a.connection.invoke("Increment") as ScoreUpdate;
-        await new Promise((resolve) => setTimeout(resolve, 100));
-        return heardByB.some((s) => s.score === reply!.score) || undefined;
-      },
-      5_000,
-      0,
-    );
+    for (const [from, to, heardByTo] of [[a, b, heardByB], [b, a, heardByA]] as const) {
+      await waitFor(
+        `${to.name} to hear a click made on ${from.name}'s server`,
+        async () => {
+          reply = await from.connection.invoke("Increment") as ScoreUpdate;
+          await new Promise((resolve) => setTimeout(resolve, 100));
+          return heardByTo.some((s) => s.score === reply!.score) || undefined;
+        },
+        5_000,
+        0,
+      );
+    }
 
     // From then on: how soon, and what.
     const clicked = Date.now();
