@@ -17,7 +17,7 @@
 
 import type { Kysely } from "kysely";
 import type { Database } from "./db/schema.ts";
-import { recentRounds, recordRound, saveCheckpoint } from "./db/rounds.ts";
+import { lastRecordedRound, recordRound, saveCheckpoint } from "./db/rounds.ts";
 import type { ClosedRound, GameState } from "./game/game_state.ts";
 import type { LastRound } from "./hub/wire.ts";
 
@@ -92,10 +92,7 @@ export class RoundRecorder {
     this.#run = run;
     this.#unrecorded = [];
     this.#lastUnitOfWork = null;
-    const [recorded] = await recentRounds(run.db, 1);
-    this.#lastRound = recorded === undefined
-      ? null
-      : { roundId: recorded.id, winners: recorded.winners, nbClicks: recorded.nbClicks };
+    this.#lastRound = await lastRecordedRound(run.db);
   }
 
   /** The run is over: from here on a unit of work does nothing. */

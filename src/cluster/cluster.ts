@@ -13,7 +13,7 @@
 import type { Kysely } from "kysely";
 import type { Database } from "../db/schema.ts";
 import { openPostgres } from "../db/postgres/open_postgres.ts";
-import { recentRounds } from "../db/rounds.ts";
+import { lastRecordedRound } from "../db/rounds.ts";
 import type { RoundGrid } from "../game/round_clock.ts";
 import type { EndRound } from "../hub/wire.ts";
 import type { RoundLoopHealth } from "../round_loop.ts";
@@ -206,16 +206,10 @@ function assemble(parts: Parts): Cluster {
       // A player's first GameInfo here names the last round, as on a server that ran all along:
       // from the event stream, or from PostgreSQL when Redis lost it.
       const announced = feed.lastAnnounced;
-      if (announced !== null) {
-        const { roundId, winners, nbClicks } = announced;
-        game.recall({ roundId, winners, nbClicks });
-      } else {
-        const [recorded] = await recentRounds(db, 1).catch(() => []);
-        if (recorded) {
-          const { id: roundId, winners, nbClicks } = recorded;
-          game.recall({ roundId, winners, nbClicks });
-        }
-      }
+      const last = announced === null
+        ? await lastRecordedRound(db).catch(() => null)
+        : { roundId: announced.roundId, winners: announced.winners, nbClicks: announced.nbClicks };
+      if (last !== null) game.recall(last);
       leader.start();
     },
     loopHealth() {

@@ -88,6 +88,9 @@ end
 return busiest
 `);
 
+/** No other server: what most players have, asked on every click (so never a new array). */
+const NOWHERE: readonly string[] = Object.freeze([]);
+
 /** Options of {@linkcode Presence}. */
 export interface PresenceOptions {
   readonly redis: Redis;
@@ -132,7 +135,7 @@ export class Presence {
    * heartbeat (at most one interval old); none for most players.
    */
   elsewhere(playerId: number): readonly string[] {
-    return this.#elsewhere.get(playerId) ?? [];
+    return this.#elsewhere.get(playerId) ?? NOWHERE;
   }
 
   /** Writes the presence now and then every interval. */

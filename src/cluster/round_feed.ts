@@ -76,8 +76,8 @@ export class RoundFeed {
     ][];
     if (last.length > 0) {
       this.#eventsFrom = last[0][0];
-      this.#lastRoundId = Number(fieldsOf(last[0][1]).roundId);
       this.#lastAnnounced = endRoundOf(fieldsOf(last[0][1]));
+      this.#lastRoundId = this.#lastAnnounced.roundId;
     }
     const kick = await redis.call("XREVRANGE", this.#kicks, "+", "-", "COUNT", 1) as [
       string,

@@ -12,6 +12,7 @@
 
 import { type Insertable, type Kysely, type Selectable, sql, type Transaction } from "kysely";
 import type { ClosedRound, RoundSnapshot, SavedStanding } from "../game/game_state.ts";
+import type { LastRound } from "../hub/wire.ts";
 import type {
   Database,
   PlayersTable,
@@ -179,4 +180,12 @@ export async function recentRounds(db: Kysely<Database>, limit: number): Promise
     nbClicks: r.nb_clicks,
     players: r.players,
   }));
+}
+
+/** The last round recorded, as `GameInfo.lastRound` tells it; null before any. */
+export async function lastRecordedRound(db: Kysely<Database>): Promise<LastRound | null> {
+  const [recorded] = await recentRounds(db, 1);
+  return recorded === undefined
+    ? null
+    : { roundId: recorded.id, winners: recorded.winners, nbClicks: recorded.nbClicks };
 }

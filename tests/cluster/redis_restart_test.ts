@@ -94,8 +94,10 @@ Deno.test({
   const servers = await startServers(2, { redisUrl: redis.url, databaseUrl });
   const clients: ClusterClient[] = [];
   try {
+    const players = [];
     for (const [i, server] of servers.entries()) {
       const player = await registerAndLogin(server.url);
+      players.push(player);
       clients.push(await connect(`p${i}`, server.url, player.token));
     }
     await clients[0].nextEndRound();
@@ -112,6 +114,11 @@ Deno.test({
     }, 5000);
     assert.notEqual(down.body.redis, "ok");
     assert.equal(down.body.postgres, "ok");
+    // A connection opening meanwhile (its standing can't be read ahead) opens at once.
+    const opening = Date.now();
+    const late = await connect("late", servers[1].url, players[0].token);
+    clients.push(late);
+    assert.ok(Date.now() - opening < 2000, `opened after ${Date.now() - opening} ms`);
     await new Promise((resolve) => setTimeout(resolve, 1500));
 
     const heard = clients.map((client) => client.ended.length);
