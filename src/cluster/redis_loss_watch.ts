@@ -156,13 +156,13 @@ export class RedisLossWatch {
       standingsRestored: outcome.standingsRestored,
     };
     const what = outcome.lost ? "REDIS LOST ITS DATA" : "REDIS LOST RECENT WRITES";
-    const round = outcome.roundId === plan.round.id
-      ? `round ${outcome.roundId} (ends ${new Date(plan.round.endsAt).toISOString()})`
-      : `round ${outcome.roundId} (this server held round ${plan.round.id}, already over)`;
+    const round = outcome.roundId !== plan.round.id
+      ? `round ${outcome.roundId} in progress (this server held round ${plan.round.id}, over)`
+      : `round ${outcome.roundId} (ends ${new Date(plan.round.endsAt).toISOString()}) ` +
+        (outcome.roundRestored ? "restored by this server" : "restored by another server");
     log(
-      `${what}: ${round} ${outcome.roundRestored ? "restored" : "kept"} from this server's ` +
-        `view; ${outcome.standingsRestored} of its ${plan.standings.length} player standings ` +
-        `written back (the newest of each wins)`,
+      `${what}: ${round}; ${outcome.standingsRestored} of this server's ` +
+        `${plan.standings.length} player standings written back (the one with most moves wins)`,
     );
   }
 }
