@@ -7,6 +7,11 @@
  * script reads the current round id itself, and closing a round (see
  * `round_scripts.ts`) moves that id in one step.
  *
+ * Each standing carries the number of moves applied to it this round, and
+ * the script runs only on the Redis epoch the server knows: a Redis that
+ * lost its data counts nothing until the servers restored it
+ * (`redis_epoch.ts`).
+ *
  * The script mirrors `src/game/rules.ts` and `src/game/click_limit.ts`; the
  * start standing and the cost factor come from there as arguments.
  *
