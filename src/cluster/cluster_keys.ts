@@ -21,7 +21,7 @@ export interface ClusterKeys {
   readonly announced: string;
   /** Stream: one entry per announced round (`EndRound`'s fields). */
   readonly events: string;
-  /** Prefix of a round's standings hash (`s<player>` score, `m<player>` multiplier); + round id. */
+  /** Prefix of a round's standings hash (`s`, `m`, `v` + player: score, multiplier, moves); + round id. */
   readonly scores: string;
   /** Prefix of a player's click bucket (`"tokens updatedMs"`, expiring); + player id. */
   readonly bucket: string;
@@ -33,6 +33,8 @@ export interface ClusterKeys {
   readonly kicks: string;
   /** Prefix of an attempt counter (logins, registrations); + its name. */
   readonly attempts: string;
+  /** Hash: this Redis's epoch (`id`), and after a loss `lostAt`, `pending`, `m:<server>` (see `redis_epoch.ts`). */
+  readonly epoch: string;
 }
 
 /** The keys under `prefix`. */
@@ -50,5 +52,6 @@ export function clusterKeys(prefix = "clicker:"): ClusterKeys {
     online: `${prefix}online:`,
     kicks: `${prefix}kicks:`,
     attempts: `${prefix}a:`,
+    epoch: `${prefix}epoch`,
   });
 }
