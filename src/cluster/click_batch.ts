@@ -198,17 +198,24 @@ export class ClickBatch {
     const waiters = this.#waiters;
     this.#ops = [];
     this.#waiters = [];
-    CLICKS.run(this.#redis, this.#keys, [...this.#header, this.#epoch(), ...ops]).then(
-      (reply) => settle(waiters, reply as number[]),
-      (error) => {
+    // A reply that can't be read fails the waiters it didn't answer, like
+    // Redis out of reach: each caller gets an error, none waits forever, and
+    // no rejection is left unhandled.
+    CLICKS.run(this.#redis, this.#keys, [...this.#header, this.#epoch(), ...ops])
+      .then((reply) => settle(waiters, reply as number[]))
+      .catch((error) => {
         if (error instanceof Error && error.message.startsWith("EPOCH")) this.#onEpochLost();
         for (const waiter of waiters) waiter.reject(error);
-      },
-    );
+      });
   }
 }
 
 function settle(waiters: readonly Waiter[], reply: readonly number[]): void {
+  if (!Array.isArray(reply) || reply.length !== 2 + 4 * waiters.length) {
+    throw new TypeError(
+      `Cannot read click batch reply: expected ${2 + 4 * waiters.length} numbers`,
+    );
+  }
   const roundId = reply[0];
   const roundEndsAt = reply[1];
   for (let i = 0; i < waiters.length; i++) {

@@ -221,7 +221,7 @@ function assemble(parts: Parts): Cluster {
       for (const playerId of playerIds) {
         game.refresh(playerId).then((read) => {
           if (read) hub?.standingMoved(playerId);
-        });
+        }).catch((error) => logError(`cluster: standing of player ${playerId}: ${error?.stack}`));
       }
     },
   });

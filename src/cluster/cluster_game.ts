@@ -144,7 +144,8 @@ export class ClusterGame implements HubGame {
     player.connections++;
     this.#onJoin(id);
     // Usually back before the client's handshake asks for GameInfo.
-    this.#batch.enqueue("s", id).then((reply) => this.#observe(player, reply), () => {});
+    // Unread, the cached standing stays; the next answer from Redis brings the true one.
+    this.#batch.enqueue("s", id).then((reply) => this.#observe(player, reply)).catch(() => {});
     return player;
   }
 

@@ -169,7 +169,7 @@ export class Presence {
       maxPerPlayer,
     ]).then((busiest) => {
       if (busiest === serverId) onKick(playerId);
-    }, () => {});
+    }).catch(() => {});
   }
 
   /** A connection of the player closed here. */

@@ -11,7 +11,9 @@
  *   none is the new one refused;
  * - a connection that hasn't sent a whole request head within a few seconds,
  *   or a whole request soon after, is closed, and so is one idle between
- *   requests;
+ *   requests; a response the handler marks as a long-lived stream (an event
+ *   stream, a long poll) is exempt from the whole-request time once its
+ *   request has arrived, and lasts as long as its client;
  * - the accept loop is watched: when it stops taking connections (the kernel
  *   ran out of file descriptors for a moment) the server listens again.
  *
@@ -37,6 +39,15 @@ export interface ServeEnv {
   readonly remoteAddr: { readonly hostname: string; readonly port: number };
   /** Present for WebSocket upgrade requests only. */
   readonly upgrade?: UpgradeRequest;
+  /**
+   * Marks the response as a long-lived stream (Server-Sent Events, a long
+   * poll): once the request has arrived whole, its connection is no longer
+   * closed for taking longer than the request timeout. It still counts
+   * against the cap and is never shed; it ends with its response or its
+   * client. A request whose body is still arriving stays timed. Absent for
+   * upgrade requests.
+   */
+  readonly stream?: () => void;
 }
 
 /** Options of {@linkcode serve}. */
@@ -95,7 +106,7 @@ const SWEEP_MS = 10;
  */
 const SWEEP_BATCH = 80;
 
-type State = "waiting" | "active" | "idle" | "upgraded";
+type State = "waiting" | "active" | "streaming" | "idle" | "upgraded";
 
 /** Starts a server and resolves once it listens. */
 export async function serve(options: ServeOptions): Promise<Served> {
@@ -198,7 +209,11 @@ export async function serve(options: ServeOptions): Promise<Served> {
       await writeResponse(Response.json({ message: error.message }, { status: 400 }), response);
       return;
     }
-    const answer = await options.fetch(fetchRequest, envOf(request.socket));
+    const socket = request.socket as Socket;
+    const stream = () => {
+      if (arrived(request) && states.get(socket) === "active") setState(socket, "streaming");
+    };
+    const answer = await options.fetch(fetchRequest, { ...envOf(socket), stream });
     await writeResponse(answer, response);
   };
 
@@ -319,6 +334,14 @@ function envOf(socket: Socket): ServeEnv {
   return {
     remoteAddr: { hostname: socket.remoteAddress ?? "unknown", port: socket.remotePort ?? 0 },
   };
+}
+
+/** Whether the whole request has arrived: its body was read to the end, or it has none. */
+function arrived(request: IncomingMessage): boolean {
+  if (request.complete) return true;
+  const length = request.headers["content-length"];
+  return request.headers["transfer-encoding"] === undefined &&
+    (length === undefined || Number(length) === 0);
 }
 
 function first<T>(map: Map<T, unknown>): T | undefined {

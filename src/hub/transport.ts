@@ -147,6 +147,7 @@ export function hubRoutes(deps: TransportDeps): Hono<Env> {
         // A poll shows the client is there; one over budget collects the close record.
         hub.registry.heard(connection);
         budgets.charge(connection, 0);
+        lasting(c);
         return connection.socket.poll();
       }
       return c.json({ message: "This connection is already started" }, 409);
@@ -177,11 +178,14 @@ export function hubRoutes(deps: TransportDeps): Hono<Env> {
         const socket = new ServerSentEventsSocket();
         const connection = hub.open(socket, user, nbWins, { token });
         socket.onGone(() => hub.closed(connection, socket));
+        lasting(c);
         return socket.response;
       }
       const socket = new LongPollingSocket();
       socket.onClose(() => closedPolls.keep(token, socket));
-      hub.open(socket, user, nbWins, { token });
+      const connection = hub.open(socket, user, nbWins, { token });
+      // Its idle time counts from the end of its last poll.
+      socket.onPollEnd(() => hub.registry.heard(connection));
       // The first poll only opens the connection.
       return c.body(null, 200);
     });
@@ -215,6 +219,14 @@ export function hubRoutes(deps: TransportDeps): Hono<Env> {
   }
 
   return app;
+}
+
+/**
+ * The response lasts as long as its client (an event stream, a long poll):
+ * the server does not time it out as a request.
+ */
+function lasting(c: Context<Env>): void {
+  c.env?.stream?.();
 }
 
 function notYours(c: Context): Response {
