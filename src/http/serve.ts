@@ -6,9 +6,12 @@
  * It exists to bound what a client can cost before it has proved anything:
  *
  * - open connections are capped, below the process's file limit so accepting
- *   never fails; over the cap the oldest connection that hasn't finished a
- *   request (or sits idle between requests) is shed, and only when there is
- *   none is the new one refused;
+ *   never fails; over the cap the oldest connection that hasn't finished
+ *   sending a request (its head, or its body: still arriving) is shed, else
+ *   the oldest idle between requests, and only when there is none is the
+ *   new one refused. A request that has arrived whole is never shed while it
+ *   is answered, however long that takes (a long poll, an event stream), nor
+ *   is a WebSocket;
  * - a connection that hasn't sent a whole request head within a few seconds,
  *   or a whole request soon after, is closed, and so is one idle between
  *   requests; a response the handler marks as a long-lived stream (an event
@@ -106,7 +109,13 @@ const SWEEP_MS = 10;
  */
 const SWEEP_BATCH = 80;
 
-type State = "waiting" | "active" | "streaming" | "idle" | "upgraded";
+/**
+ * Where a connection is: `waiting` for a whole request head, `receiving` a
+ * request's body, `active` answering a request that has arrived whole,
+ * `streaming` a long-lived response (exempt from the request time), `idle`
+ * between requests, or `upgraded` to a WebSocket.
+ */
+type State = "waiting" | "receiving" | "active" | "streaming" | "idle" | "upgraded";
 
 /** Starts a server and resolves once it listens. */
 export async function serve(options: ServeOptions): Promise<Served> {
@@ -126,7 +135,11 @@ export async function serve(options: ServeOptions): Promise<Served> {
   // insertion order, so each is sorted oldest first, which is the order
   // they are shed and timed out in.
   const waiting = new Map<Socket, number>();
+  // Every request in progress, by when it began, whether its body is still
+  // arriving or not: the whole request's time counts from its start.
   const active = new Map<Socket, number>();
+  // Those of them whose body is still arriving, with their request.
+  const receiving = new Map<Socket, { since: number; request: IncomingMessage }>();
   const idle = new Map<Socket, number>();
   let shed = 0;
   let lastAccept = Date.now();
@@ -136,6 +149,7 @@ export async function serve(options: ServeOptions): Promise<Served> {
     states.delete(socket);
     waiting.delete(socket);
     active.delete(socket);
+    receiving.delete(socket);
     idle.delete(socket);
   };
 
@@ -148,6 +162,36 @@ export async function serve(options: ServeOptions): Promise<Served> {
     if (state === "waiting") waiting.set(socket, Date.now());
     else if (state === "active") active.set(socket, Date.now());
     else if (state === "idle") idle.set(socket, Date.now());
+  };
+
+  // A request's body starts to arrive; it counts as active too, from now.
+  const receive = (socket: Socket, request: IncomingMessage) => {
+    setState(socket, "active");
+    if (states.get(socket) !== "active") return;
+    states.set(socket, "receiving");
+    receiving.set(socket, { since: Date.now(), request });
+  };
+
+  // The whole body is in: the request stays active, with its start kept.
+  const received = (socket: Socket, request: IncomingMessage) => {
+    if (receiving.get(socket)?.request !== request) return;
+    states.set(socket, "active");
+    receiving.delete(socket);
+  };
+
+  // The oldest connection still sending a request, head or body, but not
+  // `newest` (the one just accepted). A body found whole is moved to active.
+  const oldestUnfinished = (newest: Socket): Socket | undefined => {
+    for (const [socket, { since, request }] of receiving) {
+      if (request.complete) {
+        received(socket, request);
+        continue;
+      }
+      const head = first(waiting);
+      return head !== undefined && head !== newest && waiting.get(head)! < since ? head : socket;
+    }
+    const head = first(waiting);
+    return head === newest ? undefined : head;
   };
 
   const server = http.createServer({
@@ -178,7 +222,7 @@ export async function serve(options: ServeOptions): Promise<Served> {
     if (states.size > maxConnections) {
       // Forgotten at once: its descriptor is freed a moment later, and the
       // next connection of a burst must not pick the same victim.
-      const victim = first(waiting) ?? first(idle) ?? socket;
+      const victim = oldestUnfinished(socket) ?? first(idle) ?? socket;
       forget(victim);
       shed++;
       victim.destroy();
@@ -187,7 +231,12 @@ export async function serve(options: ServeOptions): Promise<Served> {
 
   server.on("request", (request: IncomingMessage, response: ServerResponse) => {
     const socket = request.socket as Socket;
-    setState(socket, "active");
+    if (hasBody(request)) {
+      receive(socket, request);
+      // Read by the handler to its end; one it doesn't read is found whole
+      // by `complete` when a victim is sought, or ends with the response.
+      request.once("end", () => received(socket, request));
+    } else setState(socket, "active");
     response.once("finish", () => {
       if (!socket.destroyed) setState(socket, "idle");
     });
@@ -210,8 +259,11 @@ export async function serve(options: ServeOptions): Promise<Served> {
       return;
     }
     const socket = request.socket as Socket;
+    // Only a request that has arrived whole may stream: one whose body is
+    // still coming stays timed, and sheddable.
     const stream = () => {
-      if (arrived(request) && states.get(socket) === "active") setState(socket, "streaming");
+      if (request.complete) received(socket, request);
+      if (states.get(socket) === "active") setState(socket, "streaming");
     };
     const answer = await options.fetch(fetchRequest, { ...envOf(socket), stream });
     await writeResponse(answer, response);
@@ -336,12 +388,11 @@ function envOf(socket: Socket): ServeEnv {
   };
 }
 
-/** Whether the whole request has arrived: its body was read to the end, or it has none. */
-function arrived(request: IncomingMessage): boolean {
-  if (request.complete) return true;
+/** Whether a request has a body to come: declared by its length or by chunks. */
+function hasBody(request: IncomingMessage): boolean {
   const length = request.headers["content-length"];
-  return request.headers["transfer-encoding"] === undefined &&
-    (length === undefined || Number(length) === 0);
+  if (length !== undefined) return length.trim() !== "0";
+  return request.headers["transfer-encoding"] !== undefined;
 }
 
 function first<T>(map: Map<T, unknown>): T | undefined {
