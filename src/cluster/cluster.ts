@@ -27,6 +27,7 @@ import { closeRedis, openRedis, type Redis } from "./redis_connection.ts";
 import { RoundFeed } from "./round_feed.ts";
 import { RoundLeader } from "./round_leader.ts";
 import { StandingRelay } from "./standing_relay.ts";
+import { ConnectionRelay } from "./connection_relay.ts";
 import { openSchedule, settleGrid } from "./schedule.ts";
 import { redisAttempts } from "./redis_attempts.ts";
 import type { AttemptCounterFactory } from "../auth/attempt_limit.ts";
@@ -80,6 +81,10 @@ export interface Cluster {
   readonly online: number;
   /** Login and registration attempts, counted across servers. */
   readonly attempts: AttemptCounterFactory;
+  /** Passes requests for connections held by other servers to them. */
+  readonly relay: ConnectionRelay;
+  /** Tells the other servers where to reach this one (an `http://` origin), once it listens. */
+  advertise(address: string): void;
   /** Starts leading or standing by, reading announced rounds, and keeping presence. */
   start(hub: ClusterHub): Promise<void>;
   /** The round clock as this server sees it. */
@@ -159,6 +164,11 @@ function assemble(parts: Parts): Cluster {
     keys,
     elsewhere: (playerId) => presence.elsewhere(playerId),
   });
+  const connectionRelay = new ConnectionRelay({
+    serverId,
+    addressOf: (id) => presence.addressOf(id),
+    logError,
+  });
   const lease = new Lease({ redis, key: keys.leader, serverId, log: logError });
   const leader = new RoundLeader({
     redis,
@@ -199,6 +209,8 @@ function assemble(parts: Parts): Cluster {
       return presence.online;
     },
     attempts: redisAttempts(redis, keys),
+    relay: connectionRelay,
+    advertise: (address) => presence.advertise(address),
     async start(connected) {
       hub = connected;
       await presence.start();
@@ -227,6 +239,7 @@ function assemble(parts: Parts): Cluster {
     stop() {
       return stopping ??= (async () => {
         relay.stop();
+        connectionRelay.close();
         await leader.stop();
         await feed.stop();
         await presence.stop();
