@@ -1,0 +1,349 @@
+/**
+ * The README's deployment, tested as written: the start line and the nginx
+ * example of "Running several servers" are read out of README.md, their
+ * ports replaced by free ones, and run: three servers, Debian's nginx in
+ * front, round-robin without sticky sessions. Through it, the official
+ * client over Server-Sent Events and long polling (JSON and MessagePack)
+ * plays rounds, whichever server each of its requests lands on, and so does
+ * the web page in Chromium, on a port other than 80.
+ */
+
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { HttpTransportType } from "@microsoft/signalr";
+import { registerAndLogin, type TestPlayer } from "../support/accounts.ts";
+import { connectClient, type TestClient } from "../support/hub_client.ts";
+import { type SpawnedServer, spawnServer } from "../support/spawn_server.ts";
+import {
+  CHROMIUM_MISSING,
+  clickTimes,
+  ensureBundle,
+  game,
+  IN_CI,
+  newPage,
+  registerInPage,
+  text,
+  waitGame,
+  waitScore,
+  withBrowser,
+} from "../e2e/browser_support.ts";
+import { adminQuery, dropPostgres, freshPostgres, freshRedis } from "./services.ts";
+import { waitFor, within } from "./cluster_support.ts";
+import type { ScoreUpdate } from "../../src/hub/wire.ts";
+
+/** This file's Redis database index (each cluster test file has its own). */
+const REDIS_DB = 7;
+const ROOT = join(import.meta.dirname!, "..", "..");
+const NGINX = "/usr/sbin/nginx";
+/** Short rounds: the rounds' length is not what is tested here. */
+const ROUND_SECONDS = 2;
+
+/** What the README says about running several servers. */
+interface Deployment {
+  /** The ports the start line loops over, e.g. 8001, 8002, 8003. */
+  readonly ports: readonly number[];
+  /** The start line's environment, `$port` standing for the server's port. */
+  readonly env: Readonly<Record<string, string>>;
+  /** The start line's `deno run` flags. */
+  readonly denoFlags: readonly string[];
+  /** The nginx example, as written. */
+  readonly nginx: string;
+}
+
+/** Reads the start line and the nginx example out of the README's "Running several servers". */
+async function readDeployment(): Promise<Deployment> {
+  const readme = await Deno.readTextFile(join(ROOT, "README.md"));
+  const start = readme.indexOf("## Running several servers");
+  assert.ok(start >= 0, 'the README has a section "Running several servers"');
+  const section = readme.slice(start, readme.indexOf("\n## ", start + 1));
+  const line = /^for port in ([\d ]+); do (.*?) deno run (.*?) main\.ts & done$/m.exec(section);
+  assert.ok(
+    line,
+    "the section starts servers with `for port in …; do … deno run … main.ts & done`",
+  );
+  const env: Record<string, string> = {};
+  for (const assignment of line[2].split(/\s+/)) {
+    const [name, value] = assignment.split("=", 2);
+    assert.ok(/^[A-Z_]+$/.test(name) && value !== undefined, `an assignment: ${assignment}`);
+    env[name] = value;
+  }
+  const nginx = /```nginx\n([\s\S]*?)```/.exec(section)?.[1];
+  assert.ok(nginx, "the section has an nginx example");
+  return {
+    ports: line[1].trim().split(/\s+/).map(Number),
+    env,
+    denoFlags: line[3].split(/\s+/),
+    nginx,
+  };
+}
+
+/** The flags `deno task start` runs the server with. */
+async function startTaskFlags(): Promise<string[]> {
+  const config = JSON.parse(await Deno.readTextFile(join(ROOT, "deno.json")));
+  const flags = /deno run (.*?) main\.ts/.exec(config.tasks.start)?.[1];
+  assert.ok(flags, "deno task start runs main.ts");
+  return flags.split(/\s+/);
+}
+
+/** Free TCP ports of 127.0.0.1, as the system hands them out. */
+function freePorts(count: number): number[] {
+  const listeners = Array.from(
+    { length: count },
+    () => Deno.listen({ hostname: "127.0.0.1", port: 0 }),
+  );
+  const ports = listeners.map((l) => (l.addr as Deno.NetAddr).port);
+  for (const listener of listeners) listener.close();
+  return ports;
+}
+
+/** A running nginx of the test's own, in its own folder. */
+interface Nginx {
+  readonly url: string;
+  readonly dir: string;
+  stop(): Promise<void>;
+}
+
+/** Starts nginx on `port` with `site` (an `http` block's contents), everything under a temp folder. */
+async function startNginx(site: string, port: number): Promise<Nginx> {
+  const dir = await Deno.makeTempDir({ prefix: "clicker-nginx-" });
+  // Its workers run as nobody, and read nothing of it but what the master opened.
+  await Deno.chmod(dir, 0o755);
+  await Deno.writeTextFile(join(dir, "clicker.conf"), site);
+  await Deno.writeTextFile(
+    join(dir, "nginx.conf"),
+    `worker_processes 1;
+error_log ${dir}/error.log warn;
+pid ${dir}/nginx.pid;
+events { worker_connections 1024; }
+http {
+    access_log ${dir}/access.log;
+    client_body_temp_path ${dir}/client_body;
+    proxy_temp_path ${dir}/proxy;
+    fastcgi_temp_path ${dir}/fastcgi;
+    uwsgi_temp_path ${dir}/uwsgi;
+    scgi_temp_path ${dir}/scgi;
+    include ${dir}/clicker.conf;
+}
+`,
+  );
+  const child = new Deno.Command(NGINX, {
+    args: ["-e", `${dir}/error.log`, "-p", dir, "-c", `${dir}/nginx.conf`, "-g", "daemon off;"],
+    stdin: "null",
+    stdout: "null",
+    stderr: "piped",
+  }).spawn();
+  const output = child.output();
+  let exited = false;
+  output.then(() => exited = true, () => exited = true);
+  const url = `http://127.0.0.1:${port}/`;
+  const stop = async () => {
+    try {
+      child.kill("SIGTERM");
+    } catch { /* gone already */ }
+    await output;
+  };
+  try {
+    await waitFor("nginx to answer", async () => {
+      if (exited) {
+        const { stderr } = await output;
+        throw new Error(`nginx exited:\n${new TextDecoder().decode(stderr)}`);
+      }
+      try {
+        const response = await fetch(url + "healthz", { signal: AbortSignal.timeout(1000) });
+        await response.body?.cancel();
+        return response.status === 200 || undefined;
+      } catch {
+        return undefined;
+      }
+    }, 15_000);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { url, dir, stop };
+}
+
+/** The transport a started official client ended up with (the client keeps it to itself). */
+function transportOf(client: TestClient): string {
+  const http = (client.connection as unknown as { connection: { transport: object } }).connection;
+  return http.transport.constructor.name;
+}
+
+/** The next `EndRound` a client gets, or a failure naming it after 10 s. */
+function nextEndRound(name: string, client: TestClient) {
+  return within(10_000, `the next EndRound for ${name}`, client.nextEndRound());
+}
+
+const CLIENTS = [
+  { name: "JSON over Server-Sent Events", transport: HttpTransportType.ServerSentEvents },
+  { name: "JSON over long polling", transport: HttpTransportType.LongPolling },
+  {
+    name: "MessagePack over long polling",
+    transport: HttpTransportType.LongPolling,
+    protocol: "messagepack",
+  },
+] as const;
+
+Deno.test({
+  name: "the README's nginx example: three servers, every transport, the web page",
+  sanitizeOps: false,
+  sanitizeResources: false,
+}, async (t) => {
+  const deployment = await readDeployment();
+  assert.deepEqual(deployment.denoFlags, await startTaskFlags(), "deno task start's flags");
+  assert.equal(deployment.env.HOST, "127.0.0.1", "the servers listen on 127.0.0.1 only");
+  assert.equal(deployment.ports.length, 3);
+  for (const line of ["proxy_set_header Host $http_host;", "proxy_buffering off;"]) {
+    assert.ok(deployment.nginx.includes(line), `the nginx example has ${line}`);
+  }
+
+  const [nginxPort, ...ports] = freePorts(4);
+  let site = deployment.nginx;
+  for (const [i, port] of deployment.ports.entries()) {
+    const before = site;
+    site = site.replaceAll(`127.0.0.1:${port};`, `127.0.0.1:${ports[i]};`);
+    assert.notEqual(site, before, `the example's upstream has server 127.0.0.1:${port}`);
+  }
+  assert.ok(/^\s*listen 80;$/m.test(site), "the example listens on port 80");
+  site = site.replace(/^(\s*)listen 80;$/m, `$1listen 127.0.0.1:${nginxPort};`);
+
+  const redisUrl = await freshRedis(REDIS_DB);
+  const databaseUrl = await freshPostgres("nginx");
+  const servers: SpawnedServer[] = [];
+  let nginx: Nginx | undefined;
+  const clients: TestClient[] = [];
+  try {
+    const start = (port: number) =>
+      spawnServer({
+        port,
+        roundSeconds: ROUND_SECONDS,
+        denoFlags: deployment.denoFlags,
+        env: {
+          ...Object.fromEntries(
+            Object.entries(deployment.env).map(([name, value]) => [
+              name,
+              value.replaceAll("$port", String(port)),
+            ]),
+          ),
+          REDIS_URL: redisUrl,
+          DATABASE_URL: databaseUrl,
+        },
+      });
+    // As the README does before starting them: the servers serve the page it builds.
+    await ensureBundle();
+    // The first alone: it settles the schedule.
+    servers.push(await start(ports[0]));
+    servers.push(...await Promise.all(ports.slice(1).map(start)));
+    nginx = await startNginx(site, nginxPort);
+    const through = nginx.url;
+
+    await t.step("the official client plays over Server-Sent Events and long polling", async () => {
+      const players: TestPlayer[] = [];
+      for (const _ of CLIENTS) players.push(await registerAndLogin(through));
+      const started = await Promise.all(CLIENTS.map(async (options, i) => {
+        const client = await within(
+          15_000,
+          `${options.name} to connect`,
+          connectClient(through, players[i].token, options),
+        );
+        clients.push(client);
+        return client;
+      }));
+      assert.deepEqual(started.map(transportOf), [
+        "ServerSentEventsTransport",
+        "LongPollingTransport",
+        "LongPollingTransport",
+      ]);
+
+      // At the start of a round, each clicks: client i clicks i + 1 times.
+      await Promise.all(started.map((client, i) => nextEndRound(CLIENTS[i].name, client)));
+      const clicks = await Promise.all(started.map(async (client, i) => {
+        const replies: ScoreUpdate[] = [];
+        for (let n = 0; n <= i; n++) replies.push(await client.connection.invoke("Increment"));
+        return replies;
+      }));
+      for (const [i, replies] of clicks.entries()) {
+        assert.ok(replies.every((r) => r.counted), `${CLIENTS[i].name}'s clicks counted`);
+        assert.deepEqual(replies.map((r) => r.score), replies.map((_, n) => n + 1));
+      }
+      const ended = await Promise.all(
+        started.map((client, i) => nextEndRound(CLIENTS[i].name, client)),
+      );
+      assert.equal(new Set(ended.map((e) => e.roundId)).size, 1, "one round ended for all");
+      assert.deepEqual(ended[0].winners, [players[2].username]);
+      assert.equal(ended[0].nbClicks, 3, "the winning score");
+
+      // The next round counts again, from 0.
+      const again = await Promise.all(
+        started.map((client) => client.connection.invoke<ScoreUpdate>("Increment")),
+      );
+      assert.deepEqual(again.map((r) => [r.counted, r.score]), [[true, 1], [true, 1], [true, 1]]);
+      const next = await Promise.all(
+        started.map((client, i) => nextEndRound(CLIENTS[i].name, client)),
+      );
+      assert.equal(next[0].roundId, ended[0].roundId + 1);
+      assert.equal(next[0].nbClicks, 1);
+      assert.deepEqual([...next[0].winners].sort(), players.map((p) => p.username).sort());
+
+      const recorded = await adminQuery<{ username: string }>(
+        databaseUrl,
+        `select p.username from round_winners w join players p on p.id = w.player_id
+          where w.round_id = $1 order by p.username`,
+        [next[0].roundId],
+      );
+      assert.deepEqual(
+        recorded.map((r) => r.username),
+        players.map((p) => p.username).sort(),
+        "the round is recorded with its winners",
+      );
+
+      // Whichever server nginx picked, requests reached their connection: each server
+      // took requests for connections another server holds.
+      for (const [i, server] of servers.entries()) {
+        const others = ports.filter((_, j) => j !== i).map((port) => `id=web-${port}.`);
+        const relayed = others.reduce((sum, id) => sum + server.output().split(id).length - 1, 0);
+        console.log(`web-${ports[i]} relayed ${relayed} requests to the other servers`);
+        assert.ok(relayed > 0, `web-${ports[i]} relayed requests`);
+      }
+      await Promise.all(clients.splice(0).map((client) => client.stop()));
+    });
+
+    await t.step({
+      name: "the web page plays through nginx on a port other than 80",
+      ignore: CHROMIUM_MISSING !== undefined && !IN_CI,
+      fn: async () => {
+        await withBrowser(async (browser) => {
+          const page = await newPage(await browser.newContext());
+          await page.goto(through);
+          await registerInPage(page, `web${crypto.randomUUID().slice(0, 8)}`);
+          // Clicks early in a round, so all three land in it.
+          for (let attempt = 1;; attempt++) {
+            await waitGame(page, "round-ends-at", await game(page, "round-ends-at"), true);
+            const roundEndsAt = await game(page, "round-ends-at");
+            await clickTimes(page, 3);
+            await waitScore(page, 3, 3_000).catch(() => {});
+            const sameRound = await game(page, "round-ends-at") === roundEndsAt;
+            if (sameRound && await text(page, "#score") === "3") {
+              await waitGame(page, "round-ends-at", roundEndsAt, true);
+              break;
+            }
+            assert.ok(attempt < 5, "three clicks landed in one round within five tries");
+          }
+          assert.equal(await page.locator("#result").getAttribute("data-outcome"), "won");
+          assert.equal(await text(page, "#result-headline"), "You won!");
+          assert.match(await text(page, "#result-detail"), /\b3 points\b/);
+        });
+      },
+    });
+  } finally {
+    await Promise.all(clients.map((client) => client.stop().catch(() => {})));
+    await nginx?.stop();
+    const codes = await Promise.all(servers.map((server) => server.stop()));
+    await dropPostgres(databaseUrl);
+    assert.deepEqual(
+      codes,
+      servers.map(() => 0),
+      servers.map((server) => server.output()).join("\n---\n"),
+    );
+  }
+});
