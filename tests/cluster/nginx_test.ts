@@ -308,6 +308,52 @@ Deno.test({
       await Promise.all(clients.splice(0).map((client) => client.stop()));
     });
 
+    await t.step("a long poll sent by hand reaches its connection on any server", async () => {
+      const player = await registerAndLogin(through);
+      const auth = { authorization: `Bearer ${player.token}` };
+      const at = (i: number, token: string) => `${servers[i].url}game?id=${token}`;
+      const negotiated = await fetch(`${servers[0].url}game/negotiate?negotiateVersion=1`, {
+        method: "POST",
+        headers: auth,
+      });
+      const { connectionToken: token } = await negotiated.json();
+      assert.match(token, new RegExp(`^web-${ports[0]}\\.[\\w-]{22}$`));
+
+      // Opened on server 1, its handshake posted to server 2, answered on server 1.
+      const opened = await fetch(at(1, token), { headers: auth });
+      assert.equal(opened.status, 200);
+      await opened.body?.cancel();
+      const handshake = await fetch(at(2, token), {
+        method: "POST",
+        headers: auth,
+        body: '{"protocol":"json","version":1}\x1e',
+      });
+      assert.equal(handshake.status, 200);
+      await handshake.body?.cancel();
+      const polled = await fetch(at(1, token), { headers: auth });
+      assert.equal(polled.status, 200);
+      const records = (await polled.text()).split("\x1e");
+      assert.equal(records[0], "{}");
+      assert.match(records[1], /"target":"GameInfo"/);
+
+      // A relayed request is not relayed again; nor is a token of no live server.
+      const twice = await fetch(at(2, token), {
+        headers: { ...auth, "x-clicker-relayed-by": "web-0" },
+      });
+      assert.equal(twice.status, 404);
+      await twice.body?.cancel();
+      const nowhere = await fetch(at(2, token.replace(/^[^.]*/, "web-1")), { headers: auth });
+      assert.equal(nowhere.status, 404);
+      await nowhere.body?.cancel();
+
+      const ended = await fetch(at(2, token), { method: "DELETE", headers: auth });
+      assert.equal(ended.status, 202);
+      await ended.body?.cancel();
+      const last = await fetch(at(1, token), { headers: auth });
+      assert.equal(last.status, 200, "the close record");
+      assert.match(await last.text(), /"type":7/);
+    });
+
     await t.step({
       name: "the web page plays through nginx on a port other than 80",
       ignore: CHROMIUM_MISSING !== undefined && !IN_CI,
