@@ -9,7 +9,6 @@
  */
 
 import assert from "node:assert/strict";
-import { join } from "node:path";
 import { HttpTransportType } from "@microsoft/signalr";
 import { registerAndLogin, type TestPlayer } from "../support/accounts.ts";
 import { connectClient, type TestClient } from "../support/hub_client.ts";
@@ -29,140 +28,23 @@ import {
   withBrowser,
 } from "../e2e/browser_support.ts";
 import { adminQuery, dropPostgres, freshPostgres, freshRedis } from "./services.ts";
-import { waitFor, within } from "./cluster_support.ts";
+import { within } from "./cluster_support.ts";
+import {
+  freePorts,
+  NGINX,
+  type Nginx,
+  NGINX_MISSING,
+  readDeployment,
+  startNginx,
+  startTaskFlags,
+  withPorts,
+} from "./nginx_support.ts";
 import type { EndRound, ScoreUpdate } from "../../src/hub/wire.ts";
 
 /** This file's Redis database index (each cluster test file has its own). */
 const REDIS_DB = 7;
-const ROOT = join(import.meta.dirname!, "..", "..");
-const NGINX = "/usr/sbin/nginx";
 /** Short rounds: the rounds' length is not what is tested here. */
 const ROUND_SECONDS = 2;
-
-/** What the README says about running several servers. */
-interface Deployment {
-  /** The ports the start line loops over, e.g. 8001, 8002, 8003. */
-  readonly ports: readonly number[];
-  /** The start line's environment, `$port` standing for the server's port. */
-  readonly env: Readonly<Record<string, string>>;
-  /** The start line's `deno run` flags. */
-  readonly denoFlags: readonly string[];
-  /** The nginx example, as written. */
-  readonly nginx: string;
-}
-
-/** Reads the start line and the nginx example out of the README's "Running several servers". */
-async function readDeployment(): Promise<Deployment> {
-  const readme = await Deno.readTextFile(join(ROOT, "README.md"));
-  const start = readme.indexOf("## Running several servers");
-  assert.ok(start >= 0, 'the README has a section "Running several servers"');
-  const section = readme.slice(start, readme.indexOf("\n## ", start + 1));
-  const line = /^for port in ([\d ]+); do (.*?) deno run (.*?) main\.ts & done$/m.exec(section);
-  assert.ok(
-    line,
-    "the section starts servers with `for port in …; do … deno run … main.ts & done`",
-  );
-  const env: Record<string, string> = {};
-  for (const assignment of line[2].split(/\s+/)) {
-    const [name, value] = assignment.split("=", 2);
-    assert.ok(/^[A-Z_]+$/.test(name) && value !== undefined, `an assignment: ${assignment}`);
-    env[name] = value;
-  }
-  const nginx = /```nginx\n([\s\S]*?)```/.exec(section)?.[1];
-  assert.ok(nginx, "the section has an nginx example");
-  return {
-    ports: line[1].trim().split(/\s+/).map(Number),
-    env,
-    denoFlags: line[3].split(/\s+/),
-    nginx,
-  };
-}
-
-/** The flags `deno task start` runs the server with. */
-async function startTaskFlags(): Promise<string[]> {
-  const config = JSON.parse(await Deno.readTextFile(join(ROOT, "deno.json")));
-  const flags = /deno run (.*?) main\.ts/.exec(config.tasks.start)?.[1];
-  assert.ok(flags, "deno task start runs main.ts");
-  return flags.split(/\s+/);
-}
-
-/** Free TCP ports of 127.0.0.1, as the system hands them out. */
-function freePorts(count: number): number[] {
-  const listeners = Array.from(
-    { length: count },
-    () => Deno.listen({ hostname: "127.0.0.1", port: 0 }),
-  );
-  const ports = listeners.map((l) => (l.addr as Deno.NetAddr).port);
-  for (const listener of listeners) listener.close();
-  return ports;
-}
-
-/** A running nginx of the test's own, in its own folder. */
-interface Nginx {
-  readonly url: string;
-  readonly dir: string;
-  stop(): Promise<void>;
-}
-
-/** Starts nginx on `port` with `site` (an `http` block's contents), everything under a temp folder. */
-async function startNginx(site: string, port: number): Promise<Nginx> {
-  const dir = await Deno.makeTempDir({ prefix: "clicker-nginx-" });
-  // Its workers run as nobody, and read nothing of it but what the master opened.
-  await Deno.chmod(dir, 0o755);
-  await Deno.writeTextFile(join(dir, "clicker.conf"), site);
-  await Deno.writeTextFile(
-    join(dir, "nginx.conf"),
-    `worker_processes 1;
-error_log ${dir}/error.log warn;
-pid ${dir}/nginx.pid;
-events { worker_connections 1024; }
-http {
-    access_log ${dir}/access.log;
-    client_body_temp_path ${dir}/client_body;
-    proxy_temp_path ${dir}/proxy;
-    fastcgi_temp_path ${dir}/fastcgi;
-    uwsgi_temp_path ${dir}/uwsgi;
-    scgi_temp_path ${dir}/scgi;
-    include ${dir}/clicker.conf;
-}
-`,
-  );
-  const child = new Deno.Command(NGINX, {
-    args: ["-e", `${dir}/error.log`, "-p", dir, "-c", `${dir}/nginx.conf`, "-g", "daemon off;"],
-    stdin: "null",
-    stdout: "null",
-    stderr: "piped",
-  }).spawn();
-  const output = child.output();
-  let exited = false;
-  output.then(() => exited = true, () => exited = true);
-  const url = `http://127.0.0.1:${port}/`;
-  const stop = async () => {
-    try {
-      child.kill("SIGTERM");
-    } catch { /* gone already */ }
-    await output;
-  };
-  try {
-    await waitFor("nginx to answer", async () => {
-      if (exited) {
-        const { stderr } = await output;
-        throw new Error(`nginx exited:\n${new TextDecoder().decode(stderr)}`);
-      }
-      try {
-        const response = await fetch(url + "healthz", { signal: AbortSignal.timeout(1000) });
-        await response.body?.cancel();
-        return response.status === 200 || undefined;
-      } catch {
-        return undefined;
-      }
-    }, 15_000);
-  } catch (error) {
-    await stop();
-    throw error;
-  }
-  return { url, dir, stop };
-}
 
 /** The transport a started official client ended up with (the client keeps it to itself). */
 function transportOf(client: TestClient): string {
@@ -185,15 +67,6 @@ const CLIENTS = [
   },
 ] as const;
 
-/** Whether Debian's nginx is missing: the test is then skipped, or fails under CI. */
-const NGINX_MISSING = (() => {
-  try {
-    return !Deno.statSync(NGINX).isFile;
-  } catch {
-    return true;
-  }
-})();
-
 if (NGINX_MISSING) {
   console.log(`No nginx at ${NGINX}: install it with \`apt-get install nginx\``);
 }
@@ -213,14 +86,7 @@ Deno.test({
   }
 
   const [nginxPort, ...ports] = freePorts(4);
-  let site = deployment.nginx;
-  for (const [i, port] of deployment.ports.entries()) {
-    const before = site;
-    site = site.replaceAll(`127.0.0.1:${port};`, `127.0.0.1:${ports[i]};`);
-    assert.notEqual(site, before, `the example's upstream has server 127.0.0.1:${port}`);
-  }
-  assert.ok(/^\s*listen 80;$/m.test(site), "the example listens on port 80");
-  site = site.replace(/^(\s*)listen 80;$/m, `$1listen 127.0.0.1:${nginxPort};`);
+  const site = withPorts(deployment, ports, nginxPort);
 
   const redisUrl = await freshRedis(REDIS_DB);
   const databaseUrl = await freshPostgres("nginx");
