@@ -28,6 +28,7 @@ import { closeRedis, openRedis, type Redis } from "./redis_connection.ts";
 import { RoundFeed } from "./round_feed.ts";
 import { RoundLeader } from "./round_leader.ts";
 import { StandingRelay } from "./standing_relay.ts";
+import { ConnectionRelay } from "./connection_relay.ts";
 import { openSchedule, settleGrid } from "./schedule.ts";
 import { redisAttempts } from "./redis_attempts.ts";
 import { joinEpoch } from "./redis_epoch.ts";
@@ -85,6 +86,10 @@ export interface Cluster {
   readonly online: number;
   /** Login and registration attempts, counted across servers. */
   readonly attempts: AttemptCounterFactory;
+  /** Passes requests for connections held by other servers to them. */
+  readonly relay: ConnectionRelay;
+  /** Tells the other servers where to reach this one (an `http://` origin), once it listens. */
+  advertise(address: string): void;
   /** Starts leading or standing by, reading announced rounds, and keeping presence. */
   start(hub: ClusterHub): Promise<void>;
   /** The round clock as this server sees it. */
@@ -194,6 +199,11 @@ function assemble(parts: Parts): Cluster {
     lastRecorded: () => lastRoundId(db),
     log: logError,
   });
+  const connectionRelay = new ConnectionRelay({
+    serverId,
+    addressOf: (id) => presence.addressOf(id),
+    logError,
+  });
   const lease = new Lease({ redis, key: keys.leader, serverId, log: logError });
   const leader = new RoundLeader({
     redis,
@@ -235,6 +245,8 @@ function assemble(parts: Parts): Cluster {
       return presence.online;
     },
     attempts: redisAttempts(redis, keys),
+    relay: connectionRelay,
+    advertise: (address) => presence.advertise(address),
     async start(connected) {
       hub = connected;
       watch.start();
@@ -269,6 +281,7 @@ function assemble(parts: Parts): Cluster {
       return stopping ??= (async () => {
         relay.stop();
         await watch.stop();
+        connectionRelay.close();
         await leader.stop();
         await feed.stop();
         await presence.stop();

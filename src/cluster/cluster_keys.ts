@@ -27,6 +27,8 @@ export interface ClusterKeys {
   readonly bucket: string;
   /** Sorted set: live server ids, scored by when their presence expires (Redis ms). */
   readonly servers: string;
+  /** Hash: live server id → the origin other servers reach it at (`ADVERTISE_URL`). */
+  readonly addresses: string;
   /** Prefix of a server's players hash (player id → open connections); + server id. */
   readonly online: string;
   /** Prefix of a server's stream of connections to close (the player is over the limit); + server id. */
@@ -49,6 +51,7 @@ export function clusterKeys(prefix = "clicker:"): ClusterKeys {
     scores: `${prefix}r:`,
     bucket: `${prefix}b:`,
     servers: `${prefix}servers`,
+    addresses: `${prefix}addresses`,
     online: `${prefix}online:`,
     kicks: `${prefix}kicks:`,
     attempts: `${prefix}a:`,
