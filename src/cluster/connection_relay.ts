@@ -185,13 +185,17 @@ function toResponse(
   let finished = false;
   const body = new ReadableStream<Uint8Array>({
     start(controller) {
+      // After the client cancelled, the owner's last events still come:
+      // the stream is done with, and touching its controller would throw.
       answer.on("data", (chunk: Uint8Array) => {
+        if (finished) return;
         controller.enqueue(new Uint8Array(chunk));
         // Reading stops until the client takes more: a slow client never piles it up here.
         if ((controller.desiredSize ?? 0) <= 0) answer.pause();
       });
       answer.on("error", () => {}); // its "close" follows, and says it
       answer.once("end", () => {
+        if (finished) return;
         finished = true;
         controller.close();
       });
