@@ -13,7 +13,13 @@
  */
 
 import type { Frame, HubProtocol } from "./protocol.ts";
-import { type Closing, type Connection, GOING_AWAY, type Socket } from "./connection.ts";
+import {
+  type Closing,
+  type Connection,
+  GOING_AWAY,
+  type Socket,
+  tooManyConnections,
+} from "./connection.ts";
 import { ConnectionSet } from "./connection_set.ts";
 import { KeepAlive } from "./keep_alive.ts";
 import { PlayerCountNotice } from "./player_count.ts";
@@ -148,10 +154,10 @@ export class ConnectionRegistry<C extends Connection = Connection> {
     }
     const list = this.#connections.addToPlayer(connection);
     if (list.length > this.#maxPerPlayer) {
-      this.close(list[0], {
-        error: `Too many connections: at most ${this.#maxPerPlayer} per player`,
-        reason: CloseReason.TooManyConnections,
-      });
+      this.close(
+        list[0],
+        tooManyConnections(`Too many connections: at most ${this.#maxPerPlayer} per player`),
+      );
     }
     this.#keepAlive.start();
     this.#count.changed();

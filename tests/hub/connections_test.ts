@@ -30,6 +30,9 @@ Deno.test("ConnectionRegistry.add() closes a player's oldest connection past the
   for (const x of [a, b, c]) registry.add(x);
   assert.ok(a.socket.closed);
   assert.match(String(a.socket.records().at(-1)?.error), /Too many connections: at most 2/);
+  // Said outright: a client that reconnected would close the next oldest, and so on.
+  assert.equal(a.socket.records().at(-1)?.allowReconnect, false);
+  assert.equal(a.socket.records().at(-1)?.reason, CloseReason.TooManyConnections);
   assert.equal(registry.size, 2);
   assert.equal(registry.online, 1);
   registry.closeAll();
