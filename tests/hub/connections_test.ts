@@ -38,6 +38,27 @@ Deno.test("ConnectionRegistry.add() closes a player's oldest connection past the
   registry.closeAll();
 });
 
+Deno.test("ConnectionRegistry.makeRoom() closes the oldest before a new connection comes", () => {
+  const removed: string[] = [];
+  const registry = new ConnectionRegistry({
+    maxPerPlayer: 2,
+    onRemove: (connection) => removed.push(connection.id),
+  });
+  const [a, b, c, other] = [connection(1), connection(1), connection(1), connection(2)];
+  for (const x of [a, b, other]) registry.add(x);
+  registry.makeRoom(2);
+  assert.deepEqual(removed, [], "a player under the limit keeps every connection");
+  registry.makeRoom(1);
+  // The oldest left before the new one joins: adding it closes nothing more.
+  assert.deepEqual(removed, [a.id]);
+  assert.equal(a.socket.records().at(-1)?.allowReconnect, false);
+  assert.equal(a.socket.records().at(-1)?.reason, CloseReason.TooManyConnections);
+  registry.add(c);
+  assert.deepEqual(removed, [a.id]);
+  assert.deepEqual(registry.connectionsOf(1), [b, c]);
+  registry.closeAll();
+});
+
 Deno.test("ConnectionRegistry.send() drops a client that doesn't read", () => {
   const removed: string[] = [];
   const registry = new ConnectionRegistry({
