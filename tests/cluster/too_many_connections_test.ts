@@ -1,12 +1,13 @@
 /**
  * The per-player cap across servers: past it, one connection of the player
  * is closed (the oldest on the server holding most of them), with a close
- * the official client does not reconnect from, whether the player's
- * connections sit on one server or several.
+ * the official client does not reconnect from (JSON or MessagePack),
+ * whether the player's connections sit on one server or several.
  */
 
 import assert from "node:assert/strict";
 import * as signalR from "@microsoft/signalr";
+import { MessagePackHubProtocol } from "@microsoft/signalr-protocol-msgpack";
 import { registerAndLogin } from "../support/accounts.ts";
 import { dropPostgres, freshPostgres, freshRedis } from "./services.ts";
 import { startServers, waitFor, within } from "./cluster_support.ts";
@@ -24,12 +25,13 @@ interface Tab {
   reconnecting: number;
 }
 
-async function openTab(baseUrl: string, token: string): Promise<Tab> {
-  const connection = new signalR.HubConnectionBuilder()
+async function openTab(baseUrl: string, token: string, messagePack = false): Promise<Tab> {
+  const builder = new signalR.HubConnectionBuilder()
     .withUrl(baseUrl + "game", { accessTokenFactory: () => token })
     .withAutomaticReconnect([0, 0, 0, 0])
-    .configureLogging(signalR.LogLevel.None)
-    .build();
+    .configureLogging(signalR.LogLevel.None);
+  if (messagePack) builder.withHubProtocol(new MessagePackHubProtocol());
+  const connection = builder.build();
   for (const method of Object.values(ClientMethod)) connection.on(method, () => {});
   const tab: Tab = { connection, closed: null, reconnecting: 0 };
   connection.onclose((error) => tab.closed = error);
@@ -84,10 +86,10 @@ Deno.test({
     await waitFor("the connections to close", async () => await connectionsOn(servers) === 0);
 
     // Four on one server, then two on the other: the sixth closes the
-    // oldest on the server that holds most.
+    // oldest on the server that holds most. In MessagePack this time.
     tabs = [];
-    for (let i = 0; i < 4; i++) tabs.push(await openTab(a.url, player.token));
-    for (let i = 0; i < 2; i++) tabs.push(await openTab(b.url, player.token));
+    for (let i = 0; i < 4; i++) tabs.push(await openTab(a.url, player.token, true));
+    for (let i = 0; i < 2; i++) tabs.push(await openTab(b.url, player.token, true));
     await waitFor("the oldest to close", () => tabs[0].closed !== null);
     await tabs[5].connection.invoke("Increment");
     await tabs[1].connection.invoke("Increment");
