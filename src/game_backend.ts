@@ -14,7 +14,7 @@ import { openDatabase } from "./db/open_database.ts";
 import type { Hub } from "./hub/hub.ts";
 import type { HubGame } from "./hub/hub_game.ts";
 import type { LastRound } from "./hub/wire.ts";
-import { CloseReason } from "./hub/wire.ts";
+import { tooManyConnections } from "./hub/connection.ts";
 import type { RoundLoop, RoundLoopHealth } from "./round_loop.ts";
 import type { ClusterHealth } from "./cluster/cluster.ts";
 import type { AttemptCounterFactory } from "./auth/attempt_limit.ts";
@@ -94,10 +94,12 @@ export async function openGameBackend(
           kick(playerId) {
             const oldest = hub.registry.connectionsOf(playerId)[0];
             if (oldest === undefined) return;
-            hub.registry.close(oldest, {
-              error: "Too many connections: this player has too many open across the game",
-              reason: CloseReason.TooManyConnections,
-            });
+            hub.registry.close(
+              oldest,
+              tooManyConnections(
+                "Too many connections: this player has too many open across the game",
+              ),
+            );
           },
         }),
       loopHealth: () => cluster.loopHealth(),

@@ -8,7 +8,7 @@
 
 import type { Frame, HubProtocol } from "./protocol.ts";
 import type { ReplayBuffer } from "./replay_buffer.ts";
-import type { CloseReason } from "./wire.ts";
+import { CloseReason } from "./wire.ts";
 
 /**
  * What the registry needs of a socket, whatever the transport (WebSocket,
@@ -69,4 +69,14 @@ export interface Closing {
   readonly code?: number;
   /** Whether the client may reconnect (default false). */
   readonly allowReconnect?: boolean;
+}
+
+/**
+ * How a connection over the per-player cap is closed: `allowReconnect`
+ * false, said outright, so that no client reconnects by itself; otherwise
+ * the reconnect would close the player's next oldest connection, whose
+ * reconnect would close the next, in a loop.
+ */
+export function tooManyConnections(error: string): Closing {
+  return { error, reason: CloseReason.TooManyConnections, allowReconnect: false };
 }

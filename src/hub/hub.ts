@@ -133,6 +133,8 @@ export class Hub {
     options: OpenOptions = {},
   ): HubConnection {
     const now = this.#now();
+    // The oldest over the limit leaves the game before this one joins it.
+    this.registry.makeRoom(user.id);
     const connection: HubConnection = {
       id: String(++this.#nextId),
       playerId: user.id,

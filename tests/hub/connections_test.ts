@@ -32,8 +32,32 @@ Deno.test("ConnectionRegistry.add() closes a player's oldest connection past the
   for (const x of [a, b, c]) registry.add(x);
   assert.ok(a.socket.closed);
   assert.match(String(a.socket.records().at(-1)?.error), /Too many connections: at most 2/);
+  // Said outright: a client that reconnected would close the next oldest, and so on.
+  assert.equal(a.socket.records().at(-1)?.allowReconnect, false);
+  assert.equal(a.socket.records().at(-1)?.reason, CloseReason.TooManyConnections);
   assert.equal(registry.size, 2);
   assert.equal(registry.online, 1);
+  registry.closeAll();
+});
+
+Deno.test("ConnectionRegistry.makeRoom() closes the oldest before a new connection comes", () => {
+  const removed: string[] = [];
+  const registry = new ConnectionRegistry({
+    maxPerPlayer: 2,
+    onRemove: (connection) => removed.push(connection.id),
+  });
+  const [a, b, c, other] = [connection(1), connection(1), connection(1), connection(2)];
+  for (const x of [a, b, other]) registry.add(x);
+  registry.makeRoom(2);
+  assert.deepEqual(removed, [], "a player under the limit keeps every connection");
+  registry.makeRoom(1);
+  // The oldest left before the new one joins: adding it closes nothing more.
+  assert.deepEqual(removed, [a.id]);
+  assert.equal(a.socket.records().at(-1)?.allowReconnect, false);
+  assert.equal(a.socket.records().at(-1)?.reason, CloseReason.TooManyConnections);
+  registry.add(c);
+  assert.deepEqual(removed, [a.id]);
+  assert.deepEqual(registry.connectionsOf(1), [b, c]);
   registry.closeAll();
 });
 
