@@ -100,17 +100,34 @@ lock() {
   flock -w 120 9 || fail 1 "Cannot lock $dir: waited 120 s for another start or stop to finish"
 }
 
-start_redis() {
-  local owned pid
+# Whether Redis must start: not when DIR runs it on the port asked; refuses a port taken otherwise.
+redis_wanted() {
+  local owned
   if owned=$(redis_owned_port); then
     [ "$owned" = "$redis_port" ] ||
       fail 3 "Cannot start Redis on port $redis_port: $dir runs it on port $owned; stop it first"
     redis_answers_as "$(redis_owned_pid)" "$redis_port" ||
       fail 1 "Cannot use Redis on port $redis_port: the process $dir started does not answer there"
-    return 0
+    return 1
   fi
-  port_taken "$redis_port" &&
+  ! port_taken "$redis_port" ||
     fail 3 "Cannot start Redis: port $redis_port is taken by a process $dir did not start"
+}
+
+# Whether PostgreSQL must start: as redis_wanted.
+pg_wanted() {
+  local owned
+  if owned=$(pg_owned_port); then
+    [ "$owned" = "$pg_port" ] ||
+      fail 3 "Cannot start PostgreSQL on port $pg_port: $dir runs it on port $owned; stop it first"
+    return 1
+  fi
+  ! port_taken "$pg_port" ||
+    fail 3 "Cannot start PostgreSQL: port $pg_port is taken by a process $dir did not start"
+}
+
+start_redis() {
+  local pid
   rm -f "$dir/redis/redis.pid"
   echo "$redis_port" >"$dir/redis/port"
   redis-server --port "$redis_port" --bind 127.0.0.1 --daemonize yes --save '' --appendonly no \
@@ -126,14 +143,7 @@ start_redis() {
 }
 
 start_pg() {
-  local bin=$1 owned
-  if owned=$(pg_owned_port); then
-    [ "$owned" = "$pg_port" ] ||
-      fail 3 "Cannot start PostgreSQL on port $pg_port: $dir runs it on port $owned; stop it first"
-    return 0
-  fi
-  port_taken "$pg_port" &&
-    fail 3 "Cannot start PostgreSQL: port $pg_port is taken by a process $dir did not start"
+  local bin=$1
   if [ "$(id -u)" = 0 ]; then
     chown -R postgres "$dir/pg"
     # The postgres user must reach its folder inside DIR, which may be private.
@@ -154,10 +164,13 @@ start() {
   install_missing
   mkdir -p "$dir/redis" "$dir/pg"
   lock
-  start_redis
-  local bin
+  # Both ports checked before either server starts: a refusal starts nothing.
+  local want_redis=0 want_pg=0 bin
+  if redis_wanted; then want_redis=1; fi
+  if pg_wanted; then want_pg=1; fi
   bin=$(pg_bin)
-  start_pg "$bin"
+  [ "$want_redis" = 0 ] || start_redis
+  [ "$want_pg" = 0 ] || start_pg "$bin"
   # Through DIR's own socket: whatever else answers on the port is never touched.
   local psql=("$bin/psql" -h "$dir/pg" -p "$pg_port" -U postgres)
   as_pg "${psql[@]}" -tAc "select 1 from pg_roles where rolname = 'clicker'" | grep -q 1 ||
