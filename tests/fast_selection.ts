@@ -28,6 +28,8 @@ export const SLOW: Readonly<Record<string, string>> = Object.freeze({
   "tests/db/open_database_test.ts": "races `deno eval` child processes for one database file",
   "tests/type_check_split_test.ts": "runs `deno check`",
   "tests/cluster": "runs servers in child processes against Redis and PostgreSQL",
+  "tests/ci": "starts Redis and PostgreSQL with .ci/services.sh",
+  "tests/run_test.ts": "runs `deno task test`'s runner over a probe, with Redis and PostgreSQL",
 });
 
 /** Whether `file` (relative to the repository, `/`-separated) is left out of `test:fast`. */
