@@ -31,12 +31,8 @@ install_missing() {
   command -v redis-server >/dev/null 2>&1 || want+=(redis-server)
   [ -n "$(pg_bin)" ] || want+=(postgresql-15)
   [ ${#want[@]} -eq 0 ] && return 0
-  echo "== installing ${want[*]} from apt" >&2
-  local sudo=""
-  [ "$(id -u)" = 0 ] || sudo="sudo"
-  export DEBIAN_FRONTEND=noninteractive
-  $sudo apt-get update -q >&2
-  $sudo apt-get install -y -q --no-install-recommends "${want[@]}" >&2
+  # Installed without starting Debian's own Redis and PostgreSQL on their usual ports.
+  bash "$(dirname "$0")/apt_install.sh" "${want[@]}" >&2
 }
 
 # PostgreSQL refuses to run as root: run its tools as the postgres user then.
