@@ -43,10 +43,10 @@ interface Probed {
   readonly left: number;
 }
 
-/** Starts `tests/run.ts` over the probe, which then does `then`. */
-function runProbe(out: string, then: "fail" | "wait"): Deno.ChildProcess {
+/** Starts `tests/run.ts` over the probe (or `deno test` alone, `byHand`), which then does `then`. */
+function runProbe(out: string, then: "fail" | "wait", byHand = false): Deno.ChildProcess {
   return new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", RUNNER, "--no-check", PROBE],
+    args: byHand ? ["test", "-A", "--no-check", PROBE] : ["run", "-A", RUNNER, "--no-check", PROBE],
     cwd: ROOT,
     // Services of its own, not this run's.
     env: {
@@ -187,6 +187,29 @@ Deno.test({
       } catch { /* ended */ }
     }
     await output;
+    await Deno.remove(out);
+  }
+});
+
+Deno.test({
+  name: "a cluster test file run by hand stops its own services when it ends, failed",
+  sanitizeOps: false,
+  sanitizeResources: false,
+}, async () => {
+  const out = await Deno.makeTempFile({ prefix: "clicker-probe-" });
+  const child = runProbe(out, "fail", true);
+  let seen: Probed | undefined;
+  try {
+    const { code, stdout } = await child.output();
+    assert.equal(code, 1, new TextDecoder().decode(stdout));
+    seen = await probed(out);
+    assert.ok(!seen.dir, "no run's services");
+    // Stopped as the test process ended, not a moment later.
+    assert.equal(await listening(seen.redisUrl), false, "Redis stopped");
+    assert.equal(await listening(seen.databaseUrl), false, "PostgreSQL stopped");
+  } finally {
+    // Without tests/run.ts, what the probe left running is this test's to stop.
+    if (seen && running(seen.left)) Deno.kill(seen.left, "SIGKILL");
     await Deno.remove(out);
   }
 });
