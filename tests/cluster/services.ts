@@ -2,9 +2,9 @@
  * Redis and PostgreSQL for the tests of several servers. Under `deno task
  * test` the run started them (`tests/run.ts`) and names them in the
  * environment; a test file run by hand starts its own, on free ports, and
- * stops them when it ends. Then a Redis database index per test file,
- * emptied, and a new PostgreSQL database per test, so test files running at
- * once never share state.
+ * stops them when it ends. Then a Redis database per test file, handed out
+ * so that no two files share one, emptied, and a new PostgreSQL database
+ * per test, so test files running at once never share state.
  *
  * @module
  */
@@ -34,10 +34,25 @@ export function services(): Promise<Services> {
   })();
 }
 
-/** Redis database `index` of the shared Redis, emptied; the URL names it. */
+/** In database 0, the counter that hands out the others. */
+const NEXT_DATABASE = "clicker-test:next-database";
+/** This file's databases, by the number it names each by. */
+const databases = new Map<number, Promise<number>>();
+
+/**
+ * A Redis database of this test file's own, emptied; the URL names it.
+ * `index` is the file's name for it: test files running at once share one
+ * Redis, so each index of each file gets a database no other file has,
+ * handed out by a counter in database 0.
+ */
 export async function freshRedis(index: number): Promise<string> {
   const { redisUrl } = await services();
-  const url = `${redisUrl}/${index}`;
+  let database = databases.get(index);
+  if (!database) {
+    database = allocateDatabase(redisUrl);
+    databases.set(index, database);
+  }
+  const url = `${redisUrl}/${await database}`;
   const redis = new Redis(url, { maxRetriesPerRequest: 1, connectTimeout: 5000 });
   try {
     await redis.call("FLUSHDB");
@@ -46,6 +61,23 @@ export async function freshRedis(index: number): Promise<string> {
   }
   return url;
 }
+
+async function allocateDatabase(redisUrl: string): Promise<number> {
+  const redis = new Redis(`${redisUrl}/0`, { maxRetriesPerRequest: 1, connectTimeout: 5000 });
+  try {
+    const database = Number(await redis.call("INCR", NEXT_DATABASE));
+    const [, count] = await redis.call("CONFIG", "GET", "databases") as string[];
+    if (database >= Number(count)) {
+      throw new RangeError(
+        `Cannot give this test file a Redis database: all ${Number(count) - 1} are taken`,
+      );
+    }
+    return database;
+  } finally {
+    redis.disconnect();
+  }
+}
+
 /** A new, empty PostgreSQL database; its URL. */
 export async function freshPostgres(prefix: string): Promise<string> {
   const { databaseUrl } = await services();
