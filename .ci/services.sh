@@ -4,7 +4,7 @@
 #
 #   .ci/services.sh start [DIR]   start both (installs them from apt if missing);
 #                                     prints the REDIS_URL and DATABASE_URL to use
-#   .ci/services.sh stop [DIR]    stop both
+#   .ci/services.sh stop [DIR]    stop both, if DIR started them
 #   .ci/services.sh env [DIR]     print the two variables again
 #
 # DIR defaults to $CLICKER_SERVICES_DIR or /tmp/clicker-services. Ports default to
