@@ -18,6 +18,8 @@ import { CloseReason } from "./hub/wire.ts";
 import type { RoundLoop, RoundLoopHealth } from "./round_loop.ts";
 import type { ClusterHealth } from "./cluster/cluster.ts";
 import type { AttemptCounterFactory } from "./auth/attempt_limit.ts";
+import type { ConnectionRelay } from "./hub/transport.ts";
+import { advertisedUrl } from "./cluster/advertised_url.ts";
 
 /** The game as the server runs it. */
 export interface GameBackend {
@@ -37,6 +39,12 @@ export interface GameBackend {
   loopHealth(): RoundLoopHealth;
   /** Role and Redis state, with several servers. */
   readonly cluster?: () => Promise<ClusterHealth>;
+  /** With several servers, this server's id among them. */
+  readonly serverId?: string;
+  /** With several servers, what passes requests for their connections to them. */
+  readonly relay?: ConnectionRelay;
+  /** The server listens at `hostname:port` (the chosen port when PORT is 0). */
+  listening(hostname: string, port: number): void;
   /**
    * Stops: the unit of work in flight finishes, `closeSockets` runs, what is
    * left is saved. Throws `UnsavedRoundsError` when that save failed.
@@ -94,6 +102,10 @@ export async function openGameBackend(
         }),
       loopHealth: () => cluster.loopHealth(),
       cluster: () => cluster.health(),
+      serverId: cluster.serverId,
+      relay: cluster.relay,
+      listening: (hostname, port) =>
+        cluster.advertise(advertisedUrl(config.advertiseUrl, hostname, port)),
       async stop(closeSockets) {
         // The leader's unit of work in flight finishes, and the lease goes to another server.
         await cluster.stop();
@@ -116,6 +128,7 @@ export async function openGameBackend(
         logError,
       }),
     loopHealth: () => loop.health(),
+    listening: () => {},
     stop: (closeSockets) => loop.stop({ beforeSave: closeSockets }),
   };
 }

@@ -137,6 +137,9 @@ export async function startServer(
             },
             statefulReconnect: config.reconnectWindowMs > 0,
             shared: backend.cluster !== undefined,
+            serverId: backend.serverId,
+            relay: backend.relay,
+            trustProxy: config.trustProxy,
           }),
         },
       ],
@@ -150,6 +153,7 @@ export async function startServer(
       logError,
     });
     const { hostname, port } = server;
+    backend.listening(hostname, port);
     const shownHost = hostname.includes(":") ? `[${hostname}]` : hostname;
     const url = new URL(`http://${shownHost}:${port}/`);
 

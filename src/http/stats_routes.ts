@@ -61,7 +61,12 @@ export function statsRoutes(deps: StatsDeps): Hono {
       (loop.lastUnitOfWork === null || loop.lastUnitOfWork.ok) &&
       (cluster === undefined || cluster.redis === "ok");
     // With several servers `database` is PostgreSQL, also named as such.
-    const shared = cluster && { role: cluster.role, redis: cluster.redis, postgres: database };
+    const shared = cluster && {
+      role: cluster.role,
+      redis: cluster.redis,
+      redisLost: cluster.redisLost,
+      postgres: database,
+    };
     return c.json(
       {
         status: healthy ? "ok" : "unavailable",

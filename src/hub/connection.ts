@@ -22,6 +22,14 @@ export interface Socket {
   readonly bufferedAmount: number;
   /** True when the transport carries text only (Server-Sent Events). */
   readonly textOnly?: boolean;
+  /**
+   * True when the transport itself shows the client is there (long polling:
+   * each poll does), so it gets no pings: the official client sends and
+   * expects none on such a transport.
+   */
+  readonly inherentKeepAlive?: boolean;
+  /** True while the client holds a request open for the next message (a long poll): it is there. */
+  readonly holding?: boolean;
 }
 
 /** An open connection of a player. */

@@ -111,6 +111,7 @@ export class Hub {
       registry: this.registry,
       game: this.#game,
       moved: (connection, now) => this.#standing.moved(connection, now),
+      logError: this.#logError,
     });
   }
 

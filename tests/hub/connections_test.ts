@@ -4,7 +4,9 @@ import { JSON_PROTOCOL } from "../../src/hub/json_protocol.ts";
 import { MESSAGEPACK_PROTOCOL } from "../../src/hub/messagepack_protocol.ts";
 import { ReplayBuffer } from "../../src/hub/replay_buffer.ts";
 import { CloseReason } from "../../src/hub/wire.ts";
+import { LongPollingSocket } from "../../src/hub/transports/long_polling.ts";
 import { FakeSocket } from "./fake_socket.ts";
+import { FakeTime } from "../support/fake_time.ts";
 
 let nextId = 0;
 function connection(
@@ -276,4 +278,35 @@ Deno.test("ConnectionRegistry.heard() keeps a long-polling client from timing ou
   registry.sweep();
   assert.equal(registry.size, 1);
   registry.closeAll();
+});
+
+Deno.test("ConnectionRegistry.sweep() sends a long-polling client no pings, and keeps it while it polls", async () => {
+  let now = 0;
+  const time = new FakeTime();
+  const registry = new ConnectionRegistry({ now: () => now });
+  const socket = new LongPollingSocket({ sleep: time.sleep });
+  const c = { ...connection(1), socket };
+  socket.onPollEnd(() => registry.heard(c));
+  registry.add(c);
+  const poll = socket.poll();
+  assert.ok(socket.holding);
+  now = 15_000;
+  registry.sweep();
+  assert.equal(socket.bufferedAmount, 0, "no ping queued");
+  assert.ok(socket.holding, "no ping answered the poll");
+  // Past the idle timeout with the poll still held: the client is there.
+  now = 45_000;
+  registry.sweep();
+  assert.equal(registry.size, 1);
+  // The client leaves its poll: its idle time counts from now.
+  await poll.body!.cancel();
+  assert.ok(!socket.holding);
+  now = 75_000;
+  registry.sweep();
+  assert.equal(registry.size, 1);
+  now = 75_001;
+  registry.sweep();
+  assert.equal(registry.size, 0);
+  assert.ok(socket.closed);
+  assert.equal(time.pending, 0, "the hold's timer is gone");
 });

@@ -30,6 +30,8 @@ export interface ClientOptions {
   readonly transport?: signalR.HttpTransportType;
   /** `withStatefulReconnect()` (default off). */
   readonly statefulReconnect?: boolean;
+  /** `withAutomaticReconnect()` (default off). */
+  readonly automaticReconnect?: boolean;
 }
 
 /**
@@ -51,6 +53,7 @@ export async function connectClient(
     .configureLogging(signalR.LogLevel.None);
   if (options.protocol === "messagepack") builder.withHubProtocol(new MessagePackHubProtocol());
   if (options.statefulReconnect) builder.withStatefulReconnect();
+  if (options.automaticReconnect) builder.withAutomaticReconnect();
   const connection = builder.build();
   const ended: ReceivedEndRound[] = [];
   let waiters: ((e: ReceivedEndRound) => void)[] = [];
