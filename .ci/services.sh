@@ -126,7 +126,7 @@ start_redis() {
   local pid
   rm -f "$dir/redis/redis.pid"
   echo "$redis_port" >"$dir/redis/port"
-  redis-server --port "$redis_port" --bind 127.0.0.1 --daemonize yes --save '' --appendonly yes --appendfsync everysec \
+  redis-server --port "$redis_port" --bind 127.0.0.1 --daemonize yes --save '' --appendonly yes --appendfsync everysec --databases 64 \
     --dir "$dir/redis" --pidfile "$dir/redis/redis.pid" --logfile "$dir/redis/redis.log" >&2 9>&-
   # Up once the Redis answering the port is the one whose pid DIR records.
   for _ in $(seq 1 100); do
