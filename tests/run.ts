@@ -19,7 +19,7 @@
  */
 
 import { join, relative, resolve } from "node:path";
-import { SERVICES_ENV, startServices } from "./support/test_services.ts";
+import { type OwnedServices, SERVICES_ENV, startServices } from "./support/test_services.ts";
 
 const ROOT = join(import.meta.dirname!, "..");
 /** Where the tests that use Redis and PostgreSQL live, relative to the repository. */
@@ -65,8 +65,9 @@ export async function runTests(args: readonly string[]): Promise<number> {
   });
   const env: Record<string, string> = {};
   const given = Deno.env.get(SERVICES_ENV.redisUrl) && Deno.env.get(SERVICES_ENV.databaseUrl);
-  const services = given || !needsServices(args, Deno.cwd()) ? undefined : await startServices();
+  let services: OwnedServices | undefined;
   try {
+    if (!given && needsServices(args, Deno.cwd())) services = await startServices();
     if (services) {
       env[SERVICES_ENV.redisUrl] = services.redisUrl;
       env[SERVICES_ENV.databaseUrl] = services.databaseUrl;

@@ -80,7 +80,9 @@ export async function startServices(options: StartServicesOptions = {}): Promise
       await runStop(dir);
     }
   } catch (error) {
-    stopSync(dir);
+    try {
+      stopSync(dir);
+    } catch { /* the start's error says more */ }
     throw error;
   }
 }
