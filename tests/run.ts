@@ -24,6 +24,16 @@ import { type OwnedServices, SERVICES_ENV, startServices } from "./support/test_
 const ROOT = join(import.meta.dirname!, "..");
 /** Where the tests that use Redis and PostgreSQL live, relative to the repository. */
 const USERS = "tests/cluster";
+/** `deno test` flags whose value may come as the next argument. */
+const VALUED: readonly (string | undefined)[] = [
+  "--filter",
+  "--reporter",
+  "--junit-path",
+  "--seed",
+  "--config",
+  "-c",
+  "--jobs",
+];
 const SIGNALS: readonly Deno.Signal[] = ["SIGINT", "SIGTERM", "SIGHUP"];
 const SIGNAL_NUMBERS: Readonly<Record<string, number>> = { SIGHUP: 1, SIGINT: 2, SIGTERM: 15 };
 /**
@@ -41,7 +51,8 @@ const SWEEP_GRACE_MS = 5000;
  * a path inside that folder or holding it.
  */
 export function needsServices(args: readonly string[], cwd: string, root = ROOT): boolean {
-  const paths = args.filter((arg) => !arg.startsWith("-"));
+  // Neither a flag nor the value of one.
+  const paths = args.filter((arg, i) => !arg.startsWith("-") && !VALUED.includes(args[i - 1]));
   if (paths.length === 0) return true;
   return paths.some((path) => {
     const where = relative(root, resolve(cwd, path)).replaceAll("\\", "/");

@@ -23,6 +23,8 @@ Deno.test("needsServices() is true for every test, tests/cluster/ and what holds
   assert.equal(needsServices(["tests/cluster/failover_test.ts"], ROOT, ROOT), true);
   assert.equal(needsServices(["cluster/"], join(ROOT, "tests"), ROOT), true);
   assert.equal(needsServices(["tests/game", "tests/cluster/x_test.ts"], ROOT, ROOT), true);
+  // A filter's words are no path: every test file may run.
+  assert.equal(needsServices(["--filter", "rounds"], ROOT, ROOT), true);
 });
 
 Deno.test("needsServices() is false for paths that hold no test of several servers", () => {
@@ -30,6 +32,7 @@ Deno.test("needsServices() is false for paths that hold no test of several serve
     assert.equal(needsServices(args, ROOT, ROOT), false, args.join(" "));
   }
   assert.equal(needsServices(["--no-check", "tests/db"], ROOT, ROOT), false);
+  assert.equal(needsServices(["tests/db", "--filter", "tests/cluster"], ROOT, ROOT), false);
 });
 
 /** What the probe wrote: the services it used and what it left running. */
