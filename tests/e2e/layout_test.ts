@@ -133,7 +133,7 @@ Deno.test({
         assert.equal(await page.evaluate(`document.activeElement?.id`), "register-username");
         assert.equal(
           await text(page, "#register-username-error"),
-          "username must be 3 to 32 letters, digits, '_', '-' or '.'",
+          "username must be 3 to 32 letters or digits of any script, '_', '-' or '.'",
         );
         assert.equal(
           await text(page, "#register-password-error"),
