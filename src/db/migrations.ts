@@ -7,6 +7,7 @@
 
 import { type Kysely, type Migration, type MigrationProvider, sql } from "kysely";
 import { usernameKey } from "../auth/username_key.ts";
+import { rekeyUsernames } from "./username_keys.ts";
 
 const migrations: Record<string, Migration> = {
   "0001_initial": {
@@ -76,6 +77,12 @@ const migrations: Record<string, Migration> = {
         .column("username_key")
         .unique()
         .execute();
+    },
+  },
+  // Names of every script: the key now folds by Unicode's confusable skeletons.
+  "0003_username_skeleton": {
+    async up(db: Kysely<unknown>) {
+      await rekeyUsernames(db);
     },
   },
 };
