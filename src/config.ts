@@ -9,6 +9,8 @@
  * @module
  */
 
+import { LOG_LEVELS, type LogFormat, type LogLevelName } from "./log/log_line.ts";
+
 /** The whole server configuration; frozen, never read from anywhere else. */
 export interface Config {
   /** HTTP port; 0 picks a free one. */
@@ -53,6 +55,10 @@ export interface Config {
   readonly databaseUrl: string | undefined;
   /** This server's name among several; `undefined` means made up at start. */
   readonly serverId: string | undefined;
+  /** How log lines are written: `text` for people, `json` for log collectors. */
+  readonly logFormat: LogFormat;
+  /** The lowest level logged. */
+  readonly logLevel: LogLevelName;
 }
 
 /** A configuration value that can't be used; `main.ts` exits with code 2 on it. */
@@ -210,7 +216,20 @@ const SETTINGS: Settings = {
     parse: serviceUrl("postgres:", "postgresql:"),
   },
   serverId: { env: "SERVER_ID", fallback: "", parse: serverName },
+  logFormat: { env: "LOG_FORMAT", fallback: "text", parse: oneOf(["text", "json"] as const) },
+  logLevel: { env: "LOG_LEVEL", fallback: "info", parse: oneOf(LOG_LEVELS) },
 };
+
+/** One of `values`, compared without case. */
+function oneOf<T extends string>(values: readonly T[]) {
+  return (raw: string, name: string): T => {
+    const value = values.find((v) => v === raw.trim().toLowerCase());
+    if (value === undefined) {
+      throw new ConfigError(`${name} must be one of ${values.join(", ")}, got "${raw}"`);
+    }
+    return value;
+  };
+}
 
 /** A URL with one of `schemes` (e.g. `redis:`), or `undefined` when empty. */
 function serviceUrl(...schemes: string[]) {

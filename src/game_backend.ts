@@ -13,11 +13,14 @@ import type { Database } from "./db/schema.ts";
 import { openDatabase } from "./db/open_database.ts";
 import type { Hub } from "./hub/hub.ts";
 import type { HubGame } from "./hub/hub_game.ts";
-import type { LastRound } from "./hub/wire.ts";
+import type { EndRound, LastRound } from "./hub/wire.ts";
+import { getLogger } from "@logtape/logtape";
 import { CloseReason } from "./hub/wire.ts";
 import type { RoundLoop, RoundLoopHealth } from "./round_loop.ts";
 import type { ClusterHealth } from "./cluster/cluster.ts";
 import type { AttemptCounterFactory } from "./auth/attempt_limit.ts";
+
+const roundLog = getLogger(["clicker", "round"]);
 
 /** The game as the server runs it. */
 export interface GameBackend {
@@ -44,11 +47,32 @@ export interface GameBackend {
   stop(closeSockets: () => void): Promise<void>;
 }
 
+/**
+ * Tells every client here that a round ended, and logs it with how late
+ * after its deadline (`nextRoundEndsAt` less a round) the last `EndRound`
+ * was written and how long writing them all took.
+ */
+function announceRound(hub: Hub, endRound: EndRound, roundDurationMs: number): void {
+  const start = performance.now();
+  hub.broadcast("EndRound", endRound);
+  const fanoutMs = performance.now() - start;
+  const latenessMs = Date.now() - (endRound.nextRoundEndsAt - roundDurationMs);
+  roundLog.info("round ended", {
+    roundId: endRound.roundId,
+    winners: endRound.winners,
+    nbClicks: endRound.nbClicks,
+    players: hub.registry.online,
+    connections: hub.registry.size,
+    latenessMs,
+    fanoutMs: Math.round(fanoutMs * 10) / 10,
+  });
+}
+
 /** What {@linkcode openGameBackend} needs besides the configuration. */
 export interface GameBackendOptions {
   /** The round loop of a single process. */
   readonly loop: RoundLoop;
-  readonly logError: (message: string) => void;
+  readonly logError: (message: string, fields?: Record<string, unknown>) => void;
   /** With several servers: called right after this server closed round `id` (tests crash here). */
   readonly afterClose?: (id: number) => void;
 }
@@ -80,7 +104,7 @@ export async function openGameBackend(
       attempts: cluster.attempts,
       start: (hub) =>
         cluster.start({
-          endRound: (endRound) => hub.broadcast("EndRound", endRound),
+          endRound: (endRound) => announceRound(hub, endRound, cluster.grid.durationMs),
           onlineChanged: () => hub.registry.onlineChanged(),
           standingMoved: (playerId) => hub.standingMovedElsewhere(playerId),
           kick(playerId) {
@@ -110,7 +134,7 @@ export async function openGameBackend(
     start: (hub) =>
       loop.start({
         db,
-        broadcast: (endRound) => hub.broadcast("EndRound", endRound),
+        broadcast: (endRound) => announceRound(hub, endRound, config.roundDurationMs),
         roundDurationMs: config.roundDurationMs,
         maxClicksPerSecond: config.maxClicksPerSecond,
         logError,

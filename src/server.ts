@@ -18,19 +18,23 @@ import { hubRoutes } from "./hub/transport.ts";
 import { accountRoutes } from "./http/account_routes.ts";
 import { sessionRoutes } from "./http/session_routes.ts";
 import { statsRoutes } from "./http/stats_routes.ts";
-import { createApp } from "./http/app.ts";
+import { type AccessEntry, createApp } from "./http/app.ts";
+import { getLogger } from "@logtape/logtape";
+import { logUnexpected } from "./log/log_unexpected.ts";
 import { serve, type Served } from "./http/serve.ts";
 import { type RoundLoop, roundLoop, type RoundLoopHealth } from "./round_loop.ts";
 import { openGameBackend } from "./game_backend.ts";
+
+const shutdownLog = getLogger(["clicker", "shutdown"]);
 
 /** Options of {@linkcode startServer}. */
 export interface ServerOptions {
   /** The round loop to run (default: the singleton; tests running several servers pass their own). */
   readonly loop?: RoundLoop;
-  /** Where access log lines go (default: nowhere). */
-  readonly accessLog?: (line: string) => void;
-  /** Where errors go (default `console.error`). */
-  readonly logError?: (message: string) => void;
+  /** Where each answered request is told (default: nowhere). */
+  readonly accessLog?: (entry: AccessEntry) => void;
+  /** Where errors go (default: the `clicker` logger, at level error). */
+  readonly logError?: (message: string, fields?: Record<string, unknown>) => void;
   /** How long shutdown waits for HTTP requests in flight, in ms (default 2000). */
   readonly drainMs?: number;
   /** How long a connection may take to send a request head, in ms (default 5000). */
@@ -74,7 +78,7 @@ export async function startServer(
   options: ServerOptions = {},
 ): Promise<RunningServer> {
   const loop = options.loop ?? roundLoop;
-  const logError = options.logError ?? console.error;
+  const logError = options.logError ?? logUnexpected;
   const backend = await openGameBackend(config, { loop, logError, afterClose: options.afterClose });
   const db = backend.db;
   try {
@@ -161,10 +165,20 @@ export async function startServer(
         // the round in progress is saved; then the HTTP server stops.
         // A failed last save (UnsavedRoundsError) still closes everything, then is thrown.
         let unsaved: Error | undefined;
-        await backend.stop(() => hub.registry.closeAll())
-          .catch((error: Error) => unsaved = error);
-        await server.close(options.drainMs ?? 2000);
-        await db.destroy();
+        const step = async (name: string, work: () => Promise<void>) => {
+          const start = performance.now();
+          await work();
+          const durationMs = Math.round(performance.now() - start);
+          shutdownLog.info(`shutdown: ${name}`, { step: name, durationMs });
+        };
+        await step("game stopped, sockets closed", async () => {
+          await backend.stop(() => {
+            shutdownLog.info("shutdown: closing sockets", { connections: hub.registry.size });
+            hub.registry.closeAll();
+          }).catch((error: Error) => unsaved = error);
+        });
+        await step("HTTP drained", () => server.close(options.drainMs ?? 2000));
+        await step("database closed", () => db.destroy());
         if (unsaved) throw unsaved;
       })();
     const health = () => ({ roundLoop: backend.loopHealth(), online: online() });

@@ -38,6 +38,8 @@ Deno.test("parseConfig() gives the documented defaults with no environment and n
     redisUrl: undefined,
     databaseUrl: undefined,
     serverId: undefined,
+    logFormat: "text",
+    logLevel: "info",
   };
   assert.deepEqual(parseConfig({}), expected);
   assert.deepEqual(parseConfig({}, []), expected);
@@ -84,6 +86,8 @@ Deno.test("parseConfig() reads every variable of the contract", () => {
     redisUrl: undefined,
     databaseUrl: undefined,
     serverId: undefined,
+    logFormat: "text",
+    logLevel: "info",
   });
 });
 
@@ -149,6 +153,8 @@ Deno.test("parseConfig() takes every flag, as --name=value or --name value", () 
     redisUrl: undefined,
     databaseUrl: undefined,
     serverId: undefined,
+    logFormat: "text",
+    logLevel: "info",
   });
 });
 
@@ -302,4 +308,17 @@ Deno.test("parseConfig() reads RECONNECT_WINDOW_SECONDS and COOKIE_SECURE", () =
   assertRefused({ RECONNECT_WINDOW_SECONDS: "-1" }, [], "RECONNECT_WINDOW_SECONDS");
   assertRefused({ RECONNECT_WINDOW_SECONDS: "3601" }, [], "RECONNECT_WINDOW_SECONDS");
   assertRefused({ COOKIE_SECURE: "maybe" }, [], "COOKIE_SECURE");
+});
+
+Deno.test("parseConfig() reads LOG_FORMAT and LOG_LEVEL, from flags too", () => {
+  const config = parseConfig({ LOG_FORMAT: "JSON" }, ["--log-level=debug"]);
+  assert.equal(config.logFormat, "json");
+  assert.equal(config.logLevel, "debug");
+  assert.equal(parseConfig({ LOG_LEVEL: "warning" }).logLevel, "warning");
+});
+
+Deno.test("parseConfig() refuses a LOG_FORMAT or LOG_LEVEL it doesn't know", () => {
+  assertRefused({ LOG_FORMAT: "xml" }, [], "LOG_FORMAT");
+  assertRefused({ LOG_LEVEL: "verbose" }, [], "LOG_LEVEL");
+  assertRefused({}, ["--log-level=trace"], "--log-level");
 });

@@ -30,6 +30,8 @@ import { StandingRelay } from "./standing_relay.ts";
 import { openSchedule, settleGrid } from "./schedule.ts";
 import { redisAttempts } from "./redis_attempts.ts";
 import type { AttemptCounterFactory } from "../auth/attempt_limit.ts";
+import { newServerId } from "../server_id.ts";
+import { logUnexpected } from "../log/log_unexpected.ts";
 
 /** What {@linkcode openCluster} needs. */
 export interface ClusterOptions {
@@ -92,8 +94,8 @@ export interface Cluster {
 
 /** Connects to PostgreSQL and Redis and opens (or joins) the shared schedule. */
 export async function openCluster(options: ClusterOptions): Promise<Cluster> {
-  const logError = options.logError ?? console.error;
-  const serverId = options.serverId ?? `s${Deno.pid}-${crypto.randomUUID().slice(0, 8)}`;
+  const logError = options.logError ?? logUnexpected;
+  const serverId = options.serverId ?? newServerId();
   const keys = clusterKeys(options.keyPrefix);
   const db = await openPostgres(options.databaseUrl, { logError });
   const opened: Redis[] = [];

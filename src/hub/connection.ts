@@ -22,6 +22,8 @@ export interface Socket {
   readonly bufferedAmount: number;
   /** True when the transport carries text only (Server-Sent Events). */
   readonly textOnly?: boolean;
+  /** The transport's name, for logs and metrics (default `webSockets`). */
+  readonly transport?: "webSockets" | "serverSentEvents" | "longPolling";
 }
 
 /** An open connection of a player. */
@@ -46,6 +48,8 @@ export interface Connection {
   ready: boolean;
   /** When it was last told of dropped clicks (epoch ms). */
   throttledAt: number;
+  /** Why the server closed it, for the log; unset when the client went away. */
+  closeReason?: string;
 }
 
 /** Close code for a server going away. */

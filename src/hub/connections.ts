@@ -266,6 +266,7 @@ export class ConnectionRegistry<C extends Connection = Connection> {
    * asked to close), then the socket.
    */
   close(connection: C, closing?: Closing): void {
+    connection.closeReason ??= closing?.reason ?? "client-closed";
     const error = closing?.error;
     try {
       if ((connection.ready || closing !== undefined) && connection.lostAt === undefined) {

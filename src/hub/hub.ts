@@ -18,6 +18,7 @@
  * @module
  */
 
+import { getLogger } from "@logtape/logtape";
 import { roundLoop } from "../round_loop.ts";
 import type { VerifiedToken } from "../auth/tokens.ts";
 import { ConnectionRegistry, type Socket } from "./connections.ts";
@@ -34,11 +35,25 @@ import {
   type LastRound,
   MessageType,
 } from "./wire.ts";
+import { logUnexpected } from "../log/log_unexpected.ts";
+
+const log = getLogger(["clicker", "hub"]);
+
+/** What every log line about `connection` says. */
+function connectionFields(connection: HubConnection): Record<string, unknown> {
+  return {
+    connectionId: connection.id,
+    player: connection.player.username,
+    transport: connection.socket.transport ?? "webSockets",
+  };
+}
 
 /** A connection as the hub keeps it. */
 export interface HubConnection extends HandshakeConnection, StandingConnection {
   /** Reads the handshake; then `reader` reads the protocol's messages. */
   readonly handshake: HandshakeReader;
+  /** When it opened (epoch ms), for the log. */
+  readonly openedAt: number;
 }
 
 /** How a new connection came to be: negotiated, or a WebSocket opened directly. */
@@ -59,8 +74,8 @@ export interface HubOptions {
   readonly roundDurationMs: number;
   /** The last round announced, for `GameInfo` (default: the server's round loop's). */
   readonly lastRound?: () => LastRound | null;
-  /** Where unexpected errors are reported (default `console.error`). */
-  readonly logError?: (message: string) => void;
+  /** Where unexpected errors are reported (default: the `clicker` logger). */
+  readonly logError?: (message: string, fields?: Record<string, unknown>) => void;
   /** Players online for `PlayerCount` (default: those connected here); see `ConnectionRegistry`. */
   readonly playersOnline?: () => number;
   /** How long a connection whose socket was lost may resume, in ms (default 30 s). */
@@ -75,7 +90,7 @@ export class Hub {
   readonly registry: ConnectionRegistry<HubConnection>;
   readonly #game: HubGame;
   readonly #now: () => number;
-  readonly #logError: (message: string) => void;
+  readonly #logError: (message: string, fields?: Record<string, unknown>) => void;
   readonly #handshake: HubHandshake<HubConnection>;
   readonly #methods: HubMethods<HubConnection>;
   readonly #standing: StandingSync<HubConnection>;
@@ -84,7 +99,7 @@ export class Hub {
   constructor(options: HubOptions) {
     this.#game = options.game ?? roundLoop.game;
     this.#now = options.now ?? Date.now;
-    this.#logError = options.logError ?? console.error;
+    this.#logError = options.logError ?? logUnexpected;
     this.registry = new ConnectionRegistry<HubConnection>({
       now: this.#now,
       reconnectWindowMs: options.reconnectWindowMs,
@@ -92,6 +107,12 @@ export class Hub {
       onRemove: (connection) => {
         this.#standing.forget(connection);
         this.#game.leave(connection.player);
+        log.info("connection closed", {
+          ...connectionFields(connection),
+          protocol: connection.protocol.name,
+          reason: connection.closeReason ?? "gone",
+          durationMs: this.#now() - connection.openedAt,
+        });
       },
     });
     this.#handshake = new HubHandshake({
@@ -149,8 +170,10 @@ export class Hub {
       nbWins,
       standingSentAt: 0,
       standingTimer: undefined,
+      openedAt: now,
     };
     this.registry.add(connection);
+    log.info("connection opened", connectionFields(connection));
     return connection;
   }
 
@@ -180,7 +203,9 @@ export class Hub {
           code: error.closeCode,
         });
       } else {
-        this.#logError(`Connection ${connection.id}: ${(error as Error)?.stack ?? error}`);
+        this.#logError(`Connection ${connection.id}: ${(error as Error)?.stack ?? error}`, {
+          connectionId: connection.id,
+        });
         this.registry.close(connection, {
           error: "Internal server error",
           reason: CloseReason.ServerError,

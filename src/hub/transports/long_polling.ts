@@ -29,6 +29,7 @@ const HEADERS = { "Content-Type": "application/octet-stream", "Cache-Control": "
 
 /** One long-polling client's queue and held poll, as a socket. */
 export class LongPollingSocket implements Socket {
+  readonly transport = "longPolling";
   #queue: Frame[] = [];
   #queued = 0;
   #poll: ReadableStreamDefaultController<Uint8Array> | undefined;

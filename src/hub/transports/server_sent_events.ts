@@ -20,6 +20,7 @@ const decoder = new TextDecoder();
 export class ServerSentEventsSocket implements Socket {
   /** Events carry text only. */
   readonly textOnly = true;
+  readonly transport = "serverSentEvents";
   /** The response to answer the client's `GET` with. */
   readonly response: Response;
   #controller!: ReadableStreamDefaultController<Uint8Array>;
