@@ -20,6 +20,8 @@ import { sessionRoutes } from "./http/session_routes.ts";
 import { statsRoutes } from "./http/stats_routes.ts";
 import { type AccessEntry, createApp } from "./http/app.ts";
 import { getLogger } from "@logtape/logtape";
+import { newServerId } from "./server_id.ts";
+import { VERSION } from "./version.ts";
 import { logUnexpected } from "./log/log_unexpected.ts";
 import { serve, type Served } from "./http/serve.ts";
 import { type RoundLoop, roundLoop, type RoundLoopHealth } from "./round_loop.ts";
@@ -77,6 +79,16 @@ export async function startServer(
   config: Config,
   options: ServerOptions = {},
 ): Promise<RunningServer> {
+  const startedAt = performance.now();
+  // Named once, here when `main.ts` didn't: the health checks, Redis and the log all say it.
+  const serverId = config.serverId ?? newServerId();
+  config = Object.freeze({ ...config, serverId });
+  const identity = {
+    serverId,
+    version: VERSION,
+    mode: config.redisUrl === undefined ? "single" as const : "cluster" as const,
+    uptime: () => Math.round((performance.now() - startedAt) / 1000),
+  };
   const loop = options.loop ?? roundLoop;
   const logError = options.logError ?? logUnexpected;
   const backend = await openGameBackend(config, { loop, logError, afterClose: options.afterClose });
@@ -126,6 +138,7 @@ export async function startServer(
             loopHealth: backend.loopHealth,
             online,
             cluster: backend.cluster,
+            identity,
           }),
         },
         {
