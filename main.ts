@@ -60,6 +60,7 @@ export async function main(args: string[]): Promise<number> {
     version: VERSION,
     mode: config.redisUrl === undefined ? "single" : "cluster",
     url: server.url.href,
+    metricsUrl: server.metricsUrl?.href,
     config: configFields(config),
   });
   console.log(formatListeningLine(server.url));

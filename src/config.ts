@@ -59,6 +59,10 @@ export interface Config {
   readonly logFormat: LogFormat;
   /** The lowest level logged. */
   readonly logLevel: LogLevelName;
+  /** The bearer token `/metrics` asks for; `undefined`: none. */
+  readonly metricsToken: string | undefined;
+  /** A port of its own for `/metrics` (0 picks one); `undefined`: served on `port`. */
+  readonly metricsPort: number | undefined;
 }
 
 /** A configuration value that can't be used; `main.ts` exits with code 2 on it. */
@@ -218,7 +222,21 @@ const SETTINGS: Settings = {
   serverId: { env: "SERVER_ID", fallback: "", parse: serverName },
   logFormat: { env: "LOG_FORMAT", fallback: "text", parse: oneOf(["text", "json"] as const) },
   logLevel: { env: "LOG_LEVEL", fallback: "info", parse: oneOf(LOG_LEVELS) },
+  metricsToken: { env: "METRICS_TOKEN", fallback: "", parse: token },
+  metricsPort: {
+    env: "METRICS_PORT",
+    fallback: "",
+    parse: (raw, name) => raw.trim() === "" ? undefined : integer(0, 65535)(raw, name),
+  },
 };
+
+function token(raw: string, name: string): string | undefined {
+  if (raw === "") return undefined;
+  if (!/^[\x21-\x7e]{16,}$/.test(raw)) {
+    throw new ConfigError(`${name} must be at least 16 printable characters without spaces`);
+  }
+  return raw;
+}
 
 /** One of `values`, compared without case. */
 function oneOf<T extends string>(values: readonly T[]) {

@@ -40,6 +40,8 @@ export interface GameBackend {
   loopHealth(): RoundLoopHealth;
   /** Role and Redis state, with several servers. */
   readonly cluster?: () => Promise<ClusterHealth>;
+  /** Whether this server ends rounds (one server always does), and how often that changed. */
+  leadership(): { readonly leading: boolean; readonly changes: number };
   /**
    * Stops: the unit of work in flight finishes, `closeSockets` runs, what is
    * left is saved. Throws `UnsavedRoundsError` when that save failed.
@@ -52,7 +54,12 @@ export interface GameBackend {
  * after its deadline (`nextRoundEndsAt` less a round) the last `EndRound`
  * was written and how long writing them all took.
  */
-function announceRound(hub: Hub, endRound: EndRound, roundDurationMs: number): void {
+function announceRound(
+  hub: Hub,
+  endRound: EndRound,
+  roundDurationMs: number,
+  observed?: RoundObserver,
+): void {
   const start = performance.now();
   hub.broadcast("EndRound", endRound);
   const fanoutMs = performance.now() - start;
@@ -66,7 +73,11 @@ function announceRound(hub: Hub, endRound: EndRound, roundDurationMs: number): v
     latenessMs,
     fanoutMs: Math.round(fanoutMs * 10) / 10,
   });
+  observed?.(latenessMs / 1000, fanoutMs / 1000);
 }
+
+/** Told each round this server announced: seconds late after its deadline, seconds to send. */
+export type RoundObserver = (latenessSeconds: number, fanoutSeconds: number) => void;
 
 /** What {@linkcode openGameBackend} needs besides the configuration. */
 export interface GameBackendOptions {
@@ -75,6 +86,8 @@ export interface GameBackendOptions {
   readonly logError: (message: string, fields?: Record<string, unknown>) => void;
   /** With several servers: called right after this server closed round `id` (tests crash here). */
   readonly afterClose?: (id: number) => void;
+  /** Told of each round announced here, for the metrics. */
+  readonly roundEnded?: RoundObserver;
 }
 
 /** Opens the game `config` asks for: several servers with `REDIS_URL`, else this process. */
@@ -104,7 +117,8 @@ export async function openGameBackend(
       attempts: cluster.attempts,
       start: (hub) =>
         cluster.start({
-          endRound: (endRound) => announceRound(hub, endRound, cluster.grid.durationMs),
+          endRound: (endRound) =>
+            announceRound(hub, endRound, cluster.grid.durationMs, options.roundEnded),
           onlineChanged: () => hub.registry.onlineChanged(),
           standingMoved: (playerId) => hub.standingMovedElsewhere(playerId),
           kick(playerId) {
@@ -118,6 +132,7 @@ export async function openGameBackend(
         }),
       loopHealth: () => cluster.loopHealth(),
       cluster: () => cluster.health(),
+      leadership: () => cluster.leadership(),
       async stop(closeSockets) {
         // The leader's unit of work in flight finishes, and the lease goes to another server.
         await cluster.stop();
@@ -134,12 +149,14 @@ export async function openGameBackend(
     start: (hub) =>
       loop.start({
         db,
-        broadcast: (endRound) => announceRound(hub, endRound, config.roundDurationMs),
+        broadcast: (endRound) =>
+          announceRound(hub, endRound, config.roundDurationMs, options.roundEnded),
         roundDurationMs: config.roundDurationMs,
         maxClicksPerSecond: config.maxClicksPerSecond,
         logError,
       }),
     loopHealth: () => loop.health(),
+    leadership: () => ({ leading: true, changes: 0 }),
     stop: (closeSockets) => loop.stop({ beforeSave: closeSockets }),
   };
 }

@@ -7,6 +7,10 @@
  */
 
 import type { Kysely } from "kysely";
+import { Metrics } from "./metrics/metrics.ts";
+import { serveMetrics } from "./metrics/metrics_listener.ts";
+import { dependenciesUp } from "./metrics/dependencies_up.ts";
+import { metricsRoutes } from "./http/metrics_routes.ts";
 import type { Config } from "./config.ts";
 import type { Database } from "./db/schema.ts";
 import { settleSetting } from "./db/settings.ts";
@@ -59,6 +63,8 @@ export interface ServerHealth {
 export interface RunningServer {
   /** Where it listens, e.g. `http://127.0.0.1:8000/`. */
   readonly url: URL;
+  /** Where `/metrics` is served with `METRICS_PORT`; `undefined`: at `url`. */
+  readonly metricsUrl?: URL;
   /** The database, open until shutdown. */
   readonly db: Kysely<Database>;
   /** The HTTP listener's connections: open now, the cap in force, shed so far. */
@@ -91,8 +97,15 @@ export async function startServer(
   };
   const loop = options.loop ?? roundLoop;
   const logError = options.logError ?? logUnexpected;
-  const backend = await openGameBackend(config, { loop, logError, afterClose: options.afterClose });
+  let metrics: Metrics | undefined;
+  const backend = await openGameBackend(config, {
+    loop,
+    logError,
+    afterClose: options.afterClose,
+    roundEnded: (lateness, fanout) => metrics?.roundEnded(lateness, fanout),
+  });
   const db = backend.db;
+  let metricsServer: Deno.HttpServer | undefined;
   try {
     const secret = await tokenKey(
       config.jwtSecret ?? await settleSetting(db, "jwt_secret", generateSecret()),
@@ -106,14 +119,35 @@ export async function startServer(
       reconnectWindowMs: config.reconnectWindowMs,
     });
     const online = () => ({ players: hub.registry.online, connections: hub.registry.size });
+    metrics = new Metrics({
+      ...identity,
+      counts: hub.counts,
+      connections: () => hub.registry.values(),
+      playersHere: () => hub.registry.playersHere,
+      unrecorded: () => backend.loopHealth().unrecorded,
+      leader: () => backend.leadership().leading,
+      leaderChanges: () => backend.leadership().changes,
+      dependencies: () => dependenciesUp(db, backend.cluster),
+    });
+    const scrape = metricsRoutes({ metrics, token: config.metricsToken });
+    if (config.metricsPort !== undefined) {
+      metricsServer = await serveMetrics(config.host, config.metricsPort, scrape);
+    }
     await backend.start(hub);
+    const served = metrics;
+    const accessLog = (entry: AccessEntry) => {
+      served.request(entry.route, entry.status, entry.durationMs / 1000);
+      options.accessLog?.(entry);
+    };
     const app = createApp({
       corsOrigins: config.corsOrigins,
       trustProxy: config.trustProxy,
       secureCookie: config.cookieSecure,
       logError,
-      accessLog: options.accessLog,
+      accessLog,
       routes: [
+        // On the main port unless METRICS_PORT gives them one of their own (then 404 here).
+        { path: "/", app: metricsServer ? metricsRoutes({}) : scrape },
         {
           path: "/api/account",
           app: accountRoutes({
@@ -166,9 +200,7 @@ export async function startServer(
       fetch: (request, env) => app.fetch(request, env),
       logError,
     });
-    const { hostname, port } = server;
-    const shownHost = hostname.includes(":") ? `[${hostname}]` : hostname;
-    const url = new URL(`http://${shownHost}:${port}/`);
+    const url = listenedAt(server);
 
     let stopping: Promise<void> | undefined;
     const shutdown = () =>
@@ -191,14 +223,26 @@ export async function startServer(
           }).catch((error: Error) => unsaved = error);
         });
         await step("HTTP drained", () => server.close(options.drainMs ?? 2000));
+        await metricsServer?.shutdown();
+        served.stop();
         await step("database closed", () => db.destroy());
         if (unsaved) throw unsaved;
       })();
     const health = () => ({ roundLoop: backend.loopHealth(), online: online() });
-    return { url, db, http: server, health, shutdown };
+    const metricsUrl = metricsServer && listenedAt(metricsServer.addr as Deno.NetAddr);
+    return { url, metricsUrl, db, http: server, health, shutdown };
   } catch (error) {
+    await metricsServer?.shutdown();
+    metrics?.stop();
     await backend.stop(() => {}).catch(() => {}); // the start-up error is the one to report
     await db.destroy();
     throw error;
   }
+}
+
+/** `http://host:port/` for an address listened on. */
+function listenedAt(address: { readonly hostname: string; readonly port: number }): URL {
+  const { hostname, port } = address;
+  const shownHost = hostname.includes(":") ? `[${hostname}]` : hostname;
+  return new URL(`http://${shownHost}:${port}/`);
 }

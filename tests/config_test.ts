@@ -40,6 +40,8 @@ Deno.test("parseConfig() gives the documented defaults with no environment and n
     serverId: undefined,
     logFormat: "text",
     logLevel: "info",
+    metricsToken: undefined,
+    metricsPort: undefined,
   };
   assert.deepEqual(parseConfig({}), expected);
   assert.deepEqual(parseConfig({}, []), expected);
@@ -88,6 +90,8 @@ Deno.test("parseConfig() reads every variable of the contract", () => {
     serverId: undefined,
     logFormat: "text",
     logLevel: "info",
+    metricsToken: undefined,
+    metricsPort: undefined,
   });
 });
 
@@ -155,6 +159,8 @@ Deno.test("parseConfig() takes every flag, as --name=value or --name value", () 
     serverId: undefined,
     logFormat: "text",
     logLevel: "info",
+    metricsToken: undefined,
+    metricsPort: undefined,
   });
 });
 
@@ -321,4 +327,13 @@ Deno.test("parseConfig() refuses a LOG_FORMAT or LOG_LEVEL it doesn't know", () 
   assertRefused({ LOG_FORMAT: "xml" }, [], "LOG_FORMAT");
   assertRefused({ LOG_LEVEL: "verbose" }, [], "LOG_LEVEL");
   assertRefused({}, ["--log-level=trace"], "--log-level");
+});
+
+Deno.test("parseConfig() reads METRICS_TOKEN and METRICS_PORT, and refuses bad ones", () => {
+  const config = parseConfig({ METRICS_TOKEN: "scrape-token-0123456789" }, ["--metrics-port=0"]);
+  assert.equal(config.metricsToken, "scrape-token-0123456789");
+  assert.equal(config.metricsPort, 0);
+  assertRefused({ METRICS_TOKEN: "short" }, [], "METRICS_TOKEN");
+  assertRefused({ METRICS_TOKEN: "has a space in it, sixteen+" }, [], "METRICS_TOKEN");
+  assertRefused({ METRICS_PORT: "http" }, [], "METRICS_PORT");
 });

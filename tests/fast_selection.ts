@@ -28,6 +28,8 @@ export const SLOW: Readonly<Record<string, string>> = Object.freeze({
   "tests/db/open_database_test.ts": "races `deno eval` child processes for one database file",
   "tests/type_check_split_test.ts": "runs `deno check`",
   "tests/cluster": "runs servers in child processes against Redis and PostgreSQL",
+  "tests/metrics/promtool_test.ts": "runs main.ts and promtool in child processes",
+  "tests/metrics/prometheus_test.ts": "runs three servers and a real Prometheus in child processes",
 });
 
 /** Whether `file` (relative to the repository, `/`-separated) is left out of `test:fast`. */

@@ -88,6 +88,8 @@ export interface Cluster {
   loopHealth(): RoundLoopHealth;
   /** Role and Redis state, Redis asked now. */
   health(): Promise<ClusterHealth>;
+  /** Whether this server ends rounds now, and how often it took or lost the lead. */
+  leadership(): { readonly leading: boolean; readonly changes: number };
   /** Gives up the lease, stops reading and leaves; closes Redis (not the database). */
   stop(): Promise<void>;
 }
@@ -226,6 +228,7 @@ function assemble(parts: Parts): Cluster {
       }
       return { role: leader.leading ? "leader" : "follower", redis: state };
     },
+    leadership: () => ({ leading: leader.leading, changes: lease.changes }),
     stop() {
       return stopping ??= (async () => {
         relay.stop();

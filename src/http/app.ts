@@ -57,6 +57,8 @@ export interface AppDeps {
 /** One answered request, as the access log tells it. */
 export interface AccessEntry {
   readonly method: string;
+  /** The route that answered, as declared (`/api/rounds`, `/*`): few, unlike paths. */
+  readonly route: string;
   /** The path and query, secrets redacted ({@linkcode redactUrl}). */
   readonly path: string;
   readonly status: number;
@@ -102,6 +104,7 @@ export function createApp(deps: AppDeps): Hono {
       const url = new URL(c.req.url);
       log({
         method: c.req.method,
+        route: c.req.routePath,
         path: redactUrl(url.pathname + url.search),
         status: c.res.status,
         durationMs: Math.round((performance.now() - start) * 10) / 10,

@@ -36,6 +36,7 @@ import {
   MessageType,
 } from "./wire.ts";
 import { logUnexpected } from "../log/log_unexpected.ts";
+import { HubCounts } from "../metrics/hub_counts.ts";
 
 const log = getLogger(["clicker", "hub"]);
 
@@ -82,12 +83,16 @@ export interface HubOptions {
   readonly reconnectWindowMs?: number;
   /** Bytes a resumable connection keeps of messages its client hasn't acknowledged (default 100 kB). */
   readonly replayBufferBytes?: number;
+  /** Where messages, clicks, purchases and connections are counted (default: a count of its own). */
+  readonly counts?: HubCounts;
 }
 
 /** Connections and what their messages do. */
 export class Hub {
   /** Every open connection. */
   readonly registry: ConnectionRegistry<HubConnection>;
+  /** What this hub counted since start, for the metrics. */
+  readonly counts: HubCounts;
   readonly #game: HubGame;
   readonly #now: () => number;
   readonly #logError: (message: string, fields?: Record<string, unknown>) => void;
@@ -100,13 +105,16 @@ export class Hub {
     this.#game = options.game ?? roundLoop.game;
     this.#now = options.now ?? Date.now;
     this.#logError = options.logError ?? logUnexpected;
+    const counts = this.counts = options.counts ?? new HubCounts();
     this.registry = new ConnectionRegistry<HubConnection>({
+      counts,
       now: this.#now,
       reconnectWindowMs: options.reconnectWindowMs,
       online: options.playersOnline,
       onRemove: (connection) => {
         this.#standing.forget(connection);
         this.#game.leave(connection.player);
+        counts.closed(connection.closeReason ?? "gone");
         log.info("connection closed", {
           ...connectionFields(connection),
           protocol: connection.protocol.name,
@@ -132,6 +140,7 @@ export class Hub {
       registry: this.registry,
       game: this.#game,
       moved: (connection, now) => this.#standing.moved(connection, now),
+      counts,
     });
   }
 
@@ -173,6 +182,7 @@ export class Hub {
       openedAt: now,
     };
     this.registry.add(connection);
+    this.counts.connectionsOpened++;
     log.info("connection opened", connectionFields(connection));
     return connection;
   }
@@ -192,6 +202,7 @@ export class Hub {
         frame = found.rest;
       }
       for (const message of connection.reader.read(frame)) {
+        this.counts.messagesIn++;
         this.#handle(connection, connection.protocol.parse(message));
         if (this.registry.get(connection.id) !== connection) return;
       }

@@ -19,6 +19,7 @@ import type { ConnectionRegistry } from "./connections.ts";
 import type { HubGame } from "./hub_game.ts";
 import type { Invocation } from "./protocol.ts";
 import { HubMethod, type ScoreUpdate, type Throttled } from "./wire.ts";
+import { HubCounts } from "../metrics/hub_counts.ts";
 
 /** The completion error of a move the game could not take (it is kept elsewhere and out of reach). */
 export const GAME_UNAVAILABLE = "The game is unavailable for a moment; try again";
@@ -36,6 +37,8 @@ export interface HubMethodsOptions<C extends PlayerConnection> {
   readonly game: Pick<HubGame, "increment" | "buyMultiplier" | "standing" | "maxClicksPerSecond">;
   /** The player's standing moved through `connection`, at `now` (epoch ms). */
   readonly moved: (connection: C, now: number) => void;
+  /** Where clicks and purchases are counted (default: a count of its own). */
+  readonly counts?: HubCounts;
 }
 
 /** Runs the invocations of hub methods and answers them. */
@@ -43,8 +46,10 @@ export class HubMethods<C extends PlayerConnection> {
   readonly #registry: HubMethodsOptions<C>["registry"];
   readonly #game: HubMethodsOptions<C>["game"];
   readonly #moved: (connection: C, now: number) => void;
+  readonly #counts: HubCounts;
 
   constructor(options: HubMethodsOptions<C>) {
+    this.#counts = options.counts ?? new HubCounts();
     this.#registry = options.registry;
     this.#game = options.game;
     this.#moved = options.moved;
@@ -73,7 +78,10 @@ export class HubMethods<C extends PlayerConnection> {
         result.then(
           (moved) =>
             this.#live(connection) && this.#incremented(connection, invocationId, moved, now),
-          () => this.#live(connection) && this.#fail(connection, invocationId, GAME_UNAVAILABLE),
+          () => {
+            this.#counts.clicksRefused++;
+            return this.#live(connection) && this.#fail(connection, invocationId, GAME_UNAVAILABLE);
+          },
         );
         return;
       }
@@ -84,7 +92,10 @@ export class HubMethods<C extends PlayerConnection> {
     if (purchase instanceof Promise) {
       purchase.then(
         (bought) => this.#live(connection) && this.#bought(connection, invocationId, bought),
-        () => this.#live(connection) && this.#fail(connection, invocationId, GAME_UNAVAILABLE),
+        () => {
+          this.#counts.purchasesFailed++;
+          return this.#live(connection) && this.#fail(connection, invocationId, GAME_UNAVAILABLE);
+        },
       );
       return;
     }
@@ -103,6 +114,8 @@ export class HubMethods<C extends PlayerConnection> {
     result: MoveResult,
     now: number,
   ): void {
+    if (result.counted) this.#counts.clicksCounted++;
+    else this.#counts.clicksCapped++;
     if (!result.counted && now - connection.throttledAt >= 1000) {
       connection.throttledAt = now;
       const throttled = { maxClicksPerSecond: this.#game.maxClicksPerSecond } satisfies Throttled;
@@ -124,6 +137,8 @@ export class HubMethods<C extends PlayerConnection> {
     invocationId: string | undefined,
     purchase: PurchaseResult,
   ): void {
+    if (purchase.ok) this.#counts.purchasesBought++;
+    else this.#counts.purchasesRefused++;
     if (!purchase.ok) {
       const score = connection.player.score;
       this.#fail(

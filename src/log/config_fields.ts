@@ -28,6 +28,7 @@ export function configFields(config: Config): Record<string, unknown> {
   return {
     ...config,
     jwtSecret: config.jwtSecret === undefined ? "generated" : "[redacted]",
+    metricsToken: config.metricsToken === undefined ? undefined : "[redacted]",
     redisUrl: config.redisUrl && redactedServiceUrl(config.redisUrl),
     databaseUrl: config.databaseUrl && redactedServiceUrl(config.databaseUrl),
   };

@@ -7,9 +7,10 @@ Deno.test("configFields() hides the token secret and the passwords in service UR
     JWT_SECRET: "a-very-secret-key-of-32-bytes-or-more",
     REDIS_URL: "redis://:redispass@cache:6379/0",
     DATABASE_URL: "postgres://clicker:pgpass@db:5432/clicker?sslpassword=x1",
+    METRICS_TOKEN: "metrics-token-secret-1",
   });
   const text = JSON.stringify(configFields(config));
-  for (const secret of ["a-very-secret-key", "redispass", "pgpass", "x1"]) {
+  for (const secret of ["a-very-secret-key", "redispass", "pgpass", "x1", "metrics-token"]) {
     assert.equal(text.includes(secret), false, `${secret} in ${text}`);
   }
   assert.equal(configFields(config).port, 8000);
