@@ -1,6 +1,7 @@
 /**
  * Starts the Clicker server: reads the configuration, prints where it
- * listens, and shuts down in order on SIGINT, SIGTERM or SIGHUP.
+ * listens, and shuts down in order on SIGINT, SIGTERM or SIGHUP. An
+ * unhandled rejection is logged and the server goes on.
  *
  * @module
  */
@@ -10,12 +11,13 @@ import { DatabaseOpenError } from "./src/db/open_database.ts";
 import { startServer } from "./src/server.ts";
 import { UnsavedRoundsError } from "./src/round_loop.ts";
 import { formatListeningLine } from "./src/listening_line.ts";
-import { getLogger } from "@logtape/logtape";
+import { getConfig, getLogger } from "@logtape/logtape";
 import { setUpLogging } from "./src/log/logging.ts";
 import { configFields } from "./src/log/config_fields.ts";
 import { errorMessage } from "./src/log/error_message.ts";
 import { newServerId } from "./src/server_id.ts";
 import { VERSION } from "./src/version.ts";
+import { keepServingOnUnhandledRejection } from "./src/unhandled_rejections.ts";
 
 // SIGHUP too: its default would kill the process mid-round, losing the round.
 const STOP_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
@@ -25,6 +27,18 @@ const accessLog = getLogger(["clicker", "http"]);
 
 /** Runs the server until a signal stops it. */
 export async function main(args: string[]): Promise<number> {
+  // Into the log once it is set up; before that, a plain line like the other start-up failures.
+  const stopGuard = keepServingOnUnhandledRejection((line) =>
+    getConfig() === null ? console.error(line) : log.error(line.replace(/^clicker: /, ""))
+  );
+  try {
+    return await run(args);
+  } finally {
+    stopGuard();
+  }
+}
+
+async function run(args: string[]): Promise<number> {
   let config;
   try {
     config = parseConfig(Deno.env.toObject(), args);

@@ -55,7 +55,7 @@ start() {
   flock -w 120 9 || { echo "services.sh: waited 120 s for another start to finish" >&2; exit 1; }
   # Whatever answers on the port is used, wherever it was started from.
   if ! redis-cli -p "$redis_port" ping >/dev/null 2>&1; then
-    redis-server --port "$redis_port" --bind 127.0.0.1 --daemonize yes --save '' --appendonly no \
+    redis-server --port "$redis_port" --bind 127.0.0.1 --daemonize yes --save '' --appendonly yes --appendfsync everysec \
       --dir "$dir/redis" --pidfile "$dir/redis/redis.pid" --logfile "$dir/redis/redis.log" >&2 9>&-
     for _ in $(seq 1 50); do redis-cli -p "$redis_port" ping >/dev/null 2>&1 && break; sleep 0.1; done
     redis-cli -p "$redis_port" ping >/dev/null || { echo "redis did not start" >&2; exit 1; }

@@ -55,6 +55,11 @@ export interface Config {
   readonly databaseUrl: string | undefined;
   /** This server's name among several; `undefined` means made up at start. */
   readonly serverId: string | undefined;
+  /**
+   * With several servers, where the others reach this one (an `http://`
+   * origin); `undefined` means `http://HOST:PORT`, 127.0.0.1 for a wildcard HOST.
+   */
+  readonly advertiseUrl: string | undefined;
   /** How log lines are written: `text` for people, `json` for log collectors. */
   readonly logFormat: LogFormat;
   /** The lowest level logged. */
@@ -220,6 +225,7 @@ const SETTINGS: Settings = {
     parse: serviceUrl("postgres:", "postgresql:"),
   },
   serverId: { env: "SERVER_ID", fallback: "", parse: serverName },
+  advertiseUrl: { env: "ADVERTISE_URL", fallback: "", parse: httpOrigin },
   logFormat: { env: "LOG_FORMAT", fallback: "text", parse: oneOf(["text", "json"] as const) },
   logLevel: { env: "LOG_LEVEL", fallback: "info", parse: oneOf(LOG_LEVELS) },
   metricsToken: { env: "METRICS_TOKEN", fallback: "", parse: token },
@@ -264,6 +270,25 @@ function serviceUrl(...schemes: string[]) {
     }
     return raw.trim();
   };
+}
+
+/** An `http://` origin (scheme, host, port), or `undefined` when empty. */
+function httpOrigin(raw: string, name: string): string | undefined {
+  if (raw.trim() === "") return undefined;
+  let url: URL | undefined;
+  try {
+    url = new URL(raw.trim());
+  } catch {
+    // refused below
+  }
+  if (
+    url === undefined || url.protocol !== "http:" || url.hostname === "" ||
+    url.username !== "" || url.password !== "" || url.pathname !== "/" || url.search !== "" ||
+    url.hash !== ""
+  ) {
+    throw new ConfigError(`${name} must be an origin like http://10.0.0.5:8000, got "${raw}"`);
+  }
+  return url.origin;
 }
 
 function serverName(raw: string, name: string): string | undefined {

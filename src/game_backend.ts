@@ -15,10 +15,12 @@ import type { Hub } from "./hub/hub.ts";
 import type { HubGame } from "./hub/hub_game.ts";
 import type { EndRound, LastRound } from "./hub/wire.ts";
 import { getLogger } from "@logtape/logtape";
-import { CloseReason } from "./hub/wire.ts";
+import { tooManyConnections } from "./hub/connection.ts";
 import type { RoundLoop, RoundLoopHealth } from "./round_loop.ts";
 import type { ClusterHealth } from "./cluster/cluster.ts";
 import type { AttemptCounterFactory } from "./auth/attempt_limit.ts";
+import type { ConnectionRelay } from "./hub/transport.ts";
+import { advertisedUrl } from "./cluster/advertised_url.ts";
 
 const roundLog = getLogger(["clicker", "round"]);
 
@@ -42,6 +44,12 @@ export interface GameBackend {
   readonly cluster?: () => Promise<ClusterHealth>;
   /** Whether this server ends rounds (one server always does), and how often that changed. */
   leadership(): { readonly leading: boolean; readonly changes: number };
+  /** With several servers, this server's id among them. */
+  readonly serverId?: string;
+  /** With several servers, what passes requests for their connections to them. */
+  readonly relay?: ConnectionRelay;
+  /** The server listens at `hostname:port` (the chosen port when PORT is 0). */
+  listening(hostname: string, port: number): void;
   /**
    * Stops: the unit of work in flight finishes, `closeSockets` runs, what is
    * left is saved. Throws `UnsavedRoundsError` when that save failed.
@@ -124,15 +132,21 @@ export async function openGameBackend(
           kick(playerId) {
             const oldest = hub.registry.connectionsOf(playerId)[0];
             if (oldest === undefined) return;
-            hub.registry.close(oldest, {
-              error: "Too many connections: this player has too many open across the game",
-              reason: CloseReason.TooManyConnections,
-            });
+            hub.registry.close(
+              oldest,
+              tooManyConnections(
+                "Too many connections: this player has too many open across the game",
+              ),
+            );
           },
         }),
       loopHealth: () => cluster.loopHealth(),
       cluster: () => cluster.health(),
       leadership: () => cluster.leadership(),
+      serverId: cluster.serverId,
+      relay: cluster.relay,
+      listening: (hostname, port) =>
+        cluster.advertise(advertisedUrl(config.advertiseUrl, hostname, port)),
       async stop(closeSockets) {
         // The leader's unit of work in flight finishes, and the lease goes to another server.
         await cluster.stop();
@@ -157,6 +171,7 @@ export async function openGameBackend(
       }),
     loopHealth: () => loop.health(),
     leadership: () => ({ leading: true, changes: 0 }),
+    listening: () => {},
     stop: (closeSockets) => loop.stop({ beforeSave: closeSockets }),
   };
 }

@@ -188,6 +188,9 @@ export async function startServer(
             },
             statefulReconnect: config.reconnectWindowMs > 0,
             shared: backend.cluster !== undefined,
+            serverId: backend.serverId,
+            relay: backend.relay,
+            trustProxy: config.trustProxy,
           }),
         },
       ],
@@ -200,6 +203,7 @@ export async function startServer(
       fetch: (request, env) => app.fetch(request, env),
       logError,
     });
+    backend.listening(server.hostname, server.port);
     const url = listenedAt(server);
 
     let stopping: Promise<void> | undefined;

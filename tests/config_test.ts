@@ -38,6 +38,7 @@ Deno.test("parseConfig() gives the documented defaults with no environment and n
     redisUrl: undefined,
     databaseUrl: undefined,
     serverId: undefined,
+    advertiseUrl: undefined,
     logFormat: "text",
     logLevel: "info",
     metricsToken: undefined,
@@ -88,6 +89,7 @@ Deno.test("parseConfig() reads every variable of the contract", () => {
     redisUrl: undefined,
     databaseUrl: undefined,
     serverId: undefined,
+    advertiseUrl: undefined,
     logFormat: "text",
     logLevel: "info",
     metricsToken: undefined,
@@ -157,6 +159,7 @@ Deno.test("parseConfig() takes every flag, as --name=value or --name value", () 
     redisUrl: undefined,
     databaseUrl: undefined,
     serverId: undefined,
+    advertiseUrl: undefined,
     logFormat: "text",
     logLevel: "info",
     metricsToken: undefined,
@@ -304,6 +307,36 @@ Deno.test("parseConfig() refuses a REDIS_URL, DATABASE_URL or SERVER_ID of the w
   );
   assertRefused({ SERVER_ID: "a b" }, [], "SERVER_ID");
   assertRefused({ SERVER_ID: "x".repeat(65) }, [], "SERVER_ID");
+});
+
+Deno.test("parseConfig() reads ADVERTISE_URL as an origin", () => {
+  assert.equal(
+    parseConfig({ ADVERTISE_URL: "http://10.0.0.5:8001" }).advertiseUrl,
+    "http://10.0.0.5:8001",
+  );
+  assert.equal(
+    parseConfig({ ADVERTISE_URL: "http://Web-1.internal/" }).advertiseUrl,
+    "http://web-1.internal",
+  );
+  assert.equal(
+    parseConfig({}, ["--advertise-url=http://[::1]:8002"]).advertiseUrl,
+    "http://[::1]:8002",
+  );
+});
+
+Deno.test("parseConfig() refuses an ADVERTISE_URL that is not a plain http:// origin", () => {
+  for (
+    const raw of [
+      "10.0.0.5:8001",
+      "https://web-1:8001",
+      "http://web-1:8001/clicker",
+      "http://web-1:8001/?x=1",
+      "http://user:pw@web-1:8001",
+      "not a url",
+    ]
+  ) {
+    assertRefused({ ADVERTISE_URL: raw }, [], "ADVERTISE_URL");
+  }
 });
 
 Deno.test("parseConfig() reads RECONNECT_WINDOW_SECONDS and COOKIE_SECURE", () => {

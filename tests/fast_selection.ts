@@ -24,10 +24,12 @@ export const SLOW: Readonly<Record<string, string>> = Object.freeze({
   "tests/abuse": "runs main.ts in child processes and floods real-cost password hashes",
   "tests/compat": "plays rounds in real time with the official client",
   "tests/main_test.ts": "runs main.ts in child processes",
+  "tests/main_unhandled_rejection_test.ts": "runs the server's main() in a child process",
   "tests/http/serve_test.ts": "runs main.ts in a child process under a file limit",
   "tests/db/open_database_test.ts": "races `deno eval` child processes for one database file",
   "tests/type_check_split_test.ts": "runs `deno check`",
   "tests/cluster": "runs servers in child processes against Redis and PostgreSQL",
+  "tests/cluster/nginx_test.ts": "runs three servers, nginx and Chromium in child processes",
   "tests/metrics/promtool_test.ts": "runs main.ts and promtool in child processes",
   "tests/metrics/prometheus_test.ts": "runs three servers and a real Prometheus in child processes",
 });

@@ -7,6 +7,11 @@
  * script reads the current round id itself, and closing a round (see
  * `round_scripts.ts`) moves that id in one step.
  *
+ * Each standing carries the number of moves applied to it this round, and
+ * the script runs only on the Redis epoch the server knows: a Redis that
+ * lost its data counts nothing until the servers restored it
+ * (`redis_epoch.ts`).
+ *
  * The script mirrors `src/game/rules.ts` and `src/game/click_limit.ts`; the
  * start standing and the cost factor come from there as arguments.
  *
@@ -18,28 +23,47 @@ import { multiplierCost, START } from "../game/rules.ts";
 import type { ClusterKeys } from "./cluster_keys.ts";
 import type { Redis } from "./redis_connection.ts";
 import { RedisScript } from "./redis_script.ts";
+import { SETTLED_LUA } from "./redis_epoch.ts";
 
 /**
- * KEYS[1] round hash. ARGV: scores prefix, bucket prefix, clicks per second,
- * start score, start multiplier, cost factor, then (op, player id) pairs with
- * op `c` click, `b` buy a multiplier, `s` read the standing. Replies
- * `{roundId, roundEndsAt, then score, multiplier, ok for each op}`.
+ * KEYS: round hash, epoch, live servers. ARGV: scores prefix, bucket prefix,
+ * clicks per second, start score, start multiplier, cost factor, the epoch
+ * the server knows (empty: not checked), then (op, player id) pairs with op
+ * `c` click, `b` buy a multiplier, `s` read the standing. Replies
+ * `{roundId, roundEndsAt, then score, multiplier, ok, version for each op}`;
+ * refuses (`EPOCH`) an epoch Redis doesn't hold, and (`SETTLING`) every move
+ * while a Redis that lost its data is being restored.
  */
-export const CLICKS = new RedisScript(`
+export const CLICKS = new RedisScript(`${SETTLED_LUA}
+local now
+if ARGV[7] ~= '' then
+  if redis.call('HGET', KEYS[2], 'id') ~= ARGV[7] then
+    return redis.error_reply('EPOCH Redis lost its data; the game is being restored')
+  end
+  local t = redis.call('TIME')
+  now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+  if not settled(KEYS[2], KEYS[3], now) then
+    return redis.error_reply('SETTLING the game is being restored after Redis lost its data')
+  end
+end
 local round = redis.call('HMGET', KEYS[1], 'id', 'endsAt')
 if not round[1] then return redis.error_reply('NOROUND no round in progress') end
 local scores = ARGV[1] .. round[1]
 local rate = tonumber(ARGV[3])
 local startScore, startMult, factor = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
-local now
 local players = {}
 local out = { tonumber(round[1]), tonumber(round[2]) }
-for i = 7, #ARGV, 2 do
+for i = 8, #ARGV, 2 do
   local op, id = ARGV[i], ARGV[i + 1]
   local p = players[id]
   if not p then
-    local v = redis.call('HMGET', scores, 's' .. id, 'm' .. id)
-    p = { score = tonumber(v[1]) or startScore, mult = tonumber(v[2]) or startMult, moved = false }
+    local v = redis.call('HMGET', scores, 's' .. id, 'm' .. id, 'v' .. id)
+    p = {
+      score = tonumber(v[1]) or startScore,
+      mult = tonumber(v[2]) or startMult,
+      version = tonumber(v[3]) or 0,
+      moved = false,
+    }
     players[id] = p
   end
   local ok = 1
@@ -64,6 +88,7 @@ for i = 7, #ARGV, 2 do
     if p.tokens >= 1 then
       p.tokens = p.tokens - 1
       p.score = p.score + p.mult
+      p.version = p.version + 1
       p.moved = true
     else
       ok = 0
@@ -72,6 +97,7 @@ for i = 7, #ARGV, 2 do
     local cost = factor * p.mult
     if p.score >= cost then
       p.score, p.mult, p.moved = p.score - cost, p.mult * 2, true
+      p.version = p.version + 1
     else
       ok = 0
     end
@@ -79,9 +105,12 @@ for i = 7, #ARGV, 2 do
   out[#out + 1] = p.score
   out[#out + 1] = p.mult
   out[#out + 1] = ok
+  out[#out + 1] = p.version
 end
 for id, p in pairs(players) do
-  if p.moved then redis.call('HSET', scores, 's' .. id, p.score, 'm' .. id, p.mult) end
+  if p.moved then
+    redis.call('HSET', scores, 's' .. id, p.score, 'm' .. id, p.mult, 'v' .. id, p.version)
+  end
   -- A bucket left alone for a second is full again: expiring it then is the same as keeping it.
   if p.tokens then redis.call('SET', ARGV[2] .. id, p.tokens .. ' ' .. p.updated, 'PX', 2000) end
 end
@@ -99,6 +128,8 @@ export interface OpReply {
   readonly multiplier: number;
   /** The click counted, or the purchase went through (always true for a read). */
   readonly ok: boolean;
+  /** Moves applied to the player's standing this round, this one included. */
+  readonly version: number;
 }
 
 interface Waiter {
@@ -112,6 +143,10 @@ export interface ClickBatchOptions {
   readonly keys: ClusterKeys;
   /** Per-player click cap. */
   readonly maxClicksPerSecond: number;
+  /** The epoch of Redis the server knows (see `redis_epoch.ts`); unset, not checked. */
+  readonly epoch?: () => string;
+  /** A batch was refused because Redis doesn't hold that epoch: it lost its data. */
+  readonly onEpochLost?: () => void;
 }
 
 /** Gathers the operations of one event-loop turn and sends them to Redis in one call. */
@@ -119,13 +154,17 @@ export class ClickBatch {
   readonly #redis: Redis;
   readonly #keys: readonly string[];
   readonly #header: readonly (string | number)[];
+  readonly #epoch: () => string;
+  readonly #onEpochLost: () => void;
   #ops: (string | number)[] = [];
   #waiters: Waiter[] = [];
   #scheduled = false;
 
   constructor(options: ClickBatchOptions) {
     this.#redis = options.redis;
-    this.#keys = [options.keys.round];
+    this.#keys = [options.keys.round, options.keys.epoch, options.keys.servers];
+    this.#epoch = options.epoch ?? (() => "");
+    this.#onEpochLost = options.onEpochLost ?? (() => {});
     this.#header = [
       options.keys.scores,
       options.keys.bucket,
@@ -159,26 +198,35 @@ export class ClickBatch {
     const waiters = this.#waiters;
     this.#ops = [];
     this.#waiters = [];
-    CLICKS.run(this.#redis, this.#keys, [...this.#header, ...ops]).then(
-      (reply) => settle(waiters, reply as number[]),
-      (error) => {
+    // A reply that can't be read fails the waiters it didn't answer, like
+    // Redis out of reach: each caller gets an error, none waits forever, and
+    // no rejection is left unhandled.
+    CLICKS.run(this.#redis, this.#keys, [...this.#header, this.#epoch(), ...ops])
+      .then((reply) => settle(waiters, reply as number[]))
+      .catch((error) => {
+        if (error instanceof Error && error.message.startsWith("EPOCH")) this.#onEpochLost();
         for (const waiter of waiters) waiter.reject(error);
-      },
-    );
+      });
   }
 }
 
 function settle(waiters: readonly Waiter[], reply: readonly number[]): void {
+  if (!Array.isArray(reply) || reply.length !== 2 + 4 * waiters.length) {
+    throw new TypeError(
+      `Cannot read click batch reply: expected ${2 + 4 * waiters.length} numbers`,
+    );
+  }
   const roundId = reply[0];
   const roundEndsAt = reply[1];
   for (let i = 0; i < waiters.length; i++) {
-    const at = 2 + 3 * i;
+    const at = 2 + 4 * i;
     waiters[i].resolve({
       roundId,
       roundEndsAt,
       score: reply[at],
       multiplier: reply[at + 1],
       ok: reply[at + 2] === 1,
+      version: reply[at + 3],
     });
   }
 }

@@ -5,7 +5,8 @@
  * ends rounds (`round_leader.ts`, under `lease.ts`) and records them in
  * PostgreSQL; every server broadcasts each announced round
  * (`round_feed.ts`); who is online and the connection limit span servers
- * (`presence.ts`).
+ * (`presence.ts`); a Redis that lost its data is found and restored from
+ * what the servers hold (`redis_loss_watch.ts`).
  *
  * @module
  */
@@ -13,7 +14,7 @@
 import type { Kysely } from "kysely";
 import type { Database } from "../db/schema.ts";
 import { openPostgres } from "../db/postgres/open_postgres.ts";
-import { lastRecordedRound } from "../db/rounds.ts";
+import { lastRecordedRound, lastRoundId } from "../db/rounds.ts";
 import type { RoundGrid } from "../game/round_clock.ts";
 import type { EndRound } from "../hub/wire.ts";
 import type { RoundLoopHealth } from "../round_loop.ts";
@@ -27,8 +28,11 @@ import { closeRedis, openRedis, type Redis } from "./redis_connection.ts";
 import { RoundFeed } from "./round_feed.ts";
 import { RoundLeader } from "./round_leader.ts";
 import { StandingRelay } from "./standing_relay.ts";
+import { ConnectionRelay } from "./connection_relay.ts";
 import { openSchedule, settleGrid } from "./schedule.ts";
 import { redisAttempts } from "./redis_attempts.ts";
+import { joinEpoch } from "./redis_epoch.ts";
+import { type RedisLoss, RedisLossWatch } from "./redis_loss_watch.ts";
 import type { AttemptCounterFactory } from "../auth/attempt_limit.ts";
 import { newServerId } from "../server_id.ts";
 import { logUnexpected } from "../log/log_unexpected.ts";
@@ -69,6 +73,8 @@ export interface ClusterHealth {
   readonly role: "leader" | "follower";
   /** `"ok"`, or why Redis can't be used. */
   readonly redis: string;
+  /** The last time Redis lost its data, as this server saw it; null when never. */
+  readonly redisLost: RedisLoss | null;
 }
 
 /** This server's part in a game shared with other servers. */
@@ -82,6 +88,10 @@ export interface Cluster {
   readonly online: number;
   /** Login and registration attempts, counted across servers. */
   readonly attempts: AttemptCounterFactory;
+  /** Passes requests for connections held by other servers to them. */
+  readonly relay: ConnectionRelay;
+  /** Tells the other servers where to reach this one (an `http://` origin), once it listens. */
+  advertise(address: string): void;
   /** Starts leading or standing by, reading announced rounds, and keeping presence. */
   start(hub: ClusterHub): Promise<void>;
   /** The round clock as this server sees it. */
@@ -118,8 +128,20 @@ export async function openCluster(options: ClusterOptions): Promise<Cluster> {
           `last ${grid.durationMs / 1000} s (setting "round_grid"): following the shared game`,
       );
     }
-    const round = await openSchedule(redis, keys, db, grid, Date.now());
-    return assemble({ ...options, logError, serverId, keys, db, redis, reader, grid, round });
+    const epoch = await joinEpoch(redis, keys);
+    const round = await openSchedule(redis, keys, db, grid, Date.now(), epoch);
+    return assemble({
+      ...options,
+      logError,
+      serverId,
+      keys,
+      db,
+      redis,
+      reader,
+      grid,
+      round,
+      epoch,
+    });
   } catch (error) {
     for (const connection of opened) connection.disconnect();
     await db.destroy();
@@ -136,6 +158,8 @@ interface Parts extends ClusterOptions {
   readonly reader: Redis;
   readonly grid: RoundGrid;
   readonly round: { readonly id: number; readonly endsAt: number };
+  /** The epoch Redis held when this server joined (see `redis_epoch.ts`). */
+  readonly epoch: string;
 }
 
 function assemble(parts: Parts): Cluster {
@@ -151,7 +175,13 @@ function assemble(parts: Parts): Cluster {
     onKick: (playerId) => hub?.kick(playerId),
   });
   const game: ClusterGame = new ClusterGame({
-    batch: new ClickBatch({ redis, keys, maxClicksPerSecond: parts.maxClicksPerSecond }),
+    batch: new ClickBatch({
+      redis,
+      keys,
+      maxClicksPerSecond: parts.maxClicksPerSecond,
+      epoch: () => watch.epoch,
+      onEpochLost: () => void watch.check(),
+    }),
     maxClicksPerSecond: parts.maxClicksPerSecond,
     round: parts.round,
     onJoin: (playerId) => presence.opened(playerId),
@@ -163,6 +193,21 @@ function assemble(parts: Parts): Cluster {
     keys,
     elsewhere: (playerId) => presence.elsewhere(playerId),
   });
+  const watch: RedisLossWatch = new RedisLossWatch({
+    redis,
+    keys,
+    serverId,
+    grid,
+    epoch: parts.epoch,
+    held: () => ({ ...game.held(), lastAnnounced: feed.lastRoundId }),
+    lastRecorded: () => lastRoundId(db),
+    log: logError,
+  });
+  const connectionRelay = new ConnectionRelay({
+    serverId,
+    addressOf: (id) => presence.addressOf(id),
+    logError,
+  });
   const lease = new Lease({ redis, key: keys.leader, serverId, log: logError });
   const leader = new RoundLeader({
     redis,
@@ -173,6 +218,7 @@ function assemble(parts: Parts): Cluster {
     sleep,
     logError,
     afterClose: parts.afterClose,
+    epoch: () => watch.epoch,
   });
   const feed = new RoundFeed({
     redis: reader,
@@ -189,7 +235,7 @@ function assemble(parts: Parts): Cluster {
       for (const playerId of playerIds) {
         game.refresh(playerId).then((read) => {
           if (read) hub?.standingMoved(playerId);
-        });
+        }).catch((error) => logError(`cluster: standing of player ${playerId}: ${error?.stack}`));
       }
     },
   });
@@ -203,8 +249,11 @@ function assemble(parts: Parts): Cluster {
       return presence.online;
     },
     attempts: redisAttempts(redis, keys),
+    relay: connectionRelay,
+    advertise: (address) => presence.advertise(address),
     async start(connected) {
       hub = connected;
+      watch.start();
       await presence.start();
       await feed.start();
       // A player's first GameInfo here names the last round, as on a server that ran all along:
@@ -226,12 +275,18 @@ function assemble(parts: Parts): Cluster {
       } catch (error) {
         state = (error as Error)?.message || "unreachable";
       }
-      return { role: leader.leading ? "leader" : "follower", redis: state };
+      return {
+        role: leader.leading ? "leader" : "follower",
+        redis: state,
+        redisLost: watch.loss,
+      };
     },
     leadership: () => ({ leading: leader.leading, changes: lease.changes }),
     stop() {
       return stopping ??= (async () => {
         relay.stop();
+        await watch.stop();
+        connectionRelay.close();
         await leader.stop();
         await feed.stop();
         await presence.stop();

@@ -4,6 +4,9 @@
  * copy of each connected player's standing, refreshed by every reply and
  * read only for `GameInfo` and `Standing`, and its view of the round in
  * progress, moved on by replies and by announced rounds (`round_feed.ts`).
+ * It also keeps the latest standing it heard of every player this round,
+ * connected or not, with its move count: what it writes back to a Redis
+ * that lost its data (`redis_epoch.ts`).
  *
  * Moves return promises that resolve in the order they were made, since
  * they travel in one batch per turn over one connection.
@@ -17,6 +20,7 @@ import type { MoveResult, PlayerState } from "../game/game_state.ts";
 import { multiplierCost, type PurchaseResult, START } from "../game/rules.ts";
 import { newBucket } from "../game/click_limit.ts";
 import type { ClickBatch, OpReply } from "./click_batch.ts";
+import { type HeldStanding, mergeStanding } from "./repair_plan.ts";
 
 /**
  * The error a move rejects with while Redis can't be reached: the hub
@@ -54,6 +58,8 @@ export class ClusterGame implements HubGame {
   readonly #onJoin: (playerId: number) => void;
   readonly #onLeave: (playerId: number) => void;
   readonly #onMove: (playerId: number) => void;
+  /** The latest standing heard of each player in the round in progress. */
+  readonly #heard = new Map<number, HeldStanding>();
   #roundId: number;
   #roundEndsAt: number;
   #lastRound: LastRound | null = null;
@@ -84,6 +90,17 @@ export class ClusterGame implements HubGame {
   get lastRound(): LastRound | null {
     return this.#lastRound;
   }
+  /** The round in progress and the latest standing heard of each player in it. */
+  held(): {
+    readonly round: { readonly id: number; readonly endsAt: number };
+    readonly standings: HeldStanding[];
+  } {
+    return {
+      round: { id: this.#roundId, endsAt: this.#roundEndsAt },
+      standings: [...this.#heard.values()],
+    };
+  }
+
   /** Each player with a connection on this server, and how many connections. */
   *connectionCounts(): IterableIterator<readonly [playerId: number, connections: number]> {
     for (const player of this.#players.values()) yield [player.id, player.connections];
@@ -99,6 +116,7 @@ export class ClusterGame implements HubGame {
     if (this.#players.has(id)) return;
     try {
       const reply = await this.#batch.enqueue("s", id);
+      this.#hear(id, reply);
       this.#prepared.set(id, { reply, at: Date.now() });
     } catch { /* join starts from the round's start standing; the game says it is unavailable */ }
   }
@@ -126,7 +144,8 @@ export class ClusterGame implements HubGame {
     player.connections++;
     this.#onJoin(id);
     // Usually back before the client's handshake asks for GameInfo.
-    this.#batch.enqueue("s", id).then((reply) => this.#observe(player, reply), () => {});
+    // Unread, the cached standing stays; the next answer from Redis brings the true one.
+    this.#batch.enqueue("s", id).then((reply) => this.#observe(player, reply)).catch(() => {});
     return player;
   }
 
@@ -191,6 +210,7 @@ export class ClusterGame implements HubGame {
     }
     this.#roundId = id;
     this.#roundEndsAt = endsAt;
+    this.#heard.clear();
     for (const player of this.#players.values()) {
       player.score = START.score;
       player.multiplier = START.multiplier;
@@ -198,11 +218,22 @@ export class ClusterGame implements HubGame {
   }
 
   #observe(player: PlayerState, reply: OpReply): void {
-    this.#advance(reply.roundId, reply.roundEndsAt);
-    // A reply from a round this server has already left would put old points back.
-    if (reply.roundId !== this.#roundId) return;
+    if (!this.#hear(player.id, reply)) return;
     player.score = reply.score;
     player.multiplier = reply.multiplier;
+  }
+
+  /** Keeps what a reply says of the player; false when it is from a round this server left. */
+  #hear(playerId: number, reply: OpReply): boolean {
+    this.#advance(reply.roundId, reply.roundEndsAt);
+    // A reply from a round this server has already left would put old points back.
+    if (reply.roundId !== this.#roundId) return false;
+    const { score, multiplier, version } = reply;
+    this.#heard.set(
+      playerId,
+      mergeStanding(this.#heard.get(playerId), { playerId, score, multiplier, version }),
+    );
+    return true;
   }
 
   async #send(op: "c" | "b", player: PlayerState): Promise<OpReply> {

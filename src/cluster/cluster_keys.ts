@@ -21,18 +21,22 @@ export interface ClusterKeys {
   readonly announced: string;
   /** Stream: one entry per announced round (`EndRound`'s fields). */
   readonly events: string;
-  /** Prefix of a round's standings hash (`s<player>` score, `m<player>` multiplier); + round id. */
+  /** Prefix of a round's standings hash (`s`, `m`, `v` + player: score, multiplier, moves); + round id. */
   readonly scores: string;
   /** Prefix of a player's click bucket (`"tokens updatedMs"`, expiring); + player id. */
   readonly bucket: string;
   /** Sorted set: live server ids, scored by when their presence expires (Redis ms). */
   readonly servers: string;
+  /** Hash: live server id → the origin other servers reach it at (`ADVERTISE_URL`). */
+  readonly addresses: string;
   /** Prefix of a server's players hash (player id → open connections); + server id. */
   readonly online: string;
   /** Prefix of a server's stream of connections to close (the player is over the limit); + server id. */
   readonly kicks: string;
   /** Prefix of an attempt counter (logins, registrations); + its name. */
   readonly attempts: string;
+  /** Hash: this Redis's epoch (`id`), and after a loss `lostAt`, `pending`, `m:<server>` (see `redis_epoch.ts`). */
+  readonly epoch: string;
 }
 
 /** The keys under `prefix`. */
@@ -47,8 +51,10 @@ export function clusterKeys(prefix = "clicker:"): ClusterKeys {
     scores: `${prefix}r:`,
     bucket: `${prefix}b:`,
     servers: `${prefix}servers`,
+    addresses: `${prefix}addresses`,
     online: `${prefix}online:`,
     kicks: `${prefix}kicks:`,
     attempts: `${prefix}a:`,
+    epoch: `${prefix}epoch`,
   });
 }

@@ -38,4 +38,5 @@ export declare class Redis {
   call(command: string, ...args: (string | number)[]): Promise<unknown>;
   on(event: "error", listener: (error: Error) => void): this;
   on(event: "ready" | "close" | "end" | "reconnecting", listener: () => void): this;
+  off(event: "ready" | "close" | "end" | "reconnecting", listener: () => void): this;
 }

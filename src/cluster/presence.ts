@@ -9,6 +9,9 @@
  * - When a connection opens, the player's connections on every live server
  *   are added up; over the limit, the server holding the most of them (this
  *   one on a tie) closes its oldest, told through its kick stream.
+ * - Each server advertises where the others reach it, with its heartbeat,
+ *   and learns where every live server is: a request for a connection held
+ *   by another server is relayed there (`connection_relay.ts`).
  *
  * @module
  */
@@ -23,28 +26,36 @@ local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 `;
 
 /**
- * KEYS[1] live servers. ARGV: server id, ttl ms, online prefix, then
- * (player, connections) pairs. Rewrites this server's hash, drops dead
- * servers, and replies the number of distinct players online, then a
- * (player, server) pair for each of this server's players connected to
- * another server too.
+ * KEYS[1] live servers, KEYS[2] their addresses. ARGV: server id, ttl ms,
+ * online prefix, this server's address (or empty), then (player,
+ * connections) pairs. Rewrites this server's hash and address, drops dead
+ * servers, and replies the number of distinct players online, then the live
+ * servers' (server, address) pairs as one list, then a (player, server) pair
+ * for each of this server's players connected to another server too.
  */
 const HEARTBEAT = new RedisScript(`${NOW}
 local mine = ARGV[3] .. ARGV[1]
 redis.call('DEL', mine)
 local here = {}
-for i = 4, #ARGV, 2 do
+for i = 5, #ARGV, 2 do
   redis.call('HSET', mine, ARGV[i], ARGV[i + 1])
   here[ARGV[i]] = true
 end
 redis.call('PEXPIRE', mine, ARGV[2])
 redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV[1])
+if ARGV[4] ~= '' then redis.call('HSET', KEYS[2], ARGV[1], ARGV[4]) end
 for _, dead in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now)) do
   redis.call('DEL', ARGV[3] .. dead)
+  redis.call('HDEL', KEYS[2], dead)
 end
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
-local seen, reply = {}, { 0 }
+local seen, addresses, reply = {}, {}, { 0, 0 }
 for _, server in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
+  local address = redis.call('HGET', KEYS[2], server)
+  if address then
+    addresses[#addresses + 1] = server
+    addresses[#addresses + 1] = address
+  end
   for _, player in ipairs(redis.call('HKEYS', ARGV[3] .. server)) do
     if not seen[player] then
       seen[player] = true
@@ -56,7 +67,15 @@ for _, server in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
     end
   end
 end
+reply[2] = addresses
 return reply
+`);
+
+/** KEYS[1] live servers, KEYS[2] their addresses. ARGV: server id. Its address while it lives. */
+const ADDRESS = new RedisScript(`${NOW}
+local expires = redis.call('ZSCORE', KEYS[1], ARGV[1])
+if not expires or tonumber(expires) <= now then return false end
+return redis.call('HGET', KEYS[2], ARGV[1])
 `);
 
 /**
@@ -118,6 +137,10 @@ export class Presence {
   #online = -1;
   /** This server's players with connections on other servers too, and those servers. */
   #elsewhere = new Map<number, string[]>();
+  /** Live servers' addresses, as of the last heartbeat. */
+  #addresses = new Map<string, string>();
+  /** Where other servers reach this one, once it listens. */
+  #address = "";
   #beating = false;
 
   constructor(options: PresenceOptions) {
@@ -138,6 +161,24 @@ export class Presence {
     return this.#elsewhere.get(playerId) ?? NOWHERE;
   }
 
+  /**
+   * Where a live server is reached, as of the last heartbeat, else as Redis
+   * says now (a server that started since); `undefined` for one not alive.
+   */
+  async addressOf(serverId: string): Promise<string | undefined> {
+    const known = this.#addresses.get(serverId);
+    if (known !== undefined) return known;
+    const { redis, keys } = this.#options;
+    const address = await ADDRESS.run(redis, [this.#servers, keys.addresses], [serverId]);
+    return typeof address === "string" ? address : undefined;
+  }
+
+  /** Advertises where other servers reach this one, from now on (at once if started). */
+  advertise(address: string): void {
+    this.#address = address;
+    if (this.#timer !== undefined) void this.#beat();
+  }
+
   /** Writes the presence now and then every interval. */
   async start(): Promise<void> {
     await this.#beat();
@@ -152,6 +193,7 @@ export class Presence {
     try {
       await redis.call("ZREM", this.#servers, serverId);
       await redis.call("DEL", keys.online + serverId);
+      await redis.call("HDEL", keys.addresses, serverId);
     } catch {
       // Unreachable: the presence runs out by itself.
     }
@@ -169,7 +211,7 @@ export class Presence {
       maxPerPlayer,
     ]).then((busiest) => {
       if (busiest === serverId) onKick(playerId);
-    }, () => {});
+    }).catch(() => {});
   }
 
   /** A connection of the player closed here. */
@@ -183,13 +225,25 @@ export class Presence {
     if (this.#beating) return;
     this.#beating = true;
     const { redis, keys, serverId, local, onCount } = this.#options;
-    const args: (string | number)[] = [serverId, this.#options.ttlMs ?? 3000, keys.online];
+    const args: (string | number)[] = [
+      serverId,
+      this.#options.ttlMs ?? 3000,
+      keys.online,
+      this.#address,
+    ];
     for (const [playerId, connections] of local()) args.push(playerId, connections);
     try {
-      const reply = await HEARTBEAT.run(redis, [this.#servers], args) as (number | string)[];
+      const reply = await HEARTBEAT.run(redis, [this.#servers, keys.addresses], args) as [
+        number,
+        string[],
+        ...(number | string)[],
+      ];
       const online = Number(reply[0]);
+      const addresses = new Map<string, string>();
+      for (let i = 0; i + 1 < reply[1].length; i += 2) addresses.set(reply[1][i], reply[1][i + 1]);
+      this.#addresses = addresses;
       const elsewhere = new Map<number, string[]>();
-      for (let i = 1; i + 1 < reply.length; i += 2) {
+      for (let i = 2; i + 1 < reply.length; i += 2) {
         const playerId = Number(reply[i]);
         const servers = elsewhere.get(playerId) ?? [];
         servers.push(String(reply[i + 1]));

@@ -37,6 +37,8 @@ const log = getLogger(["clicker", "round"]);
 const ACQUIRE_EVERY_MS = 250;
 /** How soon a failed record or a Redis error is retried, in ms. */
 const RETRY_MS = 1000;
+/** How soon closing is tried again while Redis is being restored, in ms. */
+const SETTLING_RETRY_MS = 100;
 
 /** What {@linkcode RoundLeader} needs. */
 export interface RoundLeaderDeps {
@@ -51,6 +53,8 @@ export interface RoundLeaderDeps {
   readonly logError?: (message: string, fields?: Record<string, unknown>) => void;
   /** Called right after this server closed round `id`, before it is recorded (tests crash here). */
   readonly afterClose?: (id: number) => void;
+  /** The epoch of Redis this server knows (see `redis_epoch.ts`); unset, not checked. */
+  readonly epoch?: () => string;
 }
 
 /** This server's part in keeping the round clock: leading it, or standing by. */
@@ -127,7 +131,8 @@ export class RoundLeader {
   async #lead(signal: AbortSignal): Promise<void> {
     const { redis, keys, db, grid, sleep } = this.#deps;
     const recorded = await this.#finishClosed();
-    const round = await openSchedule(redis, keys, db, grid, this.#now());
+    const epoch = this.#deps.epoch?.() ?? "";
+    const round = await openSchedule(redis, keys, db, grid, this.#now(), epoch);
     this.#round = { id: round.id, endsAt: round.endsAt };
     let wait = Math.max(0, round.endsAt - this.#now());
     if (!recorded) wait = Math.min(wait, RETRY_MS);
@@ -146,6 +151,8 @@ export class RoundLeader {
     const outcome = await closeRound(redis, keys, token, round.id, nextEndsAt);
     // Redis says another server leads (or none: Redis restarted empty): stop leading now.
     if (outcome.kind === "not-leader") return await this.#deps.lease.release();
+    // Redis lost its data and the servers are writing back: the round ends once they have.
+    if (outcome.kind === "settling") return await sleep(SETTLING_RETRY_MS, signal).catch(() => {});
     if (outcome.kind !== "closed") return;
     this.#round = { id: round.id + 1, endsAt: nextEndsAt };
     this.#deps.afterClose?.(round.id);

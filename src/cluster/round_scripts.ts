@@ -2,7 +2,8 @@
  * The round's life in Redis, as three scripts, each one atomic step:
  *
  * - {@linkcode INIT_ROUND} opens the schedule when Redis has none (first
- *   start, or a Redis that lost its data), from what PostgreSQL holds.
+ *   start), from what PostgreSQL holds; a Redis that lost its data gets
+ *   its round back from the servers instead (`redis_epoch.ts`).
  * - {@linkcode CLOSE_ROUND} ends the round in progress, only for the lease
  *   holder and only if the round is the one the caller means: it finds the
  *   winners, keeps the result among the closed rounds, and moves the round
@@ -18,6 +19,7 @@
 import type { ClusterKeys } from "./cluster_keys.ts";
 import type { Redis } from "./redis_connection.ts";
 import { RedisScript } from "./redis_script.ts";
+import { SETTLED_LUA } from "./redis_epoch.ts";
 
 /** The round in progress and the grid of deadlines, as kept in Redis. */
 export interface RoundState {
@@ -42,8 +44,16 @@ export interface ClosedResult {
 
 const FIELDS = ["id", "startedAt", "endsAt", "gridStart", "durationMs"] as const;
 
-/** KEYS: round, announced. ARGV: id, startedAt, endsAt, gridStart, durationMs, announced. */
+/**
+ * KEYS: round, announced, epoch. ARGV: id, startedAt, endsAt, gridStart,
+ * durationMs, announced, the epoch the server knows (empty: not checked).
+ * Refuses (`EPOCH`) on an epoch Redis doesn't hold: Redis lost its data, and
+ * the round must come back from the servers, not from PostgreSQL.
+ */
 const INIT_ROUND = new RedisScript(`
+if ARGV[7] ~= '' and redis.call('HGET', KEYS[3], 'id') ~= ARGV[7] then
+  return redis.error_reply('EPOCH Redis lost its data; the game is being restored')
+end
 if redis.call('EXISTS', KEYS[1]) == 0 then
   redis.call('HSET', KEYS[1], 'id', ARGV[1], 'startedAt', ARGV[2], 'endsAt', ARGV[3],
     'gridStart', ARGV[4], 'durationMs', ARGV[5])
@@ -55,14 +65,19 @@ return redis.call('HMGET', KEYS[1], 'id', 'startedAt', 'endsAt', 'gridStart', 'd
 `);
 
 /**
- * KEYS: round, leader, closed, pending. ARGV: lease token, round id,
- * next round's end, scores prefix. Replies `{0}` not the leader, `{-1}` the
- * round is not in progress, or `{1, result JSON}`.
+ * KEYS: round, leader, closed, pending, epoch, live servers. ARGV: lease
+ * token, round id, next round's end, scores prefix. Replies `{0}` not the
+ * leader, `{-1}` the round is not in progress, `{-2}` Redis is being
+ * restored after losing its data (see `redis_epoch.ts`), or `{1, result JSON}`.
  */
-const CLOSE_ROUND = new RedisScript(`
+const CLOSE_ROUND = new RedisScript(`${SETTLED_LUA}
 if redis.call('GET', KEYS[2]) ~= ARGV[1] then return {0} end
 local round = redis.call('HMGET', KEYS[1], 'id', 'startedAt', 'endsAt')
 if round[1] ~= ARGV[2] then return {-1} end
+local t = redis.call('TIME')
+if not settled(KEYS[5], KEYS[6], tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)) then
+  return {-2}
+end
 local fields = redis.call('HGETALL', ARGV[4] .. round[1])
 local top, players, winners = 0, 0, {}
 for i = 1, #fields, 2 do
@@ -126,20 +141,25 @@ export async function readRound(
   return roundState(await redis.call("HMGET", keys.round, ...FIELDS));
 }
 
-/** Opens `round` unless Redis has a schedule already; returns the one in force. */
+/**
+ * Opens `round` unless Redis has a schedule already; returns the one in
+ * force. With `epoch`, rejects (`EPOCH`) when Redis doesn't hold it.
+ */
 export async function initRound(
   redis: Redis,
   keys: ClusterKeys,
   round: RoundState,
   announced: number,
+  epoch = "",
 ): Promise<RoundState> {
-  const reply = await INIT_ROUND.run(redis, [keys.round, keys.announced], [
+  const reply = await INIT_ROUND.run(redis, [keys.round, keys.announced, keys.epoch], [
     round.id,
     round.startedAt,
     round.endsAt,
     round.gridStart,
     round.durationMs,
     announced,
+    epoch,
   ]);
   return roundState(reply)!;
 }
@@ -148,7 +168,8 @@ export async function initRound(
 export type CloseOutcome =
   | { readonly kind: "closed"; readonly result: ClosedResult }
   | { readonly kind: "not-leader" }
-  | { readonly kind: "moved-on" };
+  | { readonly kind: "moved-on" }
+  | { readonly kind: "settling" };
 
 /** Ends round `id`, fenced by the lease `token`; the next round ends at `nextEndsAt`. */
 export async function closeRound(
@@ -160,11 +181,12 @@ export async function closeRound(
 ): Promise<CloseOutcome> {
   const reply = await CLOSE_ROUND.run(
     redis,
-    [keys.round, keys.leader, keys.closed, keys.pending],
+    [keys.round, keys.leader, keys.closed, keys.pending, keys.epoch, keys.servers],
     [token, id, nextEndsAt, keys.scores],
   ) as [number, string?];
   if (reply[0] === 0) return { kind: "not-leader" };
   if (reply[0] === -1) return { kind: "moved-on" };
+  if (reply[0] === -2) return { kind: "settling" };
   return { kind: "closed", result: JSON.parse(reply[1]!) };
 }
 

@@ -3,7 +3,9 @@
  * (start and round length) is settled once in PostgreSQL's settings, as the
  * token secret is, and the next round id follows the last one recorded. So
  * the schedule survives a change of leader (it is in Redis), a restart of
- * every server (still in Redis), and even a Redis that lost its data.
+ * every server (still in Redis), and a Redis that lost its data (the
+ * servers write back the round in progress, see `redis_epoch.ts`; with no
+ * server left that knew it, the next round follows the last one recorded).
  *
  * @module
  */
@@ -38,7 +40,9 @@ export async function settleGrid(
 /**
  * The round in progress in Redis; when Redis has none, opens the next one
  * on `grid` after the last round PostgreSQL holds (atomically: servers
- * starting at once agree on one).
+ * starting at once agree on one). With `epoch`, rejects when Redis doesn't
+ * hold it (it lost its data: the servers restore the round, see
+ * `redis_epoch.ts`).
  */
 export async function openSchedule(
   redis: Redis,
@@ -46,16 +50,23 @@ export async function openSchedule(
   db: Kysely<Database>,
   grid: RoundGrid,
   nowMs: number,
+  epoch = "",
 ): Promise<RoundState> {
   const existing = await readRound(redis, keys);
   if (existing) return existing;
   const last = await lastRoundId(db);
   const endsAt = nextDeadline(grid, nowMs);
-  return await initRound(redis, keys, {
-    id: last + 1,
-    startedAt: endsAt - grid.durationMs,
-    endsAt,
-    gridStart: grid.startMs,
-    durationMs: grid.durationMs,
-  }, last);
+  return await initRound(
+    redis,
+    keys,
+    {
+      id: last + 1,
+      startedAt: endsAt - grid.durationMs,
+      endsAt,
+      gridStart: grid.startMs,
+      durationMs: grid.durationMs,
+    },
+    last,
+    epoch,
+  );
 }

@@ -3,9 +3,13 @@
  * paths, CORS for the configured origins, security headers, errors as JSON,
  * and the web client's files.
  *
- * Routes match any case of a path, but a file is looked up by the request's
- * exact (decoded) path: file names are case-sensitive on the disks we serve
- * from, so `/dist/App.js` names `App.js`, never `app.js`.
+ * Every decision is made on one reading of the path (`request_path.ts`):
+ * decoded once and normalised, so no spelling of a path routes one way and
+ * looks a file up another. A path that can't be read is refused with a 400.
+ * Routes match any case of it, but a file is looked up by its exact case:
+ * file names are case-sensitive on the disks we serve from, so
+ * `/dist/App.js` names `App.js`, never `app.js`. Only the page's files are
+ * served (`public_files.ts`), never the client's sources.
  *
  * @module
  */
@@ -15,6 +19,7 @@ import { HTTPException } from "hono/http-exception";
 import { join } from "node:path";
 import { DatabaseUnavailableError } from "../db/sqlite_errors.ts";
 import { StaticFiles } from "./static_files.ts";
+import { rawPath, readPath } from "./request_path.ts";
 import { corsFor } from "./cors.ts";
 import { sessionPolicy } from "./session_cookie.ts";
 import { clientAddress } from "./client_address.ts";
@@ -68,18 +73,23 @@ export interface AccessEntry {
   readonly client: string;
 }
 
-/** Query parameters that carry a secret: the token, and the hub's connection token. */
-const SECRET_PARAMETERS = new Set(["access_token", "id"]);
-
-/** Removes secrets (`access_token`, the connection token `id`) from a URL before it is logged. */
+/**
+ * Removes secrets from a URL before it is logged: the token (`access_token`)
+ * and the random part of a connection token (`id`); a connection token's
+ * `<serverId>.` prefix stays, since it only names the server that holds the
+ * connection (`connection_token.ts`).
+ */
 export function redactUrl(pathAndQuery: string): string {
   // The name is compared decoded: the router decodes `%61ccess_token` too.
   return pathAndQuery.replace(
     /([?&])([^=&#]*)=([^&#]*)/g,
-    (whole, separator: string, name: string) =>
-      SECRET_PARAMETERS.has(percentDecoded(name).toLowerCase())
-        ? `${separator}${name}=[redacted]`
-        : whole,
+    (whole, separator: string, name: string, value: string) => {
+      const key = percentDecoded(name).toLowerCase();
+      if (key === "access_token") return `${separator}${name}=[redacted]`;
+      if (key !== "id") return whole;
+      const owner = /^[A-Za-z0-9_.-]*\./.exec(percentDecoded(value))?.[0] ?? "";
+      return `${separator}${name}=${owner}[redacted]`;
+    },
   );
 }
 
@@ -93,8 +103,11 @@ function percentDecoded(text: string): string {
 export function createApp(deps: AppDeps): Hono {
   const logError = deps.logError ?? logUnexpected;
   const files = new StaticFiles(deps.staticRoot ?? STATIC_ROOT);
-  // Paths are case-insensitive, as in the ASP.NET original.
-  const app = new Hono({ getPath: (request) => pathOf(request.url).toLowerCase() });
+  // Paths are case-insensitive, as in the ASP.NET original. One that can't
+  // be read routes as sent, to the 400 below.
+  const app = new Hono({
+    getPath: (request) => (readPath(request.url) ?? rawPath(request.url)).toLowerCase(),
+  });
 
   if (deps.accessLog) {
     const log = deps.accessLog;
@@ -121,6 +134,13 @@ export function createApp(deps: AppDeps): Hono {
     c.header("X-Frame-Options", "DENY");
   });
 
+  app.use(async (c, next) => {
+    if (readPath(c.req.url) !== undefined) return await next();
+    return c.json({
+      message: "Cannot read request path: bad percent-encoding or control character",
+    }, 400);
+  });
+
   app.use(sessionPolicy({
     corsOrigins: deps.corsOrigins,
     trustProxy: deps.trustProxy ?? false,
@@ -137,13 +157,10 @@ export function createApp(deps: AppDeps): Hono {
   for (const prefix of ["/api/*", "/game/*"]) {
     app.all(prefix, (c) => c.json({ message: `No route ${c.req.method} ${c.req.path}` }, 404));
   }
-  // The client's sources are served compiled, from dist/, never as they are.
-  app.get("/src/*", (c) => c.json({ message: "Not found" }, 404));
-  // Files are compressed, tagged and cached as `static_files.ts` says.
+  // Only the page's files, compressed, tagged and cached as `static_files.ts`
+  // says; the client's sources are served compiled, from dist/, never as they are.
   app.get("/*", async (c, next) => {
-    const path = staticFilePath(c.req.url);
-    const response = path === undefined ? undefined : await files.respond(c.req.raw, path);
-    return response ?? await next();
+    return await files.respond(c.req.raw, readPath(c.req.url)!) ?? await next();
   });
   // Any other page path shows the game, so a bookmarked or mistyped URL still plays.
   app.get("*", async (c, next) => {
@@ -167,36 +184,4 @@ export function createApp(deps: AppDeps): Hono {
   });
 
   return app;
-}
-
-/**
- * The file a request names under the static root: its exact path with each
- * segment percent-decoded, or `undefined` when it could climb out of the root
- * or is ambiguous (`.` or `..` segments, empty segments, backslashes, NUL, an
- * encoded `/`, bad percent-encoding). Hono's own check works on the routing
- * path, lower-cased here, so this one replaces it.
- */
-function staticFilePath(url: string): string | undefined {
-  const segments = pathOf(url).split("/").slice(1);
-  const decoded: string[] = [];
-  for (const [i, raw] of segments.entries()) {
-    let segment: string;
-    try {
-      segment = decodeURIComponent(raw);
-    } catch {
-      return undefined;
-    }
-    // A trailing slash (a folder) is the only empty segment allowed.
-    if (segment === "" && i !== segments.length - 1) return undefined;
-    if (segment === "." || segment === ".." || /[\\/\0]/.test(segment)) return undefined;
-    decoded.push(segment);
-  }
-  return "/" + decoded.join("/");
-}
-
-function pathOf(url: string): string {
-  const start = url.indexOf("/", url.indexOf("://") + 3);
-  if (start === -1) return "/";
-  const end = url.search(/[?#]/);
-  return end === -1 ? url.slice(start) : url.slice(start, end);
 }

@@ -85,6 +85,8 @@ export async function writeResponse(response: Response, out: ServerResponse): Pr
   const reader = response.body.getReader();
   const gone = () => reader.cancel().catch(() => {});
   out.once("close", gone);
+  // A client that left before its answer was ready: a long poll must not wait for it.
+  if (out.destroyed || out.socket?.destroyed) gone();
   try {
     for (;;) {
       const { done, value } = await reader.read();

@@ -6,12 +6,17 @@
  * It exists to bound what a client can cost before it has proved anything:
  *
  * - open connections are capped, below the process's file limit so accepting
- *   never fails; over the cap the oldest connection that hasn't finished a
- *   request (or sits idle between requests) is shed, and only when there is
- *   none is the new one refused;
+ *   never fails; over the cap the oldest connection that hasn't finished
+ *   sending a request (its head, or its body: still arriving) is shed, else
+ *   the oldest idle between requests, and only when there is none is the
+ *   new one refused. A request that has arrived whole is never shed while it
+ *   is answered, however long that takes (a long poll, an event stream), nor
+ *   is a WebSocket;
  * - a connection that hasn't sent a whole request head within a few seconds,
  *   or a whole request soon after, is closed, and so is one idle between
- *   requests;
+ *   requests; a response the handler marks as a long-lived stream (an event
+ *   stream, a long poll) is exempt from the whole-request time once its
+ *   request has arrived, and lasts as long as its client;
  * - the accept loop is watched: when it stops taking connections (the kernel
  *   ran out of file descriptors for a moment) the server listens again.
  *
@@ -40,6 +45,15 @@ export interface ServeEnv {
   readonly remoteAddr: { readonly hostname: string; readonly port: number };
   /** Present for WebSocket upgrade requests only. */
   readonly upgrade?: UpgradeRequest;
+  /**
+   * Marks the response as a long-lived stream (Server-Sent Events, a long
+   * poll): once the request has arrived whole, its connection is no longer
+   * closed for taking longer than the request timeout. It still counts
+   * against the cap and is never shed; it ends with its response or its
+   * client. A request whose body is still arriving stays timed. Absent for
+   * upgrade requests.
+   */
+  readonly stream?: () => void;
 }
 
 /** Options of {@linkcode serve}. */
@@ -98,7 +112,13 @@ const SWEEP_MS = 10;
  */
 const SWEEP_BATCH = 80;
 
-type State = "waiting" | "active" | "idle" | "upgraded";
+/**
+ * Where a connection is: `waiting` for a whole request head, `receiving` a
+ * request's body, `active` answering a request that has arrived whole,
+ * `streaming` a long-lived response (exempt from the request time), `idle`
+ * between requests, or `upgraded` to a WebSocket.
+ */
+type State = "waiting" | "receiving" | "active" | "streaming" | "idle" | "upgraded";
 
 /** Starts a server and resolves once it listens. */
 export async function serve(options: ServeOptions): Promise<Served> {
@@ -118,7 +138,11 @@ export async function serve(options: ServeOptions): Promise<Served> {
   // insertion order, so each is sorted oldest first, which is the order
   // they are shed and timed out in.
   const waiting = new Map<Socket, number>();
+  // Every request in progress, by when it began, whether its body is still
+  // arriving or not: the whole request's time counts from its start.
   const active = new Map<Socket, number>();
+  // Those of them whose body is still arriving, with their request.
+  const receiving = new Map<Socket, { since: number; request: IncomingMessage }>();
   const idle = new Map<Socket, number>();
   let shed = 0;
   let lastAccept = Date.now();
@@ -128,6 +152,7 @@ export async function serve(options: ServeOptions): Promise<Served> {
     states.delete(socket);
     waiting.delete(socket);
     active.delete(socket);
+    receiving.delete(socket);
     idle.delete(socket);
   };
 
@@ -140,6 +165,36 @@ export async function serve(options: ServeOptions): Promise<Served> {
     if (state === "waiting") waiting.set(socket, Date.now());
     else if (state === "active") active.set(socket, Date.now());
     else if (state === "idle") idle.set(socket, Date.now());
+  };
+
+  // A request's body starts to arrive; it counts as active too, from now.
+  const receive = (socket: Socket, request: IncomingMessage) => {
+    setState(socket, "active");
+    if (states.get(socket) !== "active") return;
+    states.set(socket, "receiving");
+    receiving.set(socket, { since: Date.now(), request });
+  };
+
+  // The whole body is in: the request stays active, with its start kept.
+  const received = (socket: Socket, request: IncomingMessage) => {
+    if (receiving.get(socket)?.request !== request) return;
+    states.set(socket, "active");
+    receiving.delete(socket);
+  };
+
+  // The oldest connection still sending a request, head or body, but not
+  // `newest` (the one just accepted). A body found whole is moved to active.
+  const oldestUnfinished = (newest: Socket): Socket | undefined => {
+    for (const [socket, { since, request }] of receiving) {
+      if (request.complete) {
+        received(socket, request);
+        continue;
+      }
+      const head = first(waiting);
+      return head !== undefined && head !== newest && waiting.get(head)! < since ? head : socket;
+    }
+    const head = first(waiting);
+    return head === newest ? undefined : head;
   };
 
   const server = http.createServer({
@@ -170,7 +225,7 @@ export async function serve(options: ServeOptions): Promise<Served> {
     if (states.size > maxConnections) {
       // Forgotten at once: its descriptor is freed a moment later, and the
       // next connection of a burst must not pick the same victim.
-      const victim = first(waiting) ?? first(idle) ?? socket;
+      const victim = oldestUnfinished(socket) ?? first(idle) ?? socket;
       forget(victim);
       shed++;
       victim.destroy();
@@ -179,7 +234,12 @@ export async function serve(options: ServeOptions): Promise<Served> {
 
   server.on("request", (request: IncomingMessage, response: ServerResponse) => {
     const socket = request.socket as Socket;
-    setState(socket, "active");
+    if (hasBody(request)) {
+      receive(socket, request);
+      // Read by the handler to its end; one it doesn't read is found whole
+      // by `complete` when a victim is sought, or ends with the response.
+      request.once("end", () => received(socket, request));
+    } else setState(socket, "active");
     response.once("finish", () => {
       if (!socket.destroyed) setState(socket, "idle");
     });
@@ -203,7 +263,14 @@ export async function serve(options: ServeOptions): Promise<Served> {
       await writeResponse(Response.json({ message: error.message }, { status: 400 }), response);
       return;
     }
-    const answer = await options.fetch(fetchRequest, envOf(request.socket));
+    const socket = request.socket as Socket;
+    // Only a request that has arrived whole may stream: one whose body is
+    // still coming stays timed, and sheddable.
+    const stream = () => {
+      if (request.complete) received(socket, request);
+      if (states.get(socket) === "active") setState(socket, "streaming");
+    };
+    const answer = await options.fetch(fetchRequest, { ...envOf(socket), stream });
     await writeResponse(answer, response);
   };
 
@@ -333,6 +400,13 @@ function envOf(socket: Socket): ServeEnv {
 /** A request's path without its query, which may carry a token. */
 function pathOnly(url: string | undefined): string {
   return (url ?? "").split("?")[0];
+}
+
+/** Whether a request has a body to come: declared by its length or by chunks. */
+function hasBody(request: IncomingMessage): boolean {
+  const length = request.headers["content-length"];
+  if (length !== undefined) return length.trim() !== "0";
+  return request.headers["transfer-encoding"] !== undefined;
 }
 
 function first<T>(map: Map<T, unknown>): T | undefined {

@@ -11,6 +11,9 @@
  * `/dist/app.js` is rewritten to that name when it is served. Without a
  * manifest the page is served as it is.
  *
+ * Only the page's files are served, those {@linkcode isPublicFile} allows,
+ * and only by their one normalised path (as `readPath()` reads a request's).
+ *
  * Each file is read, hashed and compressed once per version (its size and
  * modification time, checked on every request), then served from memory.
  *
@@ -21,6 +24,8 @@ import { Buffer } from "node:buffer";
 import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { brotliCompressSync, constants, gzipSync } from "node:zlib";
+import { isPublicFile, PUBLIC_FILES } from "./public_files.ts";
+import { normalisePath } from "./request_path.ts";
 
 /** Where the build writes the bundle's hashed name, under the static root. */
 export const MANIFEST_PATH = "/dist/manifest.json";
@@ -69,23 +74,33 @@ interface Entry {
 
 type Encoding = "br" | "gzip" | "identity";
 
-/** Serves the files under one folder. */
+/** Options of {@linkcode StaticFiles}. */
+export interface StaticFilesOptions {
+  /** The files a browser may fetch, as {@linkcode isPublicFile} reads them (default {@linkcode PUBLIC_FILES}). */
+  readonly publicFiles?: readonly string[];
+}
+
+/** Serves the page's files under one folder. */
 export class StaticFiles {
   readonly #root: string;
+  readonly #publicFiles: readonly string[];
   readonly #cache = new Map<string, Entry>();
 
-  /** Serves the files under `root`. */
-  constructor(root: string) {
+  /** Serves the page's files under `root`. */
+  constructor(root: string, options: StaticFilesOptions = {}) {
     this.#root = root;
+    this.#publicFiles = options.publicFiles ?? PUBLIC_FILES;
   }
 
   /**
-   * The response for `path` (decoded, `/`-separated, checked to stay under
-   * the root), or `undefined` when no such file exists. A path ending in `/`
-   * names its folder's `index.html`.
+   * The response for `path` (decoded and normalised, as `readPath()` reads
+   * it), or `undefined` when it names no public file that exists. A path
+   * ending in `/` names its folder's `index.html`. Any other spelling of a
+   * path (`..`, `//`, a backslash) is no file's.
    */
   async respond(request: Request, path: string): Promise<Response | undefined> {
     const file = path.endsWith("/") ? `${path}index.html` : path;
+    if (normalisePath(file) !== file || !isPublicFile(file, this.#publicFiles)) return undefined;
     const entry = await this.#entry(file);
     if (entry === undefined) return undefined;
     const encoding = chooseEncoding(request.headers.get("accept-encoding"), entry);

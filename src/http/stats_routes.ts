@@ -99,7 +99,12 @@ export function statsRoutes(deps: StatsDeps): Hono {
     const { database, cluster, loop } = seen;
     const ok = healthy(seen);
     // With several servers `database` is PostgreSQL, also named as such.
-    const shared = cluster && { role: cluster.role, redis: cluster.redis, postgres: database };
+    const shared = cluster && {
+      role: cluster.role,
+      redis: cluster.redis,
+      redisLost: cluster.redisLost,
+      postgres: database,
+    };
     return c.json(
       {
         status: ok ? "ok" : "unavailable",

@@ -8,7 +8,7 @@
 
 import type { Frame, HubProtocol } from "./protocol.ts";
 import type { ReplayBuffer } from "./replay_buffer.ts";
-import type { CloseReason } from "./wire.ts";
+import { CloseReason } from "./wire.ts";
 
 /**
  * What the registry needs of a socket, whatever the transport (WebSocket,
@@ -22,6 +22,14 @@ export interface Socket {
   readonly bufferedAmount: number;
   /** True when the transport carries text only (Server-Sent Events). */
   readonly textOnly?: boolean;
+  /**
+   * True when the transport itself shows the client is there (long polling:
+   * each poll does), so it gets no pings: the official client sends and
+   * expects none on such a transport.
+   */
+  readonly inherentKeepAlive?: boolean;
+  /** True while the client holds a request open for the next message (a long poll): it is there. */
+  readonly holding?: boolean;
   /** The transport's name, for logs and metrics (default `webSockets`). */
   readonly transport?: "webSockets" | "serverSentEvents" | "longPolling";
 }
@@ -65,4 +73,14 @@ export interface Closing {
   readonly code?: number;
   /** Whether the client may reconnect (default false). */
   readonly allowReconnect?: boolean;
+}
+
+/**
+ * How a connection over the per-player cap is closed: `allowReconnect`
+ * false, said outright, so that no client reconnects by itself; otherwise
+ * the reconnect would close the player's next oldest connection, whose
+ * reconnect would close the next, in a loop.
+ */
+export function tooManyConnections(error: string): Closing {
+  return { error, reason: CloseReason.TooManyConnections, allowReconnect: false };
 }

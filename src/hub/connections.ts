@@ -13,7 +13,13 @@
  */
 
 import type { Frame, HubProtocol } from "./protocol.ts";
-import { type Closing, type Connection, GOING_AWAY, type Socket } from "./connection.ts";
+import {
+  type Closing,
+  type Connection,
+  GOING_AWAY,
+  type Socket,
+  tooManyConnections,
+} from "./connection.ts";
 import { ConnectionSet } from "./connection_set.ts";
 import { KeepAlive } from "./keep_alive.ts";
 import { PlayerCountNotice } from "./player_count.ts";
@@ -154,6 +160,21 @@ export class ConnectionRegistry<C extends Connection = Connection> {
     }
   }
 
+  /**
+   * Closes the player's oldest connections until one more fits under the
+   * limit. The hub calls it before a new connection joins the game, so that
+   * a count across servers sees the old one leave before the new one comes,
+   * and does not close a second one for it.
+   */
+  makeRoom(playerId: number): void {
+    if (this.#closing !== undefined) return;
+    for (;;) {
+      const list = this.#connections.of(playerId);
+      if (list.length === 0 || list.length < this.#maxPerPlayer) return;
+      this.#closeOverLimit(list[0]);
+    }
+  }
+
   /** Adds a connection; a player over the limit loses their oldest one. */
   add(connection: C): void {
     this.#connections.add(connection);
@@ -162,14 +183,16 @@ export class ConnectionRegistry<C extends Connection = Connection> {
       return;
     }
     const list = this.#connections.addToPlayer(connection);
-    if (list.length > this.#maxPerPlayer) {
-      this.close(list[0], {
-        error: `Too many connections: at most ${this.#maxPerPlayer} per player`,
-        reason: CloseReason.TooManyConnections,
-      });
-    }
+    if (list.length > this.#maxPerPlayer) this.#closeOverLimit(list[0]);
     this.#keepAlive.start();
     this.#count.changed();
+  }
+
+  #closeOverLimit(connection: C): void {
+    this.close(
+      connection,
+      tooManyConnections(`Too many connections: at most ${this.#maxPerPlayer} per player`),
+    );
   }
 
   /**

@@ -141,6 +141,7 @@ export class Hub {
       game: this.#game,
       moved: (connection, now) => this.#standing.moved(connection, now),
       counts,
+      logError: this.#logError,
     });
   }
 
@@ -162,6 +163,8 @@ export class Hub {
     options: OpenOptions = {},
   ): HubConnection {
     const now = this.#now();
+    // The oldest over the limit leaves the game before this one joins it.
+    this.registry.makeRoom(user.id);
     const connection: HubConnection = {
       id: String(++this.#nextId),
       playerId: user.id,

@@ -7,7 +7,9 @@
  * A click the cap dropped also earns a `Throttled`, at most once a second,
  * and a move that changed the player's standing is passed on so their other
  * connections hear of it. A game kept elsewhere answers later: the answer
- * goes out once it comes, unless the connection closed meanwhile.
+ * goes out once it comes, unless the connection closed meanwhile. When it
+ * fails, or answering it throws before the completion went out, the caller
+ * gets a completion error; nothing is left as an unhandled rejection.
  *
  * @module
  */
@@ -17,9 +19,10 @@ import type { PurchaseResult } from "../game/rules.ts";
 import type { Connection } from "./connection.ts";
 import type { ConnectionRegistry } from "./connections.ts";
 import type { HubGame } from "./hub_game.ts";
-import type { Invocation } from "./protocol.ts";
+import type { Frame, Invocation } from "./protocol.ts";
 import { HubMethod, type ScoreUpdate, type Throttled } from "./wire.ts";
 import { HubCounts } from "../metrics/hub_counts.ts";
+import { logUnexpected } from "../log/log_unexpected.ts";
 
 /** The completion error of a move the game could not take (it is kept elsewhere and out of reach). */
 export const GAME_UNAVAILABLE = "The game is unavailable for a moment; try again";
@@ -39,6 +42,8 @@ export interface HubMethodsOptions<C extends PlayerConnection> {
   readonly moved: (connection: C, now: number) => void;
   /** Where clicks and purchases are counted (default: a count of its own). */
   readonly counts?: HubCounts;
+  /** Where errors in answering a move go (default: the `clicker` logger). */
+  readonly logError?: (message: string) => void;
 }
 
 /** Runs the invocations of hub methods and answers them. */
@@ -47,12 +52,16 @@ export class HubMethods<C extends PlayerConnection> {
   readonly #game: HubMethodsOptions<C>["game"];
   readonly #moved: (connection: C, now: number) => void;
   readonly #counts: HubCounts;
+  readonly #logError: (message: string) => void;
+  /** Completions sent so far: tells whether an answer that threw had sent its own. */
+  #completions = 0;
 
   constructor(options: HubMethodsOptions<C>) {
     this.#counts = options.counts ?? new HubCounts();
     this.#registry = options.registry;
     this.#game = options.game;
     this.#moved = options.moved;
+    this.#logError = options.logError ?? logUnexpected;
   }
 
   /** Runs one invocation of a connection past its handshake. */
@@ -75,13 +84,12 @@ export class HubMethods<C extends PlayerConnection> {
       const now = connection.lastSeen;
       const result = game.increment(connection.player, now);
       if (result instanceof Promise) {
-        result.then(
-          (moved) =>
-            this.#live(connection) && this.#incremented(connection, invocationId, moved, now),
-          () => {
-            this.#counts.clicksRefused++;
-            return this.#live(connection) && this.#fail(connection, invocationId, GAME_UNAVAILABLE);
-          },
+        this.#later(
+          connection,
+          invocationId,
+          result,
+          (moved) => this.#incremented(connection, invocationId, moved, now),
+          () => this.#counts.clicksRefused++,
         );
         return;
       }
@@ -90,16 +98,50 @@ export class HubMethods<C extends PlayerConnection> {
     }
     const purchase = game.buyMultiplier(connection.player);
     if (purchase instanceof Promise) {
-      purchase.then(
-        (bought) => this.#live(connection) && this.#bought(connection, invocationId, bought),
-        () => {
-          this.#counts.purchasesFailed++;
-          return this.#live(connection) && this.#fail(connection, invocationId, GAME_UNAVAILABLE);
-        },
+      this.#later(
+        connection,
+        invocationId,
+        purchase,
+        (bought) => this.#bought(connection, invocationId, bought),
+        () => this.#counts.purchasesFailed++,
       );
       return;
     }
     this.#bought(connection, invocationId, purchase);
+  }
+
+  /**
+   * Answers a move once the game took it, if the connection is still open:
+   * `answer` with the outcome, or a completion error when the game failed,
+   * or when `answer` threw before its completion went out (that is logged);
+   * `refused` counts a move the game could not take.
+   */
+  #later<T>(
+    connection: C,
+    invocationId: string | undefined,
+    pending: Promise<T>,
+    answer: (outcome: T) => void,
+    refused: () => void,
+  ): void {
+    const unavailable = () => {
+      if (this.#live(connection)) this.#fail(connection, invocationId, GAME_UNAVAILABLE);
+    };
+    pending.then((outcome) => {
+      if (!this.#live(connection)) return;
+      const before = this.#completions;
+      try {
+        answer(outcome);
+      } catch (error) {
+        this.#logError(`Connection ${connection.id}: ${(error as Error)?.stack ?? error}`);
+        if (this.#completions === before) unavailable();
+      }
+    }, () => {
+      refused();
+      unavailable();
+    }).catch((error) => {
+      // Even the error could not be sent (the socket broke meanwhile): nothing more to tell.
+      this.#logError(`Connection ${connection.id}: ${(error as Error)?.stack ?? error}`);
+    });
   }
 
   /** Whether the connection is still open (an asynchronous answer may come after it closed). */
@@ -126,7 +168,7 @@ export class HubMethods<C extends PlayerConnection> {
         invocationId,
         result satisfies ScoreUpdate,
       );
-      this.#registry.send(connection, completion);
+      this.#complete(connection, completion);
     }
     if (result.counted) this.#moved(connection, now);
   }
@@ -150,7 +192,7 @@ export class HubMethods<C extends PlayerConnection> {
     }
     if (invocationId !== undefined) {
       const standing = this.#game.standing(connection.player) satisfies ScoreUpdate;
-      this.#registry.send(connection, connection.protocol.encodeResult(invocationId, standing));
+      this.#complete(connection, connection.protocol.encodeResult(invocationId, standing));
     }
     this.#moved(connection, connection.lastSeen);
   }
@@ -158,8 +200,13 @@ export class HubMethods<C extends PlayerConnection> {
   #fail(connection: C, invocationId: string | undefined, error: string): void {
     // Without an invocation id the client asked for no answer (`send`), as in ASP.NET Core.
     if (invocationId !== undefined) {
-      this.#registry.send(connection, connection.protocol.encodeError(invocationId, error));
+      this.#complete(connection, connection.protocol.encodeError(invocationId, error));
     }
+  }
+
+  #complete(connection: C, completion: Frame): void {
+    this.#completions++;
+    this.#registry.send(connection, completion);
   }
 }
 

@@ -170,7 +170,8 @@ export function encodeClose(error?: string, options: CloseOptions = {}): string 
     type: MessageType.Close,
   };
   if (error !== undefined) message.error = error;
-  if (options.allowReconnect) message.allowReconnect = true;
+  // Said only when the caller said it: `false` outright for a close no client may reconnect from.
+  if (options.allowReconnect !== undefined) message.allowReconnect = options.allowReconnect;
   if (options.reason !== undefined) message.reason = options.reason;
   return JSON.stringify(message) + RECORD_SEPARATOR;
 }

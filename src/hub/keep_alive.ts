@@ -3,7 +3,9 @@
  * (every 15 s by default), acknowledges what resumable connections received,
  * and drops connections whose token expired, whose client fell silent, or
  * whose lost socket was not resumed within the reconnect window. It counts
- * the seconds message budgets are charged in.
+ * the seconds message budgets are charged in. A transport whose requests
+ * show the client is there (long polling) gets no pings, and is not silent
+ * while it holds a request open.
  *
  * @module
  */
@@ -76,13 +78,15 @@ export class KeepAlive<C extends Connection> {
         });
       } else if (connection.lostAt !== undefined) {
         if (now - connection.lostAt > reconnectWindowMs) connections.remove(connection);
-      } else if (now - connection.lastSeen > idleTimeoutMs) {
+      } else if (!connection.socket.holding && now - connection.lastSeen > idleTimeoutMs) {
         connections.close(connection, {
           error: `Server timeout: no message from the client in ${duration(idleTimeoutMs)}`,
           reason: CloseReason.ServerTimeout,
         });
       } else if (connection.ready) {
-        if (ping) connections.write(connection, connection.protocol.ping);
+        if (ping && !connection.socket.inherentKeepAlive) {
+          connections.write(connection, connection.protocol.ping);
+        }
         const ack = connection.replay?.ackDue();
         if (ack !== undefined) connections.write(connection, connection.protocol.encodeAck(ack));
       }

@@ -9,6 +9,7 @@
  * @module
  */
 
+import { connectionToken } from "./connection_token.ts";
 import { type NegotiateResponse, Transport } from "./wire.ts";
 
 /** What the hub offers every client: each transport with the formats it carries. */
@@ -35,6 +36,12 @@ export interface NegotiationsOptions {
   readonly ttlMs?: number;
   /** Tokens one player may hold unused; past it their oldest is forgotten (default 10). */
   readonly maxPerPlayer?: number;
+  /**
+   * With several servers, this server's id: every id and token starts with
+   * it (`connection_token.ts`), so other servers know where to relay
+   * requests for the connection (default: none, plain random tokens).
+   */
+  readonly owner?: string;
 }
 
 /** Negotiations waiting for their client's transport. */
@@ -45,11 +52,13 @@ export class Negotiations {
   readonly #now: () => number;
   readonly #ttlMs: number;
   readonly #maxPerPlayer: number;
+  readonly #owner: string | undefined;
 
   constructor(options: NegotiationsOptions = {}) {
     this.#now = options.now ?? Date.now;
     this.#ttlMs = options.ttlMs ?? 15_000;
     this.#maxPerPlayer = options.maxPerPlayer ?? 10;
+    this.#owner = options.owner;
   }
 
   /** Negotiations waiting now. */
@@ -68,8 +77,8 @@ export class Negotiations {
   ): NegotiateResponse {
     const now = this.#now();
     this.#forgetExpired(now);
-    const connectionId = randomId();
-    const token = version === 1 ? randomId() : connectionId;
+    const connectionId = connectionToken(this.#owner);
+    const token = version === 1 ? connectionToken(this.#owner) : connectionId;
     this.#pending.set(token, { playerId, statefulReconnect, expiresAt: now + this.#ttlMs });
     let tokens = this.#byPlayer.get(playerId);
     if (tokens === undefined) this.#byPlayer.set(playerId, tokens = new Set());
@@ -112,11 +121,4 @@ export class Negotiations {
     tokens?.delete(token);
     if (tokens?.size === 0) this.#byPlayer.delete(negotiation.playerId);
   }
-}
-
-/** 16 random bytes, base64url: a connection id or token. */
-function randomId(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(16));
-  return btoa(String.fromCharCode(...bytes)).replaceAll("+", "-").replaceAll("/", "_")
-    .replace(/=+$/, "");
 }

@@ -68,7 +68,7 @@ export type ClientMessage =
 
 /** What a close message says besides its error. */
 export interface CloseOptions {
-  /** Whether the client may reconnect (default false). */
+  /** Whether the client may reconnect (default false; JSON writes it only when given). */
   readonly allowReconnect?: boolean;
   /** Why, for programs (default: none written; only the JSON protocol has room for it). */
   readonly reason?: CloseReasonCode;

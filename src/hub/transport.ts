@@ -22,6 +22,7 @@ import { type Context, Hono } from "hono";
 import type { TokenSecret, VerifiedToken } from "../auth/tokens.ts";
 import type { ServeEnv } from "../http/serve.ts";
 import { authenticateRequest, originAllowed } from "../http/request_auth.ts";
+import { forwardedFor } from "../http/client_address.ts";
 import type { Hub, HubConnection } from "./hub.ts";
 import type { MessageBudget } from "./message_budget.ts";
 import { Negotiations } from "./negotiate.ts";
@@ -49,11 +50,28 @@ export interface TransportDeps {
   /**
    * Several servers behind a load balancer without sticky sessions: a
    * negotiation's next request may reach another server. Negotiate then
-   * offers WebSockets only, without stateful reconnect (a connection lives
-   * on one server), and a WebSocket whose token was negotiated elsewhere
-   * starts as if negotiate had been skipped (its player is checked all the same).
+   * offers no stateful reconnect (a connection lives on one server), and a
+   * WebSocket whose token was negotiated elsewhere starts as if negotiate
+   * had been skipped (its player is checked all the same). Server-Sent
+   * Events and long polling are offered only with a {@linkcode relay}.
    */
   readonly shared?: boolean;
+  /** With several servers, this server's id: it starts every token negotiated here. */
+  readonly serverId?: string;
+  /** Passes requests for connections held by other servers to them. */
+  readonly relay?: ConnectionRelay;
+  /** Whether the client address is read from `X-Forwarded-For` (default false). */
+  readonly trustProxy?: boolean;
+}
+
+/** Reaches the connections other servers hold. */
+export interface ConnectionRelay {
+  /**
+   * The answer to `request`, for the connection of `token`, from the server
+   * that holds it; `undefined` when no other live server does. `forwardedFor`
+   * is the `X-Forwarded-For` to send, ending in the client address.
+   */
+  forward(request: Request, token: string, forwardedFor: string): Promise<Response | undefined>;
 }
 
 type Env = { Bindings: Partial<ServeEnv>; Variables: { user: VerifiedToken } };
@@ -62,7 +80,7 @@ type Env = { Bindings: Partial<ServeEnv>; Variables: { user: VerifiedToken } };
 export function hubRoutes(deps: TransportDeps): Hono<Env> {
   const { hub } = deps;
   const app = new Hono<Env>();
-  const negotiations = new Negotiations();
+  const negotiations = new Negotiations({ owner: deps.serverId });
   const budgets = new ConnectionBudgets(hub, deps.budget);
   const webSockets = new WebSocketTransport(hub, budgets);
   const closedPolls = new ClosedPolls();
@@ -107,7 +125,7 @@ export function hubRoutes(deps: TransportDeps): Hono<Env> {
     const stateful = deps.statefulReconnect !== false && !deps.shared &&
       c.req.query("useStatefulReconnect") === "true";
     const answer = negotiations.negotiate(user.id, version, stateful);
-    if (!deps.shared) return c.json(answer);
+    if (!deps.shared || deps.relay !== undefined) return c.json(answer);
     const webSocketsOnly = answer.availableTransports.filter((t) =>
       t.transport === Transport.WebSockets
     );
@@ -147,6 +165,7 @@ export function hubRoutes(deps: TransportDeps): Hono<Env> {
         // A poll shows the client is there; one over budget collects the close record.
         hub.registry.heard(connection);
         budgets.charge(connection, 0);
+        lasting(c);
         return connection.socket.poll();
       }
       return c.json({ message: "This connection is already started" }, 409);
@@ -161,7 +180,12 @@ export function hubRoutes(deps: TransportDeps): Hono<Env> {
     }
     if (negotiation === undefined) {
       const closed = upgrade ? undefined : closedPolls.get(token);
-      return closed?.poll() ?? c.json({ message: "No connection with that id" }, 404);
+      if (closed !== undefined) return closed.poll();
+      const relayed = upgrade ? undefined : await relay(c, token);
+      if (relayed === undefined) return c.json({ message: "No connection with that id" }, 404);
+      // A relayed event stream or long poll lasts as long as its client here too.
+      if (relayed.ok) lasting(c);
+      return relayed;
     }
     if (negotiation.playerId !== user.id) return notYours(c);
     return await open(c, (nbWins) => {
@@ -177,35 +201,49 @@ export function hubRoutes(deps: TransportDeps): Hono<Env> {
         const socket = new ServerSentEventsSocket();
         const connection = hub.open(socket, user, nbWins, { token });
         socket.onGone(() => hub.closed(connection, socket));
+        lasting(c);
         return socket.response;
       }
       const socket = new LongPollingSocket();
       socket.onClose(() => closedPolls.keep(token, socket));
-      hub.open(socket, user, nbWins, { token });
+      const connection = hub.open(socket, user, nbWins, { token });
+      // Its idle time counts from the end of its last poll.
+      socket.onPollEnd(() => hub.registry.heard(connection));
       // The first poll only opens the connection.
       return c.body(null, 200);
     });
   });
 
   app.post("/game", authenticate, async (c) => {
-    const found = httpConnection(c);
+    const found = await httpConnection(c);
     if (found instanceof Response) return found;
     return await posts.receive(c, found);
   });
 
-  app.delete("/game", authenticate, (c) => {
-    const found = httpConnection(c);
+  app.delete("/game", authenticate, async (c) => {
+    const found = await httpConnection(c);
     if (found instanceof Response) return found;
     hub.registry.close(found);
     return c.body(null, 202);
   });
 
-  /** The Server-Sent Events or long-polling connection a POST or DELETE names. */
-  function httpConnection(c: Context<Env>): HubConnection | Response {
+  /** The owner's answer to a request for a connection another server holds, if one does. */
+  function relay(c: Context<Env>, token: string): Promise<Response | undefined> {
+    if (deps.relay === undefined) return Promise.resolve(undefined);
+    return deps.relay.forward(c.req.raw, token, forwardedFor(c, deps.trustProxy ?? false));
+  }
+
+  /**
+   * The Server-Sent Events or long-polling connection a POST or DELETE
+   * names, or the answer: its owner's when another server holds it.
+   */
+  async function httpConnection(c: Context<Env>): Promise<HubConnection | Response> {
     const token = c.req.query("id");
     if (token === undefined) return c.json({ message: "Connection ID required" }, 400);
     const connection = hub.registry.byToken(token);
-    if (connection === undefined) return c.json({ message: "No connection with that id" }, 404);
+    if (connection === undefined) {
+      return await relay(c, token) ?? c.json({ message: "No connection with that id" }, 404);
+    }
     if (connection.playerId !== c.get("user").id) return notYours(c);
     const { socket } = connection;
     if (!(socket instanceof ServerSentEventsSocket || socket instanceof LongPollingSocket)) {
@@ -215,6 +253,14 @@ export function hubRoutes(deps: TransportDeps): Hono<Env> {
   }
 
   return app;
+}
+
+/**
+ * The response lasts as long as its client (an event stream, a long poll):
+ * the server does not time it out as a request.
+ */
+function lasting(c: Context<Env>): void {
+  c.env?.stream?.();
 }
 
 function notYours(c: Context): Response {

@@ -105,6 +105,11 @@ export class App {
       this.#showAuth(message, "error", true);
     });
     els.retryButton.addEventListener("click", () => this.#session?.retryNow());
+    els.playHereButton.addEventListener("click", () => {
+      this.#session?.playHere();
+      // Space and Enter go back to clicking once the game is back.
+      this.#focusClickButton = true;
+    });
     win.addEventListener("online", () => this.#session?.retryNow());
     win.addEventListener("offline", () => this.#session?.goOffline());
     win.document.addEventListener("visibilitychange", () => {

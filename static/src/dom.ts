@@ -57,6 +57,9 @@ export interface PageElements {
   readonly sessionEnded: HTMLElement;
   readonly sessionEndedText: HTMLElement;
   readonly reloginButton: HTMLButtonElement;
+  readonly elsewhere: HTMLElement;
+  readonly elsewhereText: HTMLElement;
+  readonly playHereButton: HTMLButtonElement;
   readonly multiplier: HTMLElement;
   readonly buyButton: HTMLButtonElement;
   readonly buyNext: HTMLElement;
@@ -139,6 +142,9 @@ export function findElements(doc: Document): PageElements {
     sessionEnded: any("session-ended"),
     sessionEndedText: any("session-ended-text"),
     reloginButton: button("relogin-button"),
+    elsewhere: any("elsewhere"),
+    elsewhereText: any("elsewhere-text"),
+    playHereButton: button("play-here-button"),
     multiplier: any("multiplier"),
     buyButton: button("buy-button"),
     buyNext: any("buy-next"),

@@ -8,12 +8,23 @@
  * browser says it is offline) the page waits for one. A refused or expired
  * token ends the session.
  *
+ * A connection the server closed because the player opened too many (their
+ * other tabs and windows) is not reconnected: it would close the next
+ * oldest, whose page would reconnect in turn, in a loop. The session says
+ * so and waits for the player to ask to play here ({@linkcode GameSession.playHere}).
+ *
  * @module
  */
 
 import type { TokenVerdict } from "./api.ts";
 import type { GameAction } from "./game_view.ts";
-import { HubClient, type HubClientOptions, type HubCloseInfo, HubError } from "./hub_client.ts";
+import {
+  HubClient,
+  type HubClientOptions,
+  type HubCloseInfo,
+  HubConnectError,
+  HubError,
+} from "./hub_client.ts";
 import { probeInterval, reconnectDelay } from "./reconnect.ts";
 import {
   ClientMethod,
@@ -64,6 +75,8 @@ export class GameSession {
   #hub: HubClient | null = null;
   #stopped = false;
   #wake: (() => void) | null = null;
+  /** Set while the session waits for the player to play here again. */
+  #resume: (() => void) | null = null;
 
   constructor(deps: GameSessionDeps) {
     this.#deps = deps;
@@ -82,6 +95,16 @@ export class GameSession {
     this.#hub?.close();
     this.#hub = null;
     this.#wake?.();
+    this.#resume?.();
+  }
+
+  /**
+   * The player asks to play in this tab after another took over: connect
+   * again (which closes the player's oldest other connection). Nothing else
+   * ends that wait, not the network's return nor the tab coming into view.
+   */
+  playHere(): void {
+    this.#resume?.();
   }
 
   /** Skips the wait before the next reconnect attempt (the browser came back online, or the player asked). */
@@ -149,8 +172,13 @@ export class GameSession {
       const closed = new Promise<HubCloseInfo>((resolve) => hub.onClose(resolve));
       try {
         await hub.start();
-      } catch {
+      } catch (error) {
         if (this.#stopped) return;
+        if (error instanceof HubConnectError && error.reason === CloseReason.TooManyConnections) {
+          await this.#playingElsewhere();
+          attempt = 0;
+          continue;
+        }
         const verdict = await this.#deps.probeToken(this.#deps.token());
         if (this.#stopped) return;
         if (verdict === "refused") {
@@ -191,6 +219,7 @@ export class GameSession {
         this.#signOut(SESSION_EXPIRED);
         return;
       }
+      if (info.reason === CloseReason.TooManyConnections) await this.#playingElsewhere();
       // The first retry goes at once (attempt 0).
     }
   }
@@ -221,6 +250,17 @@ export class GameSession {
       });
     });
     return hub;
+  }
+
+  /** The player's other tabs took this one's place: wait until the player asks for it back. */
+  async #playingElsewhere(): Promise<void> {
+    this.#deps.dispatch({ type: "connection", state: "elsewhere" });
+    await new Promise<void>((resolve) => {
+      this.#resume = () => {
+        this.#resume = null;
+        resolve();
+      };
+    });
   }
 
   #signOut(message: string): void {

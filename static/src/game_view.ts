@@ -15,8 +15,15 @@
 
 import type { EndRound, GameInfo, LastRound, ScoreUpdate } from "../../src/hub/wire.ts";
 
-/** The connection as the player sees it. */
-export type ConnectionState = "connecting" | "connected" | "reconnecting" | "offline";
+/**
+ * The connection as the player sees it; `elsewhere`: the player's other tabs
+ * or windows took this one's place, and it waits for the player to play here.
+ */
+export type ConnectionState = "connecting" | "connected" | "reconnecting" | "offline" | "elsewhere";
+
+/** What the page says while another tab or window plays in its place. */
+export const ELSEWHERE_MESSAGE =
+  "You are playing in another tab or window, so this one is paused. Play here instead?";
 
 /** How a finished round went for this player. */
 export type Outcome = "won" | "tied" | "lost" | "none";
@@ -264,6 +271,11 @@ export function canBuy(view: GameView): boolean {
 /** Whether the click button may be pressed: only while a click can count. */
 export function canClick(view: GameView): boolean {
   return view.connection === "connected" && view.ready && view.signedOut === null;
+}
+
+/** The message to show while another tab or window plays in this one's place, if it does. */
+export function elsewhereMessage(view: GameView): string | null {
+  return view.connection === "elsewhere" && view.signedOut === null ? ELSEWHERE_MESSAGE : null;
 }
 
 /** Time left in the round, judged on the server's clock. */

@@ -18,7 +18,7 @@ import {
 import {
   type HubMessage,
   invocationRecord,
-  parseHandshakeResponse,
+  parseFirstRecord,
   parseMessage,
 } from "./hub_records.ts";
 
@@ -52,9 +52,12 @@ export class HubConnectError extends Error {
   override name = "HubConnectError";
   /** WebSocket close code. */
   readonly code: number;
-  constructor(message: string, code: number) {
+  /** The reason code of the server's close record, when it sent one with a code. */
+  readonly reason: CloseReason | undefined;
+  constructor(message: string, code: number, reason?: CloseReason) {
     super(message);
     this.code = code;
+    this.reason = reason;
   }
 }
 
@@ -131,7 +134,11 @@ export class HubClient {
         for (const record of records) {
           if (this.#finished) return;
           if (!this.#handshakeDone) {
-            const answer = safely(() => parseHandshakeResponse(record));
+            const answer = safely(() => parseFirstRecord(record));
+            if (answer !== undefined && "type" in answer) {
+              this.#dispatch(answer);
+              return;
+            }
             if (answer === undefined || answer.error !== undefined) {
               this.#finish(1002, answer?.error ?? "Bad handshake response");
               return;
@@ -239,12 +246,13 @@ export class HubClient {
       pending.reject(new Error("Connection closed before the server answered"));
     }
     this.#pending.clear();
+    const reason = this.#closeReason;
     if (!this.#handshakeDone) {
-      this.#startFailed?.(new HubConnectError(error ?? `Cannot connect (code ${code})`, code));
+      const message = error ?? `Cannot connect (code ${code})`;
+      this.#startFailed?.(new HubConnectError(message, code, reason));
       this.#startFailed = null;
       return;
     }
-    const reason = this.#closeReason;
     const info: HubCloseInfo = reason === undefined ? { code, error } : { code, error, reason };
     for (const handler of this.#closeHandlers) handler(info);
   }

@@ -40,6 +40,18 @@ export function parseHandshakeResponse(record: string): HandshakeResponse {
   return {};
 }
 
+/**
+ * Reads the server's first record: the handshake answer, or a close record
+ * when the server ended the connection before answering (a player's newest
+ * connection may close their oldest while it is still shaking hands).
+ */
+export function parseFirstRecord(record: string): HandshakeResponse | CloseMessage {
+  const value = parseObject(record, "handshake response");
+  return value.type === MessageType.Close
+    ? parseMessage(record) as CloseMessage
+    : parseHandshakeResponse(record);
+}
+
 /** Parses and checks one received record; throws `SyntaxError` when it is not a hub message. */
 export function parseMessage(record: string): HubMessage {
   const value = parseObject(record, "record");

@@ -1,7 +1,8 @@
 /**
  * Draws the game screen from a {@linkcode GameView}: score, multiplier, buy
  * button, countdown, connection state, result panel, the notice that a
- * session ended, leaderboard and last rounds. DOM only; every decision comes
+ * session ended or that another tab plays in this one's place, leaderboard
+ * and last rounds. DOM only; every decision comes
  * from `game_view.ts`, `round_text.ts` and `stats_view.ts`. Usernames go in
  * as text, never as HTML. A control about to be disabled while it has the
  * focus hands it on to one that stays, so the focus never falls to the page.
@@ -18,6 +19,7 @@ import {
   type Countdown,
   countdown,
   displayScore,
+  elsewhereMessage,
   type GameView,
   hurryMs,
 } from "./game_view.ts";
@@ -30,6 +32,7 @@ const CONNECTION_WORDS: Record<ConnectionState, string> = {
   connected: "Connected",
   reconnecting: "Reconnecting…",
   offline: "Offline",
+  elsewhere: "Paused",
 };
 
 /** Redraws everything that depends on the view and the clock; cheap when nothing changed. */
@@ -50,7 +53,13 @@ export function renderGame(els: PageElements, view: GameView, localNow: number):
   setText(els.wins, wholeNumber(view.nbWins));
   const clickable = canClick(view);
   const buyable = canBuy(view);
-  keepFocus(els, clickable, buyable, view.signedOut !== null);
+  const elsewhere = elsewhereMessage(view);
+  keepFocus(
+    els,
+    clickable,
+    buyable,
+    view.signedOut !== null ? els.sessionEnded : elsewhere !== null ? els.elsewhere : null,
+  );
   if (els.buyButton.disabled === buyable) els.buyButton.disabled = !buyable;
   if (els.clickButton.disabled === clickable) els.clickButton.disabled = !clickable;
 
@@ -70,6 +79,9 @@ export function renderGame(els: PageElements, view: GameView, localNow: number):
   renderResult(els, view);
   setHidden(els.sessionEnded, view.signedOut === null);
   setText(els.sessionEndedText, view.signedOut ?? "");
+  // Shown, then filled: the live region is there before its words, so they are read out.
+  setHidden(els.elsewhere, elsewhere === null);
+  setText(els.elsewhereText, elsewhere ?? "");
   const notice = activeNotice(view, localNow);
   setHidden(els.notice, notice === null);
   if (notice !== null) {
@@ -87,15 +99,16 @@ function keepFocus(
   els: PageElements,
   clickable: boolean,
   buyable: boolean,
-  signedOut: boolean,
+  panel: HTMLElement | null,
 ): void {
   const active = els.body.ownerDocument.activeElement;
   const losing = (active === els.buyButton && !buyable) ||
     (active === els.clickButton && !clickable);
   if (!losing) return;
-  // A session that ended hands the focus to its notice, not its button: keys
-  // mashed for the game must not open the login form.
-  const next = signedOut ? els.sessionEnded : clickable ? els.clickButton : els.roundTitle;
+  // A session that ended, or a tab paused for another, hands the focus to its
+  // panel, not its button: keys mashed for the game must not open the login
+  // form or take the game back from the other tab.
+  const next = panel ?? (clickable ? els.clickButton : els.roundTitle);
   next.focus({ preventScroll: true });
 }
 

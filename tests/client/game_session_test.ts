@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { type Fetch, probeServer, probeToken } from "../../static/src/api.ts";
 import { GameSession, SESSION_EXPIRED } from "../../static/src/game_session.ts";
-import type { GameAction } from "../../static/src/game_view.ts";
+import type { ConnectionState, GameAction } from "../../static/src/game_view.ts";
 import { registerAndLogin } from "../support/accounts.ts";
 import { CHEAP_HASH, startTestServer, type TestServer } from "../support/test_server.ts";
 
@@ -98,5 +98,94 @@ Deno.test("GameSession connects at once to a server that came back while it aske
   } finally {
     await server?.stop();
     await Deno.remove(dir, { recursive: true });
+  }
+});
+
+/** A page's session of one player, and the connection states it went through. */
+interface Tab {
+  readonly session: GameSession;
+  readonly states: ConnectionState[];
+  /** Resolves when the session next reaches `state` (at once when it is its latest). */
+  reaches(state: ConnectionState): Promise<void>;
+}
+
+function openTab(server: TestServer, token: string): Tab {
+  const states: ConnectionState[] = [];
+  const waiters: { state: ConnectionState; resolve: () => void }[] = [];
+  const session = new GameSession({
+    token: () => token,
+    hubUrl: (t) => `${server.url.replace(/^http/, "ws")}game?access_token=${t}`,
+    dispatch: (action) => {
+      if (action.type !== "connection") return;
+      states.push(action.state);
+      for (const waiter of waiters.filter((w) => w.state === action.state)) {
+        waiters.splice(waiters.indexOf(waiter), 1);
+        waiter.resolve();
+      }
+    },
+    signedOut: (message) => {
+      throw new Error(`Signed out: ${message}`);
+    },
+    probeToken: () => Promise.resolve("accepted"),
+    probeServer: () => Promise.resolve(true),
+    isOnline: () => true,
+  });
+  session.start();
+  return {
+    session,
+    states,
+    reaches: (state) =>
+      states.at(-1) === state
+        ? Promise.resolve()
+        : new Promise((resolve) => waiters.push({ state, resolve })),
+  };
+}
+
+Deno.test("GameSession waits for the player to play here when the player's other tabs took its place", async () => {
+  const server = await startTestServer({ hashParameters: CHEAP_HASH });
+  const tabs: Tab[] = [];
+  try {
+    const player = await registerAndLogin(server.url);
+    const open = async () => {
+      const tab = openTab(server, player.token);
+      tabs.push(tab);
+      await tab.reaches("connected");
+      return tab;
+    };
+    for (let i = 0; i < 5; i++) await open();
+    // A sixth tab, one more than a player may hold: the oldest gives way and says so.
+    await open();
+    await tabs[0].reaches("elsewhere");
+
+    // The network's return or the tab coming into view wake a reconnect; not this wait.
+    tabs[0].session.retryNow();
+    // A seventh tab closes the next oldest, a whole connect later.
+    await open();
+    await tabs[1].reaches("elsewhere");
+    assert.equal(tabs[0].states.at(-1), "elsewhere", "the first tab still waits for its player");
+    let health = await (await fetch(server.url + "healthz")).json();
+    assert.deepEqual(health.online, { players: 1, connections: 5 });
+
+    // The player asks to play in the first tab: it connects, and the oldest other gives way.
+    tabs[0].session.playHere();
+    await tabs[0].reaches("connected");
+    await tabs[2].reaches("elsewhere");
+    assert.deepEqual(
+      tabs.map((tab) => tab.states.at(-1)),
+      ["connected", "elsewhere", "elsewhere", "connected", "connected", "connected", "connected"],
+    );
+    // The first tab connected twice: once at the start, once on the player's word.
+    assert.deepEqual(tabs[0].states, [
+      "connecting",
+      "connected",
+      "elsewhere",
+      "reconnecting",
+      "connected",
+    ]);
+    health = await (await fetch(server.url + "healthz")).json();
+    assert.deepEqual(health.online, { players: 1, connections: 5 });
+  } finally {
+    for (const tab of tabs) tab.session.stop();
+    await server.stop();
   }
 });

@@ -5,6 +5,8 @@ import {
   canClick,
   countdown,
   displayScore,
+  ELSEWHERE_MESSAGE,
+  elsewhereMessage,
   type GameAction,
   type GameView,
   hurryMs,
@@ -266,4 +268,26 @@ Deno.test("nextChangeIn() never waits past a notice's end, and at most a second"
     notice: { kind: "refused", text: "Not enough points", until: INFO.serverTime + 120 },
   };
   assert.equal(nextChangeIn(noticed, INFO.serverTime), 120);
+});
+
+Deno.test("elsewhereMessage() says why while another tab plays in this one's place", () => {
+  const playing = connected();
+  assert.equal(elsewhereMessage(playing), null);
+  const paused = play(playing, { type: "connectionLost" }, {
+    type: "connection",
+    state: "elsewhere",
+  });
+  assert.equal(elsewhereMessage(paused), ELSEWHERE_MESSAGE);
+  assert.match(ELSEWHERE_MESSAGE, /another tab or window/);
+  assert.equal(canClick(paused), false);
+  assert.equal(canBuy(paused), false);
+  assert.equal(paused.online, null);
+  // No countdown to a retry: the page waits for the player.
+  assert.equal(paused.retryAt, null);
+  // A session that ended says that instead.
+  assert.equal(elsewhereMessage(play(paused, { type: "signedOut", message: "Bye" })), null);
+  // Playing here again: the message goes as the connection comes back.
+  const back = play(paused, { type: "connection", state: "reconnecting" });
+  assert.equal(elsewhereMessage(back), null);
+  assert.equal(canClick(play(back, { type: "connection", state: "connected" })), true);
 });

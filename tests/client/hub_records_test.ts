@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import {
   invocationRecord,
+  parseFirstRecord,
   parseHandshakeResponse,
   parseMessage,
 } from "../../static/src/hub_records.ts";
@@ -22,6 +23,26 @@ Deno.test("parseHandshakeResponse() accepts {} and reports an error", () => {
   assert.deepEqual(parseHandshakeResponse('{"error":"Unsupported protocol"}'), {
     error: "Unsupported protocol",
   });
+});
+
+Deno.test("parseFirstRecord() reads the handshake answer, or a close sent before it", () => {
+  assert.deepEqual(parseFirstRecord("{}"), {});
+  assert.deepEqual(parseFirstRecord('{"error":"Unsupported protocol"}'), {
+    error: "Unsupported protocol",
+  });
+  // A player's newest connection may close their oldest while it still shakes hands.
+  assert.deepEqual(
+    parseFirstRecord(
+      '{"type":7,"error":"Too many connections","allowReconnect":false,"reason":"too-many-connections"}',
+    ),
+    {
+      type: 7,
+      error: "Too many connections",
+      allowReconnect: false,
+      reason: CloseReason.TooManyConnections,
+    },
+  );
+  assert.throws(() => parseFirstRecord("[]"), SyntaxError);
 });
 
 Deno.test("parseMessage() reads invocations, completions and close records", () => {

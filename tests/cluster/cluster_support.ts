@@ -129,7 +129,7 @@ export async function connect(
   token: string,
 ): Promise<ClusterClient> {
   const connection = new signalR.HubConnectionBuilder()
-    // Any transport: with several servers, negotiate offers WebSockets alone.
+    // Any transport: WebSockets first, as the official client picks.
     .withUrl(baseUrl + "game", { accessTokenFactory: () => token })
     .configureLogging(signalR.LogLevel.None)
     .build();

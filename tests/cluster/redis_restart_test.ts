@@ -16,71 +16,7 @@ import {
   startServers,
   waitFor,
 } from "./cluster_support.ts";
-
-/** A Redis server run by the test, that can be stopped and started again on its port. */
-class OwnRedis {
-  readonly port: number;
-  readonly #dir: string;
-  #child: Deno.ChildProcess | undefined;
-
-  constructor(port: number, dir: string) {
-    this.port = port;
-    this.#dir = dir;
-  }
-
-  get url(): string {
-    return `redis://127.0.0.1:${this.port}`;
-  }
-
-  async start(): Promise<void> {
-    this.#child = new Deno.Command("redis-server", {
-      args: [
-        "--port",
-        String(this.port),
-        "--bind",
-        "127.0.0.1",
-        "--save",
-        "",
-        "--appendonly",
-        "no",
-        "--dir",
-        this.#dir,
-      ],
-      stdin: "null",
-      stdout: "null",
-      stderr: "null",
-    }).spawn();
-    await waitFor(
-      "redis to listen",
-      async () => {
-        try {
-          const conn = await Deno.connect({ hostname: "127.0.0.1", port: this.port });
-          conn.close();
-          return true;
-        } catch {
-          return undefined;
-        }
-      },
-      5000,
-      20,
-    );
-  }
-
-  async stop(): Promise<void> {
-    const child = this.#child;
-    this.#child = undefined;
-    if (!child) return;
-    child.kill("SIGKILL");
-    await child.status;
-  }
-}
-
-function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const { port } = listener.addr as Deno.NetAddr;
-  listener.close();
-  return port;
-}
+import { freePort, OwnRedis } from "./own_redis.ts";
 
 Deno.test({
   name: "Redis restarted mid-game: clicks fail fast, /healthz says 503, the game resumes",

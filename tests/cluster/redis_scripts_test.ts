@@ -48,7 +48,19 @@ Deno.test("ClickBatch applies a turn's clicks and purchases in order, in one rou
       [1, false],
     ]);
     assert.ok(replies.every((r) => r.roundId === 7 && r.roundEndsAt === 2000));
-    assert.deepEqual(await redis.call("HGETALL", keys.scores + 7), ["s1", "4", "m1", "2"]);
+    // Each move applied counts in the player's version; a refused one doesn't.
+    assert.deepEqual(
+      replies.map((r) => r.version),
+      [...Array(14).keys()].map((i) => i + 1).concat(0),
+    );
+    assert.deepEqual(await redis.call("HGETALL", keys.scores + 7), [
+      "s1",
+      "4",
+      "m1",
+      "2",
+      "v1",
+      "14",
+    ]);
   });
 });
 

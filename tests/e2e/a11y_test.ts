@@ -1,7 +1,8 @@
 /**
  * Accessibility of every screen, desktop and phone: axe-core (every rule,
  * the experimental ones included) finds nothing on the login, register,
- * game and result screens, and each screen has one `h1`. A screenshot of
+ * game and result screens, nor on the notice that another tab plays in the
+ * page's place, and each screen has one `h1`. A screenshot of
  * each screen at each size goes to the run's folder.
  *
  * axe's source is evaluated in the page through the DevTools protocol, which
@@ -16,7 +17,8 @@ import { join } from "node:path";
 import axe from "axe-core";
 import type { Page } from "playwright-core";
 import { CHEAP_HASH, startTestServer } from "../support/test_server.ts";
-import { uniqueName } from "../support/accounts.ts";
+import { postJson, uniqueName } from "../support/accounts.ts";
+import { HubClient } from "../../static/src/hub_client.ts";
 import {
   clickTimes,
   newPage,
@@ -63,7 +65,8 @@ async function checkScreen(page: Page, name: string, width: number): Promise<voi
 }
 
 Deno.test({
-  name: "browser: axe finds nothing on the login, register, game and result screens, at both sizes",
+  name:
+    "browser: axe finds nothing on the login, register, game, result and paused screens, at both sizes",
   ...OPTIONS,
   async fn() {
     const server = await startTestServer({ roundSeconds: 3, hashParameters: CHEAP_HASH });
@@ -102,6 +105,23 @@ Deno.test({
           // After a round: the result panel.
           await page.locator("#result[data-round-id]").waitFor({ timeout: 10_000 });
           await checkScreen(page, "result", width);
+
+          // Five connections of the player elsewhere take the page's place: it says so.
+          const { body } = await postJson(server.url + "api/account/login", {
+            username,
+            password: PASSWORD,
+          });
+          const url = `${server.url.replace(/^http/, "ws")}game?access_token=${body.token}`;
+          const others = Array.from({ length: 5 }, () => new HubClient(url));
+          try {
+            for (const other of others) await other.start();
+            await page.locator("#elsewhere:not([hidden])").waitFor();
+            await checkScreen(page, "elsewhere", width);
+          } finally {
+            for (const other of others) other.close();
+          }
+          await page.locator("#play-here-button").click();
+          await waitPlaying(page);
           await page.close();
         }
       });

@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { type MemoryApp, memoryApp } from "./memory_app.ts";
 import { redactUrl } from "../../src/http/app.ts";
 
-/** A static folder with a capitalised asset, a name with a space and a file beside it. */
+/** A static folder with a capitalised asset, a name with a space, sources and a file beside it. */
 async function withStaticRoot(body: (app: MemoryApp) => Promise<void>): Promise<void> {
   const dir = await Deno.makeTempDir({ prefix: "clicker-static-" });
   const root = join(dir, "static");
@@ -20,8 +20,9 @@ async function withStaticRoot(body: (app: MemoryApp) => Promise<void>): Promise<
     await Deno.mkdir(join(root, "src"));
     await Deno.writeTextFile(join(root, "index.html"), "<!doctype html><title>page</title>");
     await Deno.writeTextFile(join(root, "dist", "App.js"), "console.log('capital');");
-    await Deno.writeTextFile(join(root, "Read Me.txt"), "spaced");
+    await Deno.writeTextFile(join(root, "dist", "Read Me.txt"), "spaced");
     await Deno.writeTextFile(join(root, "src", "main.ts"), "source");
+    await Deno.writeTextFile(join(root, "deno.json"), "source");
     await Deno.writeTextFile(join(dir, "outside.txt"), "secret");
     const app = await memoryApp({ staticRoot: root });
     try {
@@ -41,7 +42,7 @@ Deno.test("createApp() serves a file by its exact name, capitals included", asyn
     assert.match(response.headers.get("content-type") ?? "", /javascript/);
     assert.equal(await response.text(), "console.log('capital');");
 
-    const spaced = await app.request("/Read%20Me.txt");
+    const spaced = await app.request("/dist/Read%20Me.txt");
     assert.equal(spaced.status, 200);
     assert.equal(await spaced.text(), "spaced");
   });
@@ -49,7 +50,7 @@ Deno.test("createApp() serves a file by its exact name, capitals included", asyn
 
 Deno.test("createApp() answers 404 for a file name in another case", async () => {
   await withStaticRoot(async (app) => {
-    for (const path of ["/dist/app.js", "/DIST/App.js", "/read%20me.txt"]) {
+    for (const path of ["/dist/app.js", "/DIST/App.js", "/dist/read%20me.txt"]) {
       const response = await app.request(path);
       assert.equal(response.status, 404, path);
       assert.equal(typeof (await response.json()).message, "string", path);
@@ -80,6 +81,11 @@ Deno.test("createApp() serves nothing outside the static folder, nor the client'
       "/%E0%A4%A.txt",
       "/src/main.ts",
       "/SRC/main.ts",
+      "/%73rc/main.ts",
+      "/%2573rc/main.ts",
+      "/dist/%2e%2e/src/main.ts",
+      "/deno.json",
+      "/%64eno.json",
     ];
     for (const path of paths) {
       const response = await app.request(path);
@@ -111,5 +117,10 @@ Deno.test("redactUrl() hides the token and the connection token, however spelled
     "/game?id=[redacted]&access_token=[redacted]",
   );
   assert.equal(redactUrl("/game?%69d=abc"), "/game?%69d=[redacted]");
+  assert.equal(
+    redactUrl("/game?id=web-8001.Xk3_9aQ-ZZ0aW1uYWJjZGVm&_=1"),
+    "/game?id=web-8001.[redacted]&_=1",
+    "the prefix only names the server holding the connection",
+  );
   assert.equal(redactUrl("/api/rounds?limit=5"), "/api/rounds?limit=5");
 });

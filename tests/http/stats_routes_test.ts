@@ -265,7 +265,7 @@ Deno.test("GET /readyz answers 200 while one server's database answers, 503 once
 Deno.test("GET /readyz with several servers: 200 degraded while the database is down, 503 without Redis", async () => {
   let redis = "ok";
   const app = await memoryApp({
-    cluster: () => Promise.resolve({ role: "follower", redis }),
+    cluster: () => Promise.resolve({ role: "follower", redis, redisLost: null }),
     loopHealth: () => ({ ...RUNNING_LOOP, unrecorded: 1 }),
   });
   // The database goes away for good: every query fails from here on.

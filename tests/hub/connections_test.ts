@@ -4,7 +4,9 @@ import { JSON_PROTOCOL } from "../../src/hub/json_protocol.ts";
 import { MESSAGEPACK_PROTOCOL } from "../../src/hub/messagepack_protocol.ts";
 import { ReplayBuffer } from "../../src/hub/replay_buffer.ts";
 import { CloseReason } from "../../src/hub/wire.ts";
+import { LongPollingSocket } from "../../src/hub/transports/long_polling.ts";
 import { FakeSocket } from "./fake_socket.ts";
+import { FakeTime } from "../support/fake_time.ts";
 
 let nextId = 0;
 function connection(
@@ -30,8 +32,32 @@ Deno.test("ConnectionRegistry.add() closes a player's oldest connection past the
   for (const x of [a, b, c]) registry.add(x);
   assert.ok(a.socket.closed);
   assert.match(String(a.socket.records().at(-1)?.error), /Too many connections: at most 2/);
+  // Said outright: a client that reconnected would close the next oldest, and so on.
+  assert.equal(a.socket.records().at(-1)?.allowReconnect, false);
+  assert.equal(a.socket.records().at(-1)?.reason, CloseReason.TooManyConnections);
   assert.equal(registry.size, 2);
   assert.equal(registry.online, 1);
+  registry.closeAll();
+});
+
+Deno.test("ConnectionRegistry.makeRoom() closes the oldest before a new connection comes", () => {
+  const removed: string[] = [];
+  const registry = new ConnectionRegistry({
+    maxPerPlayer: 2,
+    onRemove: (connection) => removed.push(connection.id),
+  });
+  const [a, b, c, other] = [connection(1), connection(1), connection(1), connection(2)];
+  for (const x of [a, b, other]) registry.add(x);
+  registry.makeRoom(2);
+  assert.deepEqual(removed, [], "a player under the limit keeps every connection");
+  registry.makeRoom(1);
+  // The oldest left before the new one joins: adding it closes nothing more.
+  assert.deepEqual(removed, [a.id]);
+  assert.equal(a.socket.records().at(-1)?.allowReconnect, false);
+  assert.equal(a.socket.records().at(-1)?.reason, CloseReason.TooManyConnections);
+  registry.add(c);
+  assert.deepEqual(removed, [a.id]);
+  assert.deepEqual(registry.connectionsOf(1), [b, c]);
   registry.closeAll();
 });
 
@@ -276,4 +302,35 @@ Deno.test("ConnectionRegistry.heard() keeps a long-polling client from timing ou
   registry.sweep();
   assert.equal(registry.size, 1);
   registry.closeAll();
+});
+
+Deno.test("ConnectionRegistry.sweep() sends a long-polling client no pings, and keeps it while it polls", async () => {
+  let now = 0;
+  const time = new FakeTime();
+  const registry = new ConnectionRegistry({ now: () => now });
+  const socket = new LongPollingSocket({ sleep: time.sleep });
+  const c = { ...connection(1), socket };
+  socket.onPollEnd(() => registry.heard(c));
+  registry.add(c);
+  const poll = socket.poll();
+  assert.ok(socket.holding);
+  now = 15_000;
+  registry.sweep();
+  assert.equal(socket.bufferedAmount, 0, "no ping queued");
+  assert.ok(socket.holding, "no ping answered the poll");
+  // Past the idle timeout with the poll still held: the client is there.
+  now = 45_000;
+  registry.sweep();
+  assert.equal(registry.size, 1);
+  // The client leaves its poll: its idle time counts from now.
+  await poll.body!.cancel();
+  assert.ok(!socket.holding);
+  now = 75_000;
+  registry.sweep();
+  assert.equal(registry.size, 1);
+  now = 75_001;
+  registry.sweep();
+  assert.equal(registry.size, 0);
+  assert.ok(socket.closed);
+  assert.equal(time.pending, 0, "the hold's timer is gone");
 });

@@ -107,6 +107,13 @@ Deno.test("encodeClose() adds allowReconnect and the reason code only when given
     ),
     { type: 7, error: "bye", allowReconnect: true, reason: "server-shutting-down" },
   );
+  assert.deepEqual(
+    JSON.parse(
+      encodeClose("go", { allowReconnect: false, reason: CloseReason.TooManyConnections })
+        .slice(0, -1),
+    ),
+    { type: 7, error: "go", allowReconnect: false, reason: "too-many-connections" },
+  );
 });
 
 Deno.test("ProtocolError carries the close reason its close code implies", () => {

@@ -42,3 +42,14 @@ Deno.test("Negotiations forgets tokens unused past their time, and a player's ol
   assert.equal(negotiations.get(other), undefined);
   negotiations.delete(c);
 });
+
+Deno.test("Negotiations with an owner start every id and token with it", () => {
+  const negotiations = new Negotiations({ owner: "web-8001" });
+  const v1 = negotiations.negotiate(7, 1, false);
+  assert.match(v1.connectionId, /^web-8001\.[\w-]{22}$/);
+  assert.match(v1.connectionToken!, /^web-8001\.[\w-]{22}$/);
+  assert.equal(negotiations.get(v1.connectionToken!)?.playerId, 7);
+  const v0 = negotiations.negotiate(7, 0, false);
+  assert.match(v0.connectionId, /^web-8001\.[\w-]{22}$/);
+  assert.equal(negotiations.get(v0.connectionId)?.playerId, 7);
+});

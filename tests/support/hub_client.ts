@@ -30,6 +30,8 @@ export interface ClientOptions {
   readonly transport?: signalR.HttpTransportType;
   /** `withStatefulReconnect()` (default off). */
   readonly statefulReconnect?: boolean;
+  /** `withAutomaticReconnect()`: `true` for the default waits, or the waits before each attempt, in ms (default off). */
+  readonly automaticReconnect?: boolean | readonly number[];
 }
 
 /**
@@ -51,6 +53,10 @@ export async function connectClient(
     .configureLogging(signalR.LogLevel.None);
   if (options.protocol === "messagepack") builder.withHubProtocol(new MessagePackHubProtocol());
   if (options.statefulReconnect) builder.withStatefulReconnect();
+  if (options.automaticReconnect === true) builder.withAutomaticReconnect();
+  else if (options.automaticReconnect) {
+    builder.withAutomaticReconnect([...options.automaticReconnect]);
+  }
   const connection = builder.build();
   const ended: ReceivedEndRound[] = [];
   let waiters: ((e: ReceivedEndRound) => void)[] = [];

@@ -22,6 +22,10 @@ export interface SpawnOptions {
   readonly roundSeconds?: number;
   /** The process's open-file limit, set with `prlimit` (default: inherited). */
   readonly fileLimit?: number;
+  /** The module to run instead of `main.ts`: a test's own entry point that runs `main()`. */
+  readonly entry?: string;
+  /** `deno run`'s flags before the module (default `-A`). */
+  readonly denoFlags?: readonly string[];
 }
 
 /** A server running in a child process. */
@@ -42,7 +46,7 @@ export interface SpawnedServer {
 export async function spawnServer(options: SpawnOptions = {}): Promise<SpawnedServer> {
   const databasePath = options.databasePath ??
     join(await Deno.makeTempDir({ prefix: "clicker-" }), "clicker.db");
-  const deno = [Deno.execPath(), "run", "-A", MAIN];
+  const deno = [Deno.execPath(), "run", ...options.denoFlags ?? ["-A"], options.entry ?? MAIN];
   const command = options.fileLimit === undefined
     ? deno
     : ["prlimit", `--nofile=${options.fileLimit}:${options.fileLimit}`, "--", ...deno];

@@ -6,20 +6,29 @@
  * The client's messages come by `POST /game?id=`. Its first poll only opens
  * the connection and is answered at once.
  *
- * What is queued for a client counts as its socket's `bufferedAmount`, which
- * the registry bounds; a client that stops polling is dropped like a silent
- * socket, since each poll is what shows it is there. Once its connection is
- * closed, the client may still collect the last messages (the close record
- * saying why) for a few seconds; then polls answer 204, the end.
+ * Polling is what shows the client is there (its keep-alive is inherent, as
+ * the official client knows: it sends no pings on this transport, and
+ * expects none). A poll held open counts as the client being there; one that
+ * stops polling is dropped like a silent socket, its idle time counted from
+ * the end of its last poll. What is queued for a client counts as its
+ * socket's `bufferedAmount`, which the registry bounds. Once its connection
+ * is closed, the client may still collect the last messages (the close
+ * record saying why) for a few seconds; then polls answer 204, the end.
  *
  * @module
  */
 
 import type { Socket } from "../connections.ts";
 import type { Frame } from "../protocol.ts";
+import { type Sleep, timerSleep } from "../../sleep.ts";
 
-/** How long a poll is held when there is nothing to send, in ms. */
-export const POLL_TIMEOUT_MS = 20_000;
+/**
+ * How long a poll is held when there is nothing to send, in ms: under the
+ * 60 s a proxy commonly allows a response to stay silent (nginx's default
+ * `proxy_read_timeout`), with room for a late timer, and under the official
+ * client's own 100 s poll timeout.
+ */
+export const POLL_TIMEOUT_MS = 50_000;
 
 /** How long a closed connection's last messages wait for their poll, in ms. */
 const CLOSED_KEPT_MS = 5_000;
@@ -27,15 +36,38 @@ const CLOSED_KEPT_MS = 5_000;
 const encoder = new TextEncoder();
 const HEADERS = { "Content-Type": "application/octet-stream", "Cache-Control": "no-store" };
 
+/** Options of {@linkcode LongPollingSocket}. */
+export interface LongPollingOptions {
+  /** How long a poll with nothing to send is held, in ms (default {@linkcode POLL_TIMEOUT_MS}). */
+  readonly pollTimeoutMs?: number;
+  /** How a held poll waits (default: a plain timer); tests pass a fake one. */
+  readonly sleep?: Sleep;
+}
+
 /** One long-polling client's queue and held poll, as a socket. */
 export class LongPollingSocket implements Socket {
   readonly transport = "longPolling";
+  /** Each poll shows the client is there: it gets no pings. */
+  readonly inherentKeepAlive = true;
+  readonly #pollTimeoutMs: number;
+  readonly #sleep: Sleep;
   #queue: Frame[] = [];
   #queued = 0;
   #poll: ReadableStreamDefaultController<Uint8Array> | undefined;
-  #pollTimer: ReturnType<typeof setTimeout> | undefined;
+  #hold: AbortController | undefined;
   #closed = false;
   #onClose: () => void = () => {};
+  #onPollEnd: () => void = () => {};
+
+  constructor(options: LongPollingOptions = {}) {
+    this.#pollTimeoutMs = options.pollTimeoutMs ?? POLL_TIMEOUT_MS;
+    this.#sleep = options.sleep ?? timerSleep;
+  }
+
+  /** Whether a poll is held open, waiting for a message: the client is there. */
+  get holding(): boolean {
+    return this.#poll !== undefined;
+  }
 
   /** Bytes queued for the client's next poll. */
   get bufferedAmount(): number {
@@ -50,6 +82,11 @@ export class LongPollingSocket implements Socket {
   /** Calls `onClose` once the connection closes. */
   onClose(onClose: () => void): void {
     this.#onClose = onClose;
+  }
+
+  /** Calls `onPollEnd` whenever a held poll ends: answered, timed out, or left by its client. */
+  onPollEnd(onPollEnd: () => void): void {
+    this.#onPollEnd = onPollEnd;
   }
 
   /** Queues one message, handing it to the poll waiting if there is one. */
@@ -82,7 +119,11 @@ export class LongPollingSocket implements Socket {
     const body = new ReadableStream<Uint8Array>({
       start: (controller) => {
         this.#poll = controller;
-        this.#pollTimer = setTimeout(() => this.#answer(controller), POLL_TIMEOUT_MS);
+        const hold = this.#hold = new AbortController();
+        this.#sleep(this.#pollTimeoutMs, hold.signal).then(
+          () => this.#answer(controller),
+          () => {}, // answered sooner
+        );
       },
       // The client left: what comes next waits for its next poll.
       cancel: () => this.#release(),
@@ -99,9 +140,11 @@ export class LongPollingSocket implements Socket {
   }
 
   #release(): void {
-    clearTimeout(this.#pollTimer);
+    if (this.#poll === undefined) return;
+    this.#hold?.abort();
     this.#poll = undefined;
-    this.#pollTimer = undefined;
+    this.#hold = undefined;
+    this.#onPollEnd();
   }
 
   /** Everything queued, as one body, and the queue emptied. */

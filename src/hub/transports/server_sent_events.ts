@@ -4,14 +4,38 @@
  * client's come by `POST /game?id=`. Events carry text only, so this
  * transport offers the JSON protocol alone.
  *
+ * The stream lasts as long as its client. A comment every
+ * {@linkcode KEEP_ALIVE_MS} keeps it from looking dead to a proxy in between,
+ * whatever the hub sends (before the handshake, it sends nothing).
+ *
  * @module
  */
 
 import type { Socket } from "../connections.ts";
 import type { Frame } from "../protocol.ts";
+import { type Sleep, timerSleep } from "../../sleep.ts";
+
+/**
+ * How often the stream carries a keep-alive comment, in ms: a quarter of the
+ * 60 s a proxy commonly lets a response stay silent (nginx's default
+ * `proxy_read_timeout`), so a late timer or a slow write still fits, and the
+ * hub's own ping interval.
+ */
+export const KEEP_ALIVE_MS = 15_000;
+
+/** An event-stream comment: clients ignore it, proxies see bytes go by. */
+const COMMENT = ":\r\n";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
+
+/** Options of {@linkcode ServerSentEventsSocket}. */
+export interface ServerSentEventsOptions {
+  /** How often a keep-alive comment goes out, in ms (default {@linkcode KEEP_ALIVE_MS}). */
+  readonly keepAliveMs?: number;
+  /** How the keep-alive waits (default: a plain timer); tests pass a fake one. */
+  readonly sleep?: Sleep;
+}
 
 /**
  * One client's event stream as a socket. What is queued and not yet taken
@@ -26,18 +50,20 @@ export class ServerSentEventsSocket implements Socket {
   #controller!: ReadableStreamDefaultController<Uint8Array>;
   #closed = false;
   #gone: () => void = () => {};
+  readonly #stopKeepAlive = new AbortController();
 
-  constructor() {
+  constructor(options: ServerSentEventsOptions = {}) {
     const body = new ReadableStream<Uint8Array>(
       {
         start: (controller) => {
           this.#controller = controller;
           // A comment first, so the response starts at once and the client's
           // EventSource opens before the first message.
-          controller.enqueue(encoder.encode(":\r\n"));
+          controller.enqueue(encoder.encode(COMMENT));
         },
         cancel: () => {
           this.#closed = true;
+          this.#stopKeepAlive.abort();
           this.#gone();
         },
       },
@@ -51,6 +77,21 @@ export class ServerSentEventsSocket implements Socket {
         "X-Accel-Buffering": "no",
       },
     });
+    void this.#keepAlive(options.keepAliveMs ?? KEEP_ALIVE_MS, options.sleep ?? timerSleep);
+  }
+
+  /** Sends a comment every `ms` until the stream ends. */
+  async #keepAlive(ms: number, sleep: Sleep): Promise<void> {
+    const signal = this.#stopKeepAlive.signal;
+    try {
+      for (;;) {
+        await sleep(ms, signal);
+        if (signal.aborted) return;
+        this.#controller.enqueue(encoder.encode(COMMENT));
+      }
+    } catch {
+      // Stopped: the stream ended.
+    }
   }
 
   /** Calls `gone` when the client goes away (its response is cancelled). */
@@ -73,6 +114,7 @@ export class ServerSentEventsSocket implements Socket {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.#stopKeepAlive.abort();
     this.#controller.close();
   }
 }

@@ -1,5 +1,10 @@
 import assert from "node:assert/strict";
-import { ClosedPolls, LongPollingSocket } from "../../../src/hub/transports/long_polling.ts";
+import {
+  ClosedPolls,
+  LongPollingSocket,
+  POLL_TIMEOUT_MS,
+} from "../../../src/hub/transports/long_polling.ts";
+import { FakeTime } from "../../support/fake_time.ts";
 
 const text = async (response: Response) => new TextDecoder().decode(await response.arrayBuffer());
 
@@ -66,4 +71,52 @@ Deno.test("ClosedPolls keeps a closed socket a few seconds", () => {
   assert.equal(closed.get("t"), socket);
   now = 5_000;
   assert.equal(closed.get("t"), undefined);
+});
+
+Deno.test("LongPollingSocket holds an empty poll for its timeout, then answers an empty 200", async () => {
+  const time = new FakeTime();
+  let ended = 0;
+  const socket = new LongPollingSocket({ sleep: time.sleep });
+  socket.onPollEnd(() => ended++);
+  const response = socket.poll();
+  assert.equal(response.status, 200);
+  let answered = false;
+  const body = text(response).then((t) => (answered = true, t));
+  await time.advance(POLL_TIMEOUT_MS - 1);
+  assert.ok(socket.holding);
+  assert.ok(!answered, "still held");
+  assert.deepEqual(time.waits, [POLL_TIMEOUT_MS]);
+  await time.advance(1);
+  assert.equal(await body, "");
+  assert.ok(!socket.holding);
+  assert.equal(ended, 1);
+  socket.close();
+});
+
+Deno.test("LongPollingSocket: a poll answered or left ends its hold and tells", async () => {
+  const time = new FakeTime();
+  let ended = 0;
+  const socket = new LongPollingSocket({ sleep: time.sleep, pollTimeoutMs: 1_000 });
+  socket.onPollEnd(() => ended++);
+  const answered = text(socket.poll());
+  socket.send("x");
+  assert.equal(await answered, "x");
+  assert.equal(ended, 1);
+  assert.equal(time.pending, 0, "the hold's timer is gone");
+  const left = socket.poll();
+  assert.ok(socket.holding);
+  await left.body!.cancel();
+  assert.ok(!socket.holding);
+  assert.equal(ended, 2);
+  assert.equal(time.pending, 0);
+  // A poll answered at once was never held.
+  socket.send("y");
+  assert.equal(await text(socket.poll()), "y");
+  assert.equal(ended, 2);
+  socket.close();
+});
+
+Deno.test("LongPollingSocket waits under a proxy's 60 s idle timeout", () => {
+  assert.ok(POLL_TIMEOUT_MS >= 30_000 && POLL_TIMEOUT_MS < 60_000);
+  assert.equal(new LongPollingSocket().inherentKeepAlive, true);
 });

@@ -1,0 +1,114 @@
+/**
+ * `HubMethods` answering moves a game takes later: whatever goes wrong in
+ * the answer, the caller gets exactly one completion, and no rejection is
+ * left unhandled.
+ */
+
+import assert from "node:assert/strict";
+import { GAME_UNAVAILABLE, HubMethods, type PlayerConnection } from "../../src/hub/hub_methods.ts";
+import type { Invocation } from "../../src/hub/protocol.ts";
+import { JSON_PROTOCOL } from "../../src/hub/json_protocol.ts";
+import type { MoveResult, PlayerState } from "../../src/game/game_state.ts";
+import { FakeSocket } from "./fake_socket.ts";
+
+const MOVED: MoveResult = { score: 1, multiplier: 1, multiplierCost: 10, counted: true };
+
+function connection(): PlayerConnection & { socket: FakeSocket } {
+  return {
+    id: "c1",
+    playerId: 1,
+    socket: new FakeSocket(),
+    protocol: JSON_PROTOCOL,
+    expiresAt: 1e15,
+    lastSeen: 0,
+    ready: true,
+    throttledAt: 0,
+    player: { id: 1, username: "ann", score: 0, multiplier: 1 } as PlayerState,
+  };
+}
+
+function increment(invocationId?: string): Invocation {
+  return { type: 1, invocationId, target: "Increment", arguments: [] };
+}
+
+/** HubMethods over one connection, a game answering `outcome`, and `moved` as given. */
+function setup(outcome: () => Promise<MoveResult>, moved: () => void = () => {}) {
+  const c = connection();
+  const logged: string[] = [];
+  const methods = new HubMethods<typeof c>({
+    registry: {
+      get: (id) => id === c.id ? c : undefined,
+      send: (to, data) => to.socket.send(data),
+    },
+    game: {
+      increment: outcome,
+      buyMultiplier: () => Promise.reject(new Error("unused")),
+      standing: () => MOVED,
+      maxClicksPerSecond: 25,
+    },
+    moved,
+    logError: (line) => logged.push(line),
+  });
+  return { c, methods, logged };
+}
+
+/** Runs `fn` and resolves with the rejections left unhandled meanwhile. */
+async function unhandled(fn: () => Promise<void>): Promise<unknown[]> {
+  const seen: unknown[] = [];
+  const listener = (event: PromiseRejectionEvent) => {
+    event.preventDefault();
+    seen.push(event.reason);
+  };
+  globalThis.addEventListener("unhandledrejection", listener);
+  try {
+    await fn();
+    // Unhandled rejections are reported after the turn they happen in.
+    for (let i = 0; i < 3; i++) await new Promise((resolve) => setTimeout(resolve, 0));
+  } finally {
+    globalThis.removeEventListener("unhandledrejection", listener);
+  }
+  return seen;
+}
+
+Deno.test("HubMethods: an answer that throws before its completion becomes a completion error", async () => {
+  const broken = {
+    ...MOVED,
+    get counted(): boolean {
+      throw new TypeError("Cannot read counted");
+    },
+  };
+  const { c, methods, logged } = setup(() => Promise.resolve(broken));
+  const left = await unhandled(async () => {
+    methods.invoke(c, increment("1"));
+    await Promise.resolve();
+  });
+  assert.deepEqual(left, []);
+  assert.deepEqual(c.socket.records(), [{ type: 3, invocationId: "1", error: GAME_UNAVAILABLE }]);
+  assert.equal(logged.length, 1);
+  assert.match(logged[0], /^Connection c1: TypeError: Cannot read counted/);
+});
+
+Deno.test("HubMethods: an answer that throws after its completion sends no second one", async () => {
+  const { c, methods, logged } = setup(() => Promise.resolve(MOVED), () => {
+    throw new Error("Cannot tell the other tabs");
+  });
+  const left = await unhandled(async () => {
+    methods.invoke(c, increment("1"));
+    await Promise.resolve();
+  });
+  assert.deepEqual(left, []);
+  assert.deepEqual(c.socket.records(), [{ type: 3, invocationId: "1", result: MOVED }]);
+  assert.match(logged[0], /Cannot tell the other tabs/);
+});
+
+Deno.test("HubMethods: an error that can't be sent either is logged, not left unhandled", async () => {
+  const { c, methods, logged } = setup(() => Promise.reject(new Error("redis down")));
+  c.socket.closed = {}; // sending now throws
+  const left = await unhandled(async () => {
+    methods.invoke(c, increment("1"));
+    await Promise.resolve();
+  });
+  assert.deepEqual(left, []);
+  assert.equal(logged.length, 1);
+  assert.match(logged[0], /socket closed/);
+});
