@@ -36,6 +36,9 @@ import { type RedisLoss, RedisLossWatch } from "./redis_loss_watch.ts";
 import type { AttemptCounterFactory } from "../auth/attempt_limit.ts";
 import { newServerId } from "../server_id.ts";
 import { logUnexpected } from "../log/log_unexpected.ts";
+import { getLogger } from "@logtape/logtape";
+
+const log = getLogger(["clicker", "cluster"]);
 
 /** What {@linkcode openCluster} needs. */
 export interface ClusterOptions {
@@ -206,9 +209,15 @@ function assemble(parts: Parts): Cluster {
   const connectionRelay = new ConnectionRelay({
     serverId,
     addressOf: (id) => presence.addressOf(id),
-    logError,
+    // The other server stopped or is restarting: its client reconnects; not this server's fault.
+    logError: (message) => log.warning(message),
   });
-  const lease = new Lease({ redis, key: keys.leader, serverId, log: logError });
+  const lease = new Lease({
+    redis,
+    key: keys.leader,
+    serverId,
+    log: (message) => log.warning(message, { leader: false }),
+  });
   const leader = new RoundLeader({
     redis,
     keys,

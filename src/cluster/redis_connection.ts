@@ -9,6 +9,7 @@
 
 import { getLogger } from "@logtape/logtape";
 import { Outage } from "../log/outage.ts";
+import { logUnexpected } from "../log/log_unexpected.ts";
 // @ts-types="./ioredis_types.d.ts"
 import { Redis } from "ioredis";
 
@@ -27,10 +28,12 @@ export interface OpenRedisOptions {
   readonly logError?: (message: string, fields?: Record<string, unknown>) => void;
 }
 
+/** Connections being closed on purpose: what goes wrong with them then is not reported. */
+const closing = new WeakSet<Redis>();
+
 /** Connects to `url` and resolves once the connection is ready (rejects if it can't be). */
 export async function openRedis(url: string, options: OpenRedisOptions): Promise<Redis> {
-  const logError = options.logError ??
-    ((message: string, fields?: Record<string, unknown>) => log.error(message, fields));
+  const logError = options.logError ?? logUnexpected;
   const redis = new Redis(url, {
     lazyConnect: true,
     enableOfflineQueue: false,
@@ -42,6 +45,8 @@ export async function openRedis(url: string, options: OpenRedisOptions): Promise
   });
   const outage = new Outage();
   redis.on("error", (error) => {
+    // A command still in flight when we quit hits the closed socket (write EPIPE): not an outage.
+    if (closing.has(redis)) return;
     if (!outage.fail(Date.now())) return;
     logError(`Redis (${options.name}): ${error.message}`, {
       dependency: "Redis",
@@ -69,6 +74,7 @@ export async function openRedis(url: string, options: OpenRedisOptions): Promise
 
 /** Closes a connection, politely when Redis answers, at once when it doesn't. */
 export async function closeRedis(redis: Redis): Promise<void> {
+  closing.add(redis);
   if (redis.status === "ready") {
     try {
       await redis.quit();

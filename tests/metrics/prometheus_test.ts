@@ -138,8 +138,12 @@ Deno.test({
   } finally {
     await prometheus?.stop();
     await Promise.all(clients.map((client) => client.stop()));
-    await Promise.all(servers.map((server) => server.stop()));
+    const codes = await Promise.all(servers.map((server) => server.stop()));
     await dropPostgres(databaseUrl);
     await Deno.remove(dir, { recursive: true });
+    const outputs = servers.map((server) => server.output()).join("\n---\n");
+    assert.deepEqual(codes, [0, 0, 0], outputs);
+    // Closing Redis on a clean stop once logged "write EPIPE" as if Redis were down.
+    assert.doesNotMatch(outputs, /EPIPE|ERROR/, "a clean stop logs no error");
   }
 });
