@@ -17,6 +17,7 @@ import { configFields } from "./src/log/config_fields.ts";
 import { errorMessage } from "./src/log/error_message.ts";
 import { newServerId } from "./src/server_id.ts";
 import { VERSION } from "./src/version.ts";
+import { requestLevel } from "./src/log/request_level.ts";
 import { keepServingOnUnhandledRejection } from "./src/unhandled_rejections.ts";
 
 // SIGHUP too: its default would kill the process mid-round, losing the round.
@@ -56,7 +57,8 @@ async function run(args: string[]): Promise<number> {
   let server;
   try {
     server = await startServer(config, {
-      accessLog: (entry) => accessLog.info("request", { ...entry }),
+      accessLog: (entry) =>
+        accessLog[requestLevel(entry.route, entry.status)]("request", { ...entry }),
       afterClose: crashAfterClose(Deno.env.get("CLICKER_TEST_CRASH_AFTER_CLOSE")),
     });
   } catch (error) {
