@@ -27,7 +27,10 @@ export interface ClusterServersOptions {
   readonly roundSeconds?: number;
 }
 
-/** Starts `count` servers playing one game; the first alone, so it settles the schedule. */
+/**
+ * Starts `count` servers playing one game; the first alone, so it settles
+ * the schedule. Should one fail to start, those started are stopped.
+ */
 export async function startServers(
   count: number,
   options: ClusterServersOptions,
@@ -44,8 +47,16 @@ export async function startServers(
       },
     });
   const first = await start(0);
-  const rest = await Promise.all(Array.from({ length: count - 1 }, (_, i) => start(i + 1)));
-  return [first, ...rest];
+  const rest = await Promise.allSettled(
+    Array.from({ length: count - 1 }, (_, i) => start(i + 1)),
+  );
+  const servers = [first, ...rest.flatMap((r) => r.status === "fulfilled" ? [r.value] : [])];
+  const failed = rest.find((r) => r.status === "rejected");
+  if (failed) {
+    await Promise.all(servers.map((server) => server.stop()));
+    throw failed.reason;
+  }
+  return servers;
 }
 
 /** What `/healthz` says. */

@@ -54,11 +54,13 @@ Deno.test({
 }, async () => {
   const dir = await Deno.makeTempDir({ prefix: "clicker-redis-" });
   const redis = new OwnRedis(freePort(), dir);
-  await redis.start();
-  const databaseUrl = await freshPostgres("redis_lost");
+  let databaseUrl: string | undefined;
   let servers: SpawnedServer[] = [];
   const clients: ClusterClient[] = [];
   try {
+    // Everything started inside `try`: a start that fails still stops the rest.
+    await redis.start();
+    databaseUrl = await freshPostgres("redis_lost");
     servers = await startServers(3, { redisUrl: redis.url, databaseUrl, roundSeconds: 4 });
     const tab = async (name: string, server: SpawnedServer, player: TestPlayer) => {
       const client = await connect(name, server.url, player.token);
@@ -168,8 +170,8 @@ Deno.test({
   } finally {
     await Promise.all(clients.map((c) => c.stop()));
     await Promise.all(servers.map((s) => s.stop()));
-    await dropPostgres(databaseUrl);
     await redis.stop();
+    if (databaseUrl) await dropPostgres(databaseUrl);
     await Deno.remove(dir, { recursive: true });
   }
 });

@@ -7,6 +7,7 @@
 
 import assert from "node:assert/strict";
 import { registerAndLogin } from "../support/accounts.ts";
+import type { SpawnedServer } from "../support/spawn_server.ts";
 import { dropPostgres, freshPostgres } from "./services.ts";
 import {
   assertRecordsWhole,
@@ -25,11 +26,14 @@ Deno.test({
 }, async () => {
   const dir = await Deno.makeTempDir({ prefix: "clicker-redis-" });
   const redis = new OwnRedis(freePort(), dir);
-  await redis.start();
-  const databaseUrl = await freshPostgres("redis_restart");
-  const servers = await startServers(2, { redisUrl: redis.url, databaseUrl });
+  let databaseUrl: string | undefined;
+  const servers: SpawnedServer[] = [];
   const clients: ClusterClient[] = [];
   try {
+    // Everything started inside `try`: a start that fails still stops the rest.
+    await redis.start();
+    databaseUrl = await freshPostgres("redis_restart");
+    servers.push(...await startServers(2, { redisUrl: redis.url, databaseUrl }));
     const players = [];
     for (const [i, server] of servers.entries()) {
       const player = await registerAndLogin(server.url);
@@ -82,8 +86,8 @@ Deno.test({
   } finally {
     await Promise.all(clients.map((x) => x.stop()));
     await Promise.all(servers.map((s) => s.stop()));
-    await dropPostgres(databaseUrl);
     await redis.stop();
+    if (databaseUrl) await dropPostgres(databaseUrl);
     await Deno.remove(dir, { recursive: true });
   }
 });

@@ -1,57 +1,58 @@
 /**
- * Redis and PostgreSQL for the tests of several servers: started by
- * `.ci/services.sh` (idempotent, so `deno task test` works on a fresh
- * machine too), then a Redis database index per test file, emptied, and a
- * new PostgreSQL database per test, so test files running at once never
- * share state.
+ * Redis and PostgreSQL for the tests of several servers. Under `deno task
+ * test` the run started them (`tests/run.ts`) and names them in the
+ * environment; a test file run by hand starts its own, on free ports, and
+ * stops them when it ends. Then a Redis database per test file, handed out
+ * so that no two files share one, emptied, and a new PostgreSQL database
+ * per test, so test files running at once never share state.
  *
  * @module
  */
 
-import { join } from "node:path";
 // @ts-types="../../src/db/postgres/pg_types.d.ts"
 import pg from "pg";
 // @ts-types="../../src/cluster/ioredis_types.d.ts"
 import { Redis } from "ioredis";
-
-const SCRIPT = join(import.meta.dirname!, "..", "..", ".ci", "services.sh");
+import { SERVICES_ENV, type ServiceUrls, startServices } from "../support/test_services.ts";
 
 /** Where the shared services listen. */
-export interface Services {
-  /** `redis://127.0.0.1:PORT` (no database index). */
-  readonly redisUrl: string;
-  /** `postgres://clicker@127.0.0.1:PORT/clicker`, the maintenance database. */
-  readonly databaseUrl: string;
-}
+export type Services = ServiceUrls;
 
 let started: Promise<Services> | undefined;
 
-/** Starts Redis and PostgreSQL unless they run already; once per process. */
+/** The run's services; or, without them, this file's own, started once and stopped at its end. */
 export function services(): Promise<Services> {
   return started ??= (async () => {
-    const { code, stdout, stderr } = await new Deno.Command("bash", {
-      args: [SCRIPT, "start"],
-      stdin: "null",
-      // A start that hangs fails the test instead of the whole run.
-      signal: AbortSignal.timeout(180_000),
-    }).output();
-    const text = new TextDecoder().decode(stdout);
-    if (code !== 0) {
-      throw new Error(`.ci/services.sh start failed:\n${text}${new TextDecoder().decode(stderr)}`);
-    }
-    const value = (name: string) => {
-      const line = text.split("\n").find((l) => l.startsWith(`${name}=`));
-      if (!line) throw new Error(`.ci/services.sh printed no ${name}:\n${text}`);
-      return line.slice(name.length + 1).trim();
-    };
-    return { redisUrl: value("REDIS_URL"), databaseUrl: value("DATABASE_URL") };
+    const redisUrl = Deno.env.get(SERVICES_ENV.redisUrl);
+    const databaseUrl = Deno.env.get(SERVICES_ENV.databaseUrl);
+    if (redisUrl && databaseUrl) return { redisUrl, databaseUrl };
+    const own = await startServices();
+    // `unload` comes when the file's tests are done, passed or failed; the
+    // watcher covers an interrupted or killed run.
+    globalThis.addEventListener("unload", () => own.stopSync());
+    return { redisUrl: own.redisUrl, databaseUrl: own.databaseUrl };
   })();
 }
 
-/** Redis database `index` of the shared Redis, emptied; the URL names it. */
+/** In database 0, the counter that hands out the others. */
+const NEXT_DATABASE = "clicker-test:next-database";
+/** This file's databases, by the number it names each by. */
+const databases = new Map<number, Promise<number>>();
+
+/**
+ * A Redis database of this test file's own, emptied; the URL names it.
+ * `index` is the file's name for it: test files running at once share one
+ * Redis, so each index of each file gets a database no other file has,
+ * handed out by a counter in database 0.
+ */
 export async function freshRedis(index: number): Promise<string> {
   const { redisUrl } = await services();
-  const url = `${redisUrl}/${index}`;
+  let database = databases.get(index);
+  if (!database) {
+    database = allocateDatabase(redisUrl);
+    databases.set(index, database);
+  }
+  const url = `${redisUrl}/${await database}`;
   const redis = new Redis(url, { maxRetriesPerRequest: 1, connectTimeout: 5000 });
   try {
     await redis.call("FLUSHDB");
@@ -59,6 +60,22 @@ export async function freshRedis(index: number): Promise<string> {
     redis.disconnect();
   }
   return url;
+}
+
+async function allocateDatabase(redisUrl: string): Promise<number> {
+  const redis = new Redis(`${redisUrl}/0`, { maxRetriesPerRequest: 1, connectTimeout: 5000 });
+  try {
+    const database = Number(await redis.call("INCR", NEXT_DATABASE));
+    const [, count] = await redis.call("CONFIG", "GET", "databases") as string[];
+    if (database >= Number(count)) {
+      throw new RangeError(
+        `Cannot give this test file a Redis database: all ${Number(count) - 1} are taken`,
+      );
+    }
+    return database;
+  } finally {
+    redis.disconnect();
+  }
 }
 
 /** A new, empty PostgreSQL database; its URL. */
