@@ -26,6 +26,7 @@ import { nextDeadline, type RoundGrid, waitUntil } from "./game/round_clock.ts";
 import type { LastRound } from "./hub/wire.ts";
 import { RoundRecorder, type UnitOfWorkOutcome } from "./round_recorder.ts";
 import { type Sleep, sleep } from "./sleep.ts";
+import { logUnexpected } from "./log/log_unexpected.ts";
 
 /** What `EndRound` tells every client. */
 export interface EndRound {
@@ -49,7 +50,7 @@ export interface RoundLoopDeps {
   readonly now?: () => number;
   /** Waits (default: a timer that the signal clears). */
   readonly sleep?: Sleep;
-  /** Where problems are reported (default `console.error`). */
+  /** Where problems are reported (default: the `clicker` logger). */
   readonly logError?: (message: string) => void;
 }
 
@@ -131,7 +132,7 @@ export class RoundLoop {
       announce: (round) => {
         if (this.#announcing) deps.broadcast(this.#endRound(round));
       },
-      logError: deps.logError ?? console.error,
+      logError: deps.logError ?? logUnexpected,
     });
     const saved = await loadCheckpoints(deps.db);
     const t = now();
