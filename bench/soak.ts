@@ -108,19 +108,20 @@ async function main(): Promise<number> {
     const started = performance.now();
     const running = clients.map((client) => client.run(stop.signal));
 
-    // Each cut client loses its network every 3 to 6 minutes.
+    // Each cut client loses its network after 1 to 3 minutes, then every 3 to 6.
     const cutTimers = clients.map((client, i) => {
       if (!isCut(client.plan)) return undefined;
       const proxy = proxies[clients.slice(0, i).filter((c) => isCut(c.plan)).length];
       let timer: ReturnType<typeof setTimeout>;
-      const schedule = () => {
+      const schedule = (first: boolean) => {
+        const wait = first ? 60_000 + Math.random() * 120_000 : 180_000 + Math.random() * 180_000;
         timer = setTimeout(() => {
           client.cutting();
           proxy.cut();
-          schedule();
-        }, 180_000 + Math.random() * 180_000);
+          schedule(false);
+        }, wait);
       };
-      schedule();
+      schedule(true);
       return () => clearTimeout(timer);
     });
 

@@ -8,7 +8,8 @@
  * Ways of coming and going:
  * - `steady` stays; when its connection ends anyway it comes back after a few
  *   seconds, as a person reloading the page;
- * - `restart` leaves every 3 to 6 minutes (`stop()`) and comes back 5 to 30 s later;
+ * - `restart` leaves after 1 to 3 minutes, then every 3 to 6 (`stop()`), and comes back 5 to 30 s
+ *   later;
  * - `auto` uses `withAutomaticReconnect()`; the soak cuts its network now and then;
  * - `stateful` uses `withStatefulReconnect()`; the soak cuts its network now
  *   and then, which the client must ride out on the same connection.
@@ -225,6 +226,7 @@ export class SoakClient {
   /** Plays until `signal` aborts, then stops its connection. */
   async run(signal: AbortSignal): Promise<void> {
     const clicking = this.#click(signal);
+    let visits = 0;
     while (!signal.aborted) {
       const connection = this.#build();
       this.#connection = connection;
@@ -240,7 +242,12 @@ export class SoakClient {
       const leave = new AbortController();
       const stop = () => leave.abort();
       signal.addEventListener("abort", stop, { once: true });
-      const stay = this.plan.style === "restart" ? between(180_000, 360_000) : Infinity;
+      // The first visit is shorter, so that a short soak sees people come back too.
+      const stay = this.plan.style !== "restart"
+        ? Infinity
+        : visits++ === 0
+        ? between(60_000, 180_000)
+        : between(180_000, 360_000);
       const timer = Number.isFinite(stay) ? setTimeout(stop, stay) : undefined;
       const left = new Promise<"left">((resolve) =>
         leave.signal.addEventListener("abort", () => resolve("left"), { once: true })
