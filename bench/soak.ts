@@ -1,13 +1,13 @@
 /**
- * `deno task soak [--minutes N]`: the game played for a long time the way
- * people play it, against the real server with its default settings (a free
- * port on 127.0.0.1 and a temporary SQLite file aside), while the server's
- * memory, file descriptors, `/healthz` time and connections are read every
- * second and printed once a minute. At the end it checks that the server
- * stayed flat, that every `EndRound` reached every connected client once,
- * and that nothing was counted twice (the recorded rounds against the
- * clients' answered clicks), prints the verdict, writes the whole report to
- * `bench/results/soak-<time>.json`, and exits 0 on pass, 1 on fail.
+ * `deno task soak [--minutes N] [--cluster] [--no-browser]`: the game played
+ * for a long time the way people play it, against the real server with its
+ * default settings (see `soak_target.ts`), while each server's memory, file
+ * descriptors, `/healthz` time and connections are read and printed once a
+ * minute. At the end it checks that the servers stayed flat, that every
+ * `EndRound` reached every connected client once, and that nothing was
+ * counted twice (the recorded rounds against the clients' answered clicks),
+ * prints the verdict, writes the report to `bench/results/soak-<time>.json`,
+ * and exits 0 on pass, 1 on fail.
  *
  * See `bench/SOAK.md`.
  *
@@ -15,45 +15,52 @@
  */
 
 import { join } from "node:path";
-import { killAll, ROOT, startServer } from "./processes.ts";
+import { killAll, ROOT } from "./processes.ts";
 import { createAccount, type SoakAccount } from "./soak_accounts.ts";
 import { SoakClient } from "./soak_client.ts";
 import { isCut, soakPlans } from "./soak_plan.ts";
 import { checkHealth, openFds, rssMiB } from "./soak_probe.ts";
-import { attributeScores } from "./soak_scores.ts";
-import { checkDelivery } from "./soak_delivery.ts";
-import { checkRounds, type HeardRound } from "./soak_rounds_check.ts";
-import { readRecorded } from "./soak_database.ts";
-import { judgeTrend, type Sample } from "./soak_trend.ts";
-import {
-  type Check,
-  formatMinute,
-  formatVerdict,
-  type MinuteLine,
-  trendChecks,
-} from "./soak_report.ts";
+import { attributeScores, type PlayerScores } from "./soak_scores.ts";
+import { attributeTabScores } from "./soak_tab_scores.ts";
+import { SoakTabs } from "./soak_tabs.ts";
+import { type SoakTarget, startSingle } from "./soak_target.ts";
+import { startCluster } from "./soak_cluster.ts";
+import { judgeSoak } from "./soak_verdict.ts";
+import { judgeTrend, type Sample, type Trend } from "./soak_trend.ts";
+import { formatMinute, formatVerdict, type MinuteLine } from "./soak_report.ts";
+import type { ClientLog } from "./soak_events.ts";
 import { quantile } from "./stats.ts";
 import { sleep } from "./timing.ts";
 import { startTcpProxy, type TcpProxy } from "../tests/support/tcp_proxy.ts";
+import { CHROMIUM_MISSING } from "../tests/e2e/browser_support.ts";
 
-const SLOPE_BOUND = 16;
-const NOISE_BOUND = 8;
+const BOUNDS = { slope: 16, noise: 8 };
 /** How often memory and descriptors are read for the trend. */
 const SAMPLE_MS = 10_000;
+/** Descriptors a server may hold above its level before the first client, once all left. */
+const FD_SLACK = 4;
 
-function parseFlags(args: readonly string[]): { minutes: number } {
+interface Flags {
+  readonly minutes: number;
+  readonly cluster: boolean;
+  readonly browser: boolean;
+}
+
+function parseFlags(args: readonly string[]): Flags {
   let minutes = 60;
+  let cluster = false;
+  let browser = true;
   for (let i = 0; i < args.length; i++) {
     const [name, inline] = args[i].split("=", 2);
     if (name === "--minutes") {
       const value = inline ?? args[++i];
       minutes = Number(value);
       if (!(minutes > 0)) throw new RangeError(`Cannot parse --minutes: "${value}"`);
-    } else {
-      throw new TypeError(`Unknown flag: ${args[i]}`);
-    }
+    } else if (name === "--cluster") cluster = true;
+    else if (name === "--no-browser") browser = false;
+    else throw new TypeError(`Unknown flag: ${args[i]}`);
   }
-  return { minutes };
+  return { minutes, cluster, browser };
 }
 
 /** Polls `probe` every 250 ms until it returns true or `ms` pass; returns its last answer. */
@@ -67,57 +74,73 @@ async function waitFor(probe: () => Promise<boolean> | boolean, ms: number): Pro
 }
 
 async function main(): Promise<number> {
-  const { minutes } = parseFlags(Deno.args);
-  const dir = await Deno.makeTempDir({ prefix: "clicker-soak-" });
-  const databasePath = join(dir, "clicker.db");
-  const server = await startServer("main.ts", {
-    PORT: "0",
-    HOST: "127.0.0.1",
-    DATABASE_PATH: databasePath,
-  });
-  console.log(
-    `Soak: ${minutes} min against ${server.base} (pid ${server.pid}), database ${databasePath}`,
-  );
+  const flags = parseFlags(Deno.args);
+  const { minutes } = flags;
+  const target: SoakTarget = flags.cluster ? await startCluster() : await startSingle();
+  const { servers } = target;
+  console.log(`Soak: ${minutes} min against ${target.description}`);
   const proxies: TcpProxy[] = [];
+  let tabs: SoakTabs | undefined;
   try {
-    await waitFor(async () => (await checkHealth(server.base)).status === 200, 30_000);
-    const fdsBefore = openFds(server.pid);
+    for (const server of servers) {
+      await waitFor(async () => (await checkHealth(server.base)).status === 200, 60_000);
+    }
+    const fdsBefore = servers.map((server) => openFds(server.pid));
 
-    const plans = soakPlans();
+    // Players register and log in one after another, each on a server in turn.
+    const plans = soakPlans(flags.cluster);
     const stamp = Date.now().toString(36);
+    const serverOf = (i: number) => servers[i % servers.length];
     const accounts: SoakAccount[] = [];
     for (const [i] of plans.entries()) {
-      accounts.push(await createAccount(server.base, `soak${stamp}${String(i).padStart(2, "0")}`));
+      const name = `soak${stamp}${String(i).padStart(2, "0")}`;
+      accounts.push(await createAccount(serverOf(i).base, name));
     }
     const clients: SoakClient[] = [];
     for (const [i, plan] of plans.entries()) {
-      let url = server.base;
+      let url = serverOf(i).base;
       if (isCut(plan)) {
-        const proxy = await startTcpProxy(server.base);
+        const proxy = await startTcpProxy(url);
         proxies.push(proxy);
         url = proxy.url;
       }
       clients.push(new SoakClient(plan, accounts[i], url));
     }
+    let browserNote = "no browser (--no-browser)";
+    let tabPlayer: SoakAccount | undefined;
+    if (flags.browser && CHROMIUM_MISSING !== undefined) {
+      browserNote = `no browser: ${CHROMIUM_MISSING}`;
+    } else if (flags.browser) {
+      tabPlayer = await createAccount(serverOf(plans.length).base, `soak${stamp}tabs`);
+      tabs = await SoakTabs.open(serverOf(plans.length).base, tabPlayer.username);
+      browserNote = `${tabs.logs.length} Chromium tabs of ${tabPlayer.username}`;
+    }
     console.log(
-      `${clients.length} players: ${plans.map((p) => p.name).join(", ")}`,
+      `${clients.length} players: ${plans.map((p) => p.name).join(", ")}; ${browserNote}`,
     );
+    const logs = (): ClientLog[] => [
+      ...clients.map((c) => ({
+        name: c.plan.name,
+        username: c.account.username,
+        events: c.events,
+      })),
+      ...(tabs?.logs ?? []),
+    ];
 
     const stop = new AbortController();
     const keeping = accounts.map((account) => account.keep(stop.signal));
     const started = performance.now();
-    const running = clients.map((client) => client.run(stop.signal));
+    const running = [...clients.map((client) => client.run(stop.signal))];
+    if (tabs) running.push(tabs.run(stop.signal));
 
     // Each cut client loses its network after 1 to 3 minutes, then every 3 to 6.
-    const cutTimers = clients.map((client, i) => {
-      if (!isCut(client.plan)) return undefined;
-      const proxy = proxies[clients.slice(0, i).filter((c) => isCut(c.plan)).length];
+    const cutTimers = clients.filter((client) => isCut(client.plan)).map((client, i) => {
       let timer: ReturnType<typeof setTimeout>;
       const schedule = (first: boolean) => {
         const wait = first ? 60_000 + Math.random() * 120_000 : 180_000 + Math.random() * 180_000;
         timer = setTimeout(() => {
           client.cutting();
-          proxy.cut();
+          proxies[i].cut();
           schedule(false);
         }, wait);
       };
@@ -126,44 +149,46 @@ async function main(): Promise<number> {
     });
 
     const lines: MinuteLine[] = [];
-    const samples: Sample[] = [];
+    const samples: Sample[][] = servers.map(() => []);
     let health: number[] = [];
     let healthFailures = 0;
-    let online = { players: 0, connections: 0 };
+    const online = servers.map(() => ({ players: 0, connections: 0 }));
     const endAt = started + minutes * 60_000;
     let nextSample = started + SAMPLE_MS;
     let nextMinute = started + 60_000;
     while (true) {
-      const checked = await checkHealth(server.base);
-      health.push(checked.ms);
-      if (checked.status !== 200) healthFailures++;
-      if (checked.online) online = checked.online;
+      for (const [i, server] of servers.entries()) {
+        const checked = await checkHealth(server.base);
+        health.push(checked.ms);
+        if (checked.status !== 200) healthFailures++;
+        if (checked.online) online[i] = checked.online;
+      }
       const now = performance.now();
       const over = now >= endAt;
       const minute = Math.round((now - started) / 6000) / 10;
       if (now >= nextSample || over) {
-        samples.push({ minute, rssMiB: rssMiB(server.pid), fds: openFds(server.pid) });
+        servers.forEach((server, i) =>
+          samples[i].push({ minute, rssMiB: rssMiB(server.pid), fds: openFds(server.pid) })
+        );
         nextSample += SAMPLE_MS;
       }
       if (now >= nextMinute || over) {
-        const { rssMiB: rss, fds } = samples[samples.length - 1];
         const trips = clients.flatMap((c) => c.drainRoundTrips());
-        const heardRounds = new Set(
-          clients.flatMap((c) => c.events.filter((e) => e.kind === "end").map((e) => e.roundId)),
-        );
-        const downs = clients.flatMap((c) => c.events.filter((e) => e.kind === "down"));
+        const events = logs().flatMap((log) => log.events);
+        const downs = events.filter((e) => e.kind === "down");
         const line: MinuteLine = {
           minute,
-          rssMiB: rss,
-          fds,
+          rssMiB: samples.map((s) => s[s.length - 1].rssMiB),
+          fds: samples.map((s) => s[s.length - 1].fds),
           healthP99Ms: quantile(health, 0.99),
           healthChecks: health.length,
           healthFailures,
           invokeP99Ms: quantile(trips, 0.99),
           invokes: trips.length,
-          players: online.players,
-          connections: online.connections,
-          rounds: heardRounds.size,
+          // With several servers each counts the whole game's players, and its own connections.
+          players: Math.max(...online.map((o) => o.players)),
+          connections: online.reduce((sum, o) => sum + o.connections, 0),
+          rounds: new Set(events.filter((e) => e.kind === "end").map((e) => e.roundId)).size,
           unexpectedDowns: downs.filter((d) => d.kind === "down" && !d.expected).length,
           expectedDowns: downs.filter((d) => d.kind === "down" && d.expected).length,
         };
@@ -177,135 +202,86 @@ async function main(): Promise<number> {
       await sleep(Math.max(0, Math.min(1000, endAt - performance.now())));
     }
 
-    // Everyone leaves; the server must let go of every connection and descriptor.
+    // Everyone leaves; the servers must let go of every connection and descriptor.
     const endedAt = Date.now();
-    for (const cancel of cutTimers) cancel?.();
+    for (const cancel of cutTimers) cancel();
     stop.abort();
     await Promise.all([...running, ...keeping]);
+    await tabs?.close();
     await Promise.all(proxies.map((proxy) => proxy.close()));
-    let last = await checkHealth(server.base);
+    let lastOnline: unknown;
     const emptied = await waitFor(async () => {
-      last = await checkHealth(server.base);
-      return last.online?.connections === 0;
-    }, 60_000);
-    let fdsAfter = openFds(server.pid);
-    await waitFor(() => (fdsAfter = openFds(server.pid)) <= fdsBefore + 4, 30_000);
-    await server.stop();
-    const recorded = await readRecorded(databasePath);
+      const checked = await Promise.all(servers.map((server) => checkHealth(server.base)));
+      lastOnline = checked.map((c) => c.online ?? c.status);
+      return checked.every((c) => c.online?.connections === 0 && c.online.players === 0);
+    }, 90_000);
+    const fdsAfter = servers.map((server) => openFds(server.pid));
+    await waitFor(() => {
+      servers.forEach((server, i) => fdsAfter[i] = openFds(server.pid));
+      return fdsAfter.every((fds, i) => fds <= fdsBefore[i] + FD_SLACK);
+    }, 30_000);
+    await target.stop();
+    const recorded = await target.recorded();
 
-    // The checks.
-    const scores = new Map(clients.map((c) => [c.account.username, attributeScores(c.events)]));
-    const deliveries = clients.map((c) => ({
-      client: c.plan.name,
-      ...checkDelivery(c.events, { endedAt }),
-    }));
-    const heard: HeardRound[] = clients.flatMap((c) =>
-      c.events.flatMap((e) =>
-        e.kind === "end"
-          ? [{ client: c.plan.name, roundId: e.roundId, winners: e.winners, nbClicks: e.nbClicks }]
-          : []
-      )
+    const scores = new Map<string, PlayerScores>(
+      clients.map((c) => [c.account.username, attributeScores(c.events)]),
     );
-    const rounds = checkRounds(
-      recorded.rounds,
-      new Map([...scores].map(([name, s]) => [name, s.rounds])),
-      heard,
-    );
-    const winsProblems = [...recorded.wins].flatMap(([name, wins]) => {
-      const won = recorded.rounds.filter((r) => r.winners.includes(name)).length;
-      return won === wins ? [] : [`${name}: nb_wins ${wins}, winner of ${won} recorded rounds`];
-    });
-    const trend = judgeTrend(samples, minutes, fdsBefore, fdsAfter, {
-      maxRssSlopeMiBPerHour: SLOPE_BOUND,
-      rssNoiseMiB: NOISE_BOUND,
-    });
-    const anomalies = [...scores].flatMap(([name, s]) => s.anomalies.map((a) => `${name}: ${a}`));
-    const sum = (f: (d: typeof deliveries[number]) => number) =>
-      deliveries.reduce((total, d) => total + f(d), 0);
-    const downReasons: Record<string, number> = {};
-    for (const d of deliveries) {
-      for (const [reason, n] of Object.entries(d.downReasons)) {
-        downReasons[`${d.client}: ${reason}`] = n;
-      }
+    if (tabs && tabPlayer) {
+      scores.set(tabPlayer.username, attributeTabScores(tabs.logs.map((log) => log.events)));
     }
-    const startFailures = clients.reduce((total, c) => total + c.startFailures, 0);
-    const renewFailures = accounts.reduce((total, a) => total + a.failedRenewals, 0);
-    const checks: Check[] = [
-      ...trendChecks(trend, { slope: SLOPE_BOUND, noise: NOISE_BOUND }),
-      {
-        name: "every connection let go",
-        pass: emptied,
-        detail: `/healthz online after all left: ${JSON.stringify(last.online ?? last.status)}`,
-      },
-      {
-        name: "every EndRound reached every connected client once",
-        pass: sum((d) => d.missed.length) === 0 && sum((d) => d.duplicated.length) === 0,
-        detail: `${sum((d) => d.expected)} owed, ${sum((d) => d.received)} received, ` +
-          `${sum((d) => d.missed.length)} missed, ${sum((d) => d.duplicated.length)} twice` +
-          deliveries.filter((d) => d.missed.length || d.duplicated.length).map((d) =>
-            `; ${d.client} missed [${d.missed}] twice [${d.duplicated}]`
-          ).join(""),
-      },
-      {
-        name: "no connection lost that the soak did not cut or stop",
-        pass: sum((d) => d.unexpectedDowns) === 0 && startFailures === 0,
-        detail: `${sum((d) => d.unexpectedDowns)} lost, ${sum((d) => d.expectedDowns)} cut or ` +
-          `stopped by the soak, ${startFailures} starts failed` +
-          Object.entries(downReasons).map(([reason, n]) => `; ${n}× ${reason}`).join(""),
-      },
-      {
-        name: "nothing counted twice: answers add up",
-        pass: anomalies.length === 0,
-        detail: anomalies.length
-          ? anomalies.slice(0, 20).join("; ")
-          : `${sum((d) => d.received)} EndRounds, ${
-            [...scores.values()].reduce((t, s) => t + s.lost, 0)
-          } invocations lost with their connection, ${
-            [...scores.values()].reduce((t, s) => t + s.throttled, 0)
-          } throttled`,
-      },
-      {
-        name: "the recorded rounds match what the clients saw",
-        pass: rounds.problems.length === 0 && winsProblems.length === 0 &&
-          recorded.rounds.length > 0,
-        detail:
-          `${rounds.checked} rounds recorded (${rounds.ranged} with lost clicks, checked for fit)` +
-          [...rounds.problems, ...winsProblems].slice(0, 20).map((p) => `; ${p}`).join(""),
-      },
-      {
-        name: "tokens renewed",
-        pass: renewFailures === 0,
-        detail: `${renewFailures} renewals failed`,
-      },
-    ];
+    const trends: Trend[] = servers.map((_, i) =>
+      judgeTrend(samples[i], minutes, fdsBefore[i], fdsAfter[i], {
+        maxRssSlopeMiBPerHour: BOUNDS.slope,
+        rssNoiseMiB: BOUNDS.noise,
+        fdSlack: FD_SLACK,
+      })
+    );
+    const verdict = judgeSoak({
+      trends,
+      bounds: BOUNDS,
+      logs: logs(),
+      scores,
+      recorded,
+      endedAt,
+      emptied,
+      lastOnline,
+      startFailures: clients.flatMap((c) =>
+        [...c.startFailures].map(([reason, n]) => ({ client: c.plan.name, reason, n }))
+      ),
+      renewFailures: accounts.reduce((total, a) => total + a.failedRenewals, 0),
+      pageErrors: tabs?.pageErrors,
+    });
     console.log("");
-    console.log(formatVerdict(checks));
-    const pass = checks.every((c) => c.pass);
+    console.log(formatVerdict(verdict.checks));
     const report = {
-      pass,
+      pass: verdict.pass,
       minutes,
+      target: target.description,
       startedAt: new Date(endedAt - minutes * 60_000).toISOString(),
       endedAt: new Date(endedAt).toISOString(),
       players: plans,
+      browser: browserNote,
+      tabs: tabs?.logs.map(({ name, clicks, reloads }) => ({ name, clicks, reloads })),
       minutesLog: lines,
       samples,
-      trend,
-      checks,
-      deliveries,
-      downReasons,
-      rounds: { ...rounds, recorded: recorded.rounds.length, checkpoints: recorded.checkpoints },
-      anomalies,
+      trends,
+      checks: verdict.checks,
+      deliveries: verdict.deliveries,
+      rounds: { ...verdict.rounds, checkpoints: recorded.checkpoints },
+      anomalies: verdict.anomalies,
+      incidents: verdict.incidents,
     };
     const out = join(ROOT, "bench", "results");
     await Deno.mkdir(out, { recursive: true });
     const file = join(out, `soak-${new Date(endedAt).toISOString().replace(/[:.]/g, "-")}.json`);
     await Deno.writeTextFile(file, JSON.stringify(report, null, 2) + "\n");
     console.log(`Report: ${file}`);
-    await Deno.remove(dir, { recursive: true });
-    return pass ? 0 : 1;
+    return verdict.pass ? 0 : 1;
   } finally {
+    await tabs?.close().catch(() => {});
     await Promise.all(proxies.map((proxy) => proxy.close().catch(() => {})));
-    await server.stop();
+    await target.stop();
+    await target.dispose().catch(() => {});
   }
 }
 

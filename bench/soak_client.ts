@@ -72,8 +72,8 @@ export class SoakClient {
   readonly events: SoakEvent[] = [];
   /** Round trips of answered invocations (ms) since {@linkcode drainRoundTrips}. */
   #roundTrips: number[] = [];
-  /** Starts that failed. */
-  startFailures = 0;
+  /** Starts that failed, by the client's reason. */
+  readonly startFailures = new Map<string, number>();
   readonly #url: string;
   readonly #pace: HumanPace;
   #connection: signalR.HubConnection | undefined;
@@ -108,6 +108,7 @@ export class SoakClient {
   /** The soak is about to cut this client's network: the reconnect that follows is expected. */
   cutting(): void {
     this.#cutAt = performance.now();
+    this.#record({ kind: "cut", at: Date.now() });
   }
 
   #record(event: SoakEvent): void {
@@ -234,8 +235,9 @@ export class SoakClient {
       connection.onclose(() => onClosed("closed"));
       try {
         await connection.start();
-      } catch {
-        this.startFailures++;
+      } catch (error) {
+        const reason = reasonOf(error as Error, "refused");
+        this.startFailures.set(reason, (this.startFailures.get(reason) ?? 0) + 1);
         await abortableSleep(between(2000, 5000), signal);
         continue;
       }

@@ -1,12 +1,14 @@
 /**
- * The rounds the server recorded, read from its SQLite file once it has
- * stopped, with the project's own `openDatabase`: each round's winning score,
- * players and winners, and every player's all-time wins.
+ * The rounds the servers recorded, read once they have stopped, through the
+ * project's own database code (`openDatabase` for SQLite, `openPostgres` for
+ * the database several servers share): each round's winning score, players
+ * and winners, and every player's all-time wins.
  *
  * @module
  */
 
-import { openDatabase } from "../src/db/open_database.ts";
+import type { Kysely } from "kysely";
+import type { Database } from "../src/db/schema.ts";
 import type { RecordedRound } from "./soak_rounds_check.ts";
 
 /** What the database holds at the end of a soak. */
@@ -18,9 +20,9 @@ export interface Recorded {
   readonly checkpoints: number;
 }
 
-/** Reads the stopped server's database at `path`. */
-export async function readRecorded(path: string): Promise<Recorded> {
-  const db = await openDatabase(path);
+/** Reads the database `open` opens, and closes it. */
+export async function readRecorded(open: () => Promise<Kysely<Database>>): Promise<Recorded> {
+  const db = await open();
   try {
     const rows = await db.selectFrom("rounds").select(["id", "nb_clicks", "players"])
       .orderBy("id").execute();

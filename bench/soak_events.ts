@@ -64,8 +64,21 @@ export interface DownEvent {
   readonly reason: string;
 }
 
+/** The soak cut this client's network (its proxy dropped every connection without a close). */
+export interface CutEvent {
+  readonly kind: "cut";
+  readonly at: number;
+}
+
 /** One entry of a client's log. */
-export type SoakEvent = JoinEvent | ClickEvent | BuyEvent | LostEvent | EndEvent | DownEvent;
+export type SoakEvent =
+  | JoinEvent
+  | ClickEvent
+  | BuyEvent
+  | LostEvent
+  | EndEvent
+  | DownEvent
+  | CutEvent;
 
 /** A client's log: who played, how, and what it saw. */
 export interface ClientLog {

@@ -63,15 +63,40 @@ const KINDS: readonly Kind[] = [
   },
 ];
 
-/** The soak's players; the second `steady` of each kind is an idler. */
-export function soakPlans(): ClientPlan[] {
-  return KINDS.flatMap((kind) =>
+/**
+ * With several servers negotiate offers WebSockets only, without stateful
+ * reconnect (a connection lives on one server): the same number of players,
+ * all on WebSockets, half JSON and half MessagePack, stateful ones replaced by
+ * automatic reconnect.
+ */
+const CLUSTER_KINDS: readonly Kind[] = ["json", "msgpack"].map((protocol) => ({
+  name: `ws-${protocol}`,
+  protocol: protocol === "json" ? "json" : "messagepack",
+  transport: HttpTransportType.WebSockets,
+  styles: [
+    "steady",
+    "steady",
+    "restart",
+    "auto",
+    "steady",
+    "steady",
+    "restart",
+    "auto",
+    "steady",
+    "restart",
+    "auto",
+  ],
+}));
+
+/** The soak's players (`cluster`: for several servers); the second `steady` of each kind idles. */
+export function soakPlans(cluster = false): ClientPlan[] {
+  return (cluster ? CLUSTER_KINDS : KINDS).flatMap((kind) =>
     kind.styles.map((style, i) => ({
       name: `${kind.name}-${i + 1}-${style}`,
       protocol: kind.protocol,
       transport: kind.transport,
       style,
-      idler: style === "steady" && i === 1,
+      idler: style === "steady" && i % 4 === 1,
     }))
   );
 }

@@ -11,8 +11,9 @@ import type { Trend } from "./soak_trend.ts";
 /** What the soak saw in one minute. */
 export interface MinuteLine {
   readonly minute: number;
-  readonly rssMiB: number;
-  readonly fds: number;
+  /** Each server's. */
+  readonly rssMiB: readonly number[];
+  readonly fds: readonly number[];
   /** `/healthz` round trips on fresh connections, p99 and how many were taken. */
   readonly healthP99Ms: number;
   readonly healthChecks: number;
@@ -37,8 +38,8 @@ export function formatMinute(line: MinuteLine): string {
   const pad = (value: number, width: number) => String(round3(value)).padStart(width);
   return [
     `${String(line.minute).padStart(3)} min`,
-    `rss ${pad(line.rssMiB, 5)} MiB`,
-    `fds ${pad(line.fds, 4)}`,
+    `rss ${line.rssMiB.map((v) => pad(v, 5)).join(" ")} MiB`,
+    `fds ${line.fds.map((v) => pad(v, 4)).join(" ")}`,
     `healthz p99 ${pad(line.healthP99Ms, 5)} ms (${line.healthChecks}` +
     (line.healthFailures ? `, ${line.healthFailures} failed)` : ")"),
     `invoke p99 ${pad(line.invokeP99Ms, 5)} ms (${line.invokes})`,
@@ -56,18 +57,23 @@ export interface Check {
   readonly detail: string;
 }
 
-/** The trend's two checks. */
-export function trendChecks(trend: Trend, bounds: { slope: number; noise: number }): Check[] {
+/** The trend's two checks for each server (`server` names it when there are several). */
+export function trendChecks(
+  trend: Trend,
+  bounds: { readonly slope: number; readonly noise: number },
+  server = "",
+): Check[] {
+  const of = server ? ` (${server})` : "";
   return [
     {
-      name: "memory flat after warm-up",
+      name: `memory flat after warm-up${of}`,
       pass: trend.rssFlat,
       detail: `RSS slope ${round3(trend.rssSlopeMiBPerHour)} MiB/h after minute ` +
         `${round3(trend.warmupMinutes)} (bound ${bounds.slope} MiB/h), growth ` +
         `${round3(trend.rssGrowthMiB)} MiB (under ${bounds.noise} MiB passes as noise)`,
     },
     {
-      name: "file descriptors back to their level",
+      name: `file descriptors back to their level${of}`,
       pass: trend.fdsBack,
       detail: `${trend.fdsBefore} before the first client, ${trend.fdsAfter} after the last left`,
     },

@@ -201,6 +201,7 @@ export function attributeScores(events: readonly SoakEvent[]): PlayerScores {
         else if (event.roundId >= round) advanceTo(event.roundId + 1);
         break;
       case "down":
+      case "cut":
         break;
     }
   }
