@@ -29,7 +29,8 @@ import { judgeSoak } from "./soak_verdict.ts";
 import { judgeTrend, type Sample, type Trend } from "./soak_trend.ts";
 import { formatMinute, formatVerdict, type MinuteLine } from "./soak_report.ts";
 import type { ClientLog } from "./soak_events.ts";
-import { quantile } from "./stats.ts";
+import { quantile, round3 } from "./stats.ts";
+import { cpuSeconds } from "./proc.ts";
 import { sleep } from "./timing.ts";
 import { startTcpProxy, type TcpProxy } from "../tests/support/tcp_proxy.ts";
 import { CHROMIUM_MISSING } from "../tests/e2e/browser_support.ts";
@@ -130,6 +131,7 @@ async function main(): Promise<number> {
     const stop = new AbortController();
     const keeping = accounts.map((account) => account.keep(stop.signal));
     const started = performance.now();
+    const cpuAtStart = cpuSeconds("self");
     const running = [...clients.map((client) => client.run(stop.signal))];
     if (tabs) running.push(tabs.run(stop.signal));
 
@@ -204,6 +206,8 @@ async function main(): Promise<number> {
 
     // Everyone leaves; the servers must let go of every connection and descriptor.
     const endedAt = Date.now();
+    // The soak's own share of the machine, Chromium aside.
+    const soakCores = (cpuSeconds("self") - cpuAtStart) / ((performance.now() - started) / 1000);
     for (const cancel of cutTimers) cancel();
     stop.abort();
     await Promise.all([...running, ...keeping]);
@@ -253,6 +257,7 @@ async function main(): Promise<number> {
     });
     console.log("");
     console.log(formatVerdict(verdict.checks));
+    console.log(`The soak itself used ${round3(soakCores)} of a core.`);
     const report = {
       pass: verdict.pass,
       minutes,
@@ -262,6 +267,7 @@ async function main(): Promise<number> {
       players: plans,
       browser: browserNote,
       tabs: tabs?.logs.map(({ name, clicks, reloads }) => ({ name, clicks, reloads })),
+      soakCores,
       minutesLog: lines,
       samples,
       trends,
