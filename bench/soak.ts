@@ -19,25 +19,24 @@ import { killAll, ROOT } from "./processes.ts";
 import { createAccount, type SoakAccount } from "./soak_accounts.ts";
 import { SoakClient } from "./soak_client.ts";
 import { isCut, soakPlans } from "./soak_plan.ts";
-import { checkHealth, openFds, rssMiB } from "./soak_probe.ts";
+import { checkHealth, openFds } from "./soak_probe.ts";
+import { watch } from "./soak_watch.ts";
 import { attributeScores, type PlayerScores } from "./soak_scores.ts";
 import { attributeTabScores } from "./soak_tab_scores.ts";
 import { SoakTabs } from "./soak_tabs.ts";
 import { type SoakTarget, startSingle } from "./soak_target.ts";
 import { startCluster } from "./soak_cluster.ts";
 import { judgeSoak } from "./soak_verdict.ts";
-import { judgeTrend, type Sample, type Trend } from "./soak_trend.ts";
-import { formatMinute, formatVerdict, type MinuteLine } from "./soak_report.ts";
+import { judgeTrend, type Trend } from "./soak_trend.ts";
+import { formatVerdict } from "./soak_report.ts";
 import type { ClientLog } from "./soak_events.ts";
-import { quantile, round3 } from "./stats.ts";
+import { round3 } from "./stats.ts";
 import { cpuSeconds } from "./proc.ts";
 import { sleep } from "./timing.ts";
 import { startTcpProxy, type TcpProxy } from "../tests/support/tcp_proxy.ts";
 import { CHROMIUM_MISSING } from "../tests/e2e/browser_support.ts";
 
 const BOUNDS = { slope: 16, noise: 8 };
-/** How often memory and descriptors are read for the trend. */
-const SAMPLE_MS = 10_000;
 /** Descriptors a server may hold above its level before the first client, once all left. */
 const FD_SLACK = 4;
 
@@ -150,59 +149,12 @@ async function main(): Promise<number> {
       return () => clearTimeout(timer);
     });
 
-    const lines: MinuteLine[] = [];
-    const samples: Sample[][] = servers.map(() => []);
-    let health: number[] = [];
-    let healthFailures = 0;
-    const online = servers.map(() => ({ players: 0, connections: 0 }));
-    const endAt = started + minutes * 60_000;
-    let nextSample = started + SAMPLE_MS;
-    let nextMinute = started + 60_000;
-    while (true) {
-      for (const [i, server] of servers.entries()) {
-        const checked = await checkHealth(server.base);
-        health.push(checked.ms);
-        if (checked.status !== 200) healthFailures++;
-        if (checked.online) online[i] = checked.online;
-      }
-      const now = performance.now();
-      const over = now >= endAt;
-      const minute = Math.round((now - started) / 6000) / 10;
-      if (now >= nextSample || over) {
-        servers.forEach((server, i) =>
-          samples[i].push({ minute, rssMiB: rssMiB(server.pid), fds: openFds(server.pid) })
-        );
-        nextSample += SAMPLE_MS;
-      }
-      if (now >= nextMinute || over) {
-        const trips = clients.flatMap((c) => c.drainRoundTrips());
-        const events = logs().flatMap((log) => log.events);
-        const downs = events.filter((e) => e.kind === "down");
-        const line: MinuteLine = {
-          minute,
-          rssMiB: samples.map((s) => s[s.length - 1].rssMiB),
-          fds: samples.map((s) => s[s.length - 1].fds),
-          healthP99Ms: quantile(health, 0.99),
-          healthChecks: health.length,
-          healthFailures,
-          invokeP99Ms: quantile(trips, 0.99),
-          invokes: trips.length,
-          // With several servers each counts the whole game's players, and its own connections.
-          players: Math.max(...online.map((o) => o.players)),
-          connections: online.reduce((sum, o) => sum + o.connections, 0),
-          rounds: new Set(events.filter((e) => e.kind === "end").map((e) => e.roundId)).size,
-          unexpectedDowns: downs.filter((d) => d.kind === "down" && !d.expected).length,
-          expectedDowns: downs.filter((d) => d.kind === "down" && d.expected).length,
-        };
-        lines.push(line);
-        console.log(formatMinute(line));
-        health = [];
-        healthFailures = 0;
-        nextMinute += 60_000;
-      }
-      if (over) break;
-      await sleep(Math.max(0, Math.min(1000, endAt - performance.now())));
-    }
+    const { lines, samples } = await watch(servers, {
+      started,
+      minutes,
+      logs,
+      roundTrips: () => clients.flatMap((c) => c.drainRoundTrips()),
+    });
 
     // Everyone leaves; the servers must let go of every connection and descriptor.
     const endedAt = Date.now();
