@@ -49,6 +49,8 @@ export interface ServerOptions {
   readonly hashParameters?: HashParameters;
   /** With several servers: called right after this server closed round `id` (tests crash here). */
   readonly afterClose?: (id: number) => void;
+  /** The hub's clock: when tokens expire, when clients fell silent (default `Date.now`). */
+  readonly now?: () => number;
 }
 
 /** What an operator can ask a running server; `/healthz` reports the same. */
@@ -117,6 +119,7 @@ export async function startServer(
       playersOnline: backend.playersOnline,
       logError,
       reconnectWindowMs: config.reconnectWindowMs,
+      now: options.now,
     });
     const online = () => ({ players: hub.registry.online, connections: hub.registry.size });
     metrics = new Metrics({

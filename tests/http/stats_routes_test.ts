@@ -10,7 +10,8 @@ import { dirname } from "node:path";
 import { createPlayer } from "../../src/db/accounts.ts";
 import { recordRound } from "../../src/db/rounds.ts";
 import { parseLimit } from "../../src/http/stats_routes.ts";
-import { startTestServer } from "../support/test_server.ts";
+import { CHEAP_HASH, startTestServer } from "../support/test_server.ts";
+import { postJson, uniqueName } from "../support/accounts.ts";
 import { type MemoryApp, memoryApp, RUNNING_LOOP } from "./memory_app.ts";
 
 /** Reads a response that must be JSON. */
@@ -171,15 +172,23 @@ Deno.test("GET /healthz answers 503 when the loop has stopped, lags or failed it
 
 Deno.test("stats routes answer 503 with the database's own words once the file is gone", async () => {
   // The real server: only it watches its database file.
-  const server = await startTestServer();
+  const server = await startTestServer({ hashParameters: CHEAP_HASH });
   const getReal = (path: string) => fetch(server.url + path).then(json);
   try {
     const before = await getReal("healthz");
     assert.equal(before.status, 200, "healthy at first");
     assert.equal((before.body as { roundLoop: { running: boolean } }).roundLoop.running, true);
     for (const suffix of ["", "-wal", "-shm"]) await Deno.remove(server.databasePath + suffix);
-    // The server's watch notices within a second or so; the round loop's next
-    // write may notice first. Either way /healthz must come to say it.
+    // The server's watch notices within a second or so; a write notices at
+    // once, so a registration drives it rather than the test waiting for the
+    // watch (the driver's tests cover the watch). Either way /healthz must come to say it.
+    const registered = await postJson(server.url + "api/account/register", {
+      username: uniqueName(),
+      email: `${uniqueName()}@example.com`,
+      password: "correct horse battery",
+      passwordConfirm: "correct horse battery",
+    });
+    assert.equal(registered.status, 503, "no registration reaches a deleted file");
     const deadline = Date.now() + 10_000;
     let health = await getReal("healthz");
     while (health.status === 200 && Date.now() < deadline) {
