@@ -26,7 +26,7 @@ import {
   HubMethod,
   type ScoreUpdate,
 } from "../src/hub/wire.ts";
-import type { SoakEvent } from "./soak_events.ts";
+import { joinEvent, type SoakEvent } from "./soak_events.ts";
 import { HumanPace } from "./soak_pace.ts";
 import type { SoakAccount } from "./soak_accounts.ts";
 
@@ -133,16 +133,7 @@ export class SoakClient {
       this.#joined = true;
       this.#score = info.score;
       this.#cost = info.multiplierCost;
-      this.#record({
-        kind: "join",
-        at: Date.now(),
-        roundId: info.roundId,
-        score: info.score,
-        multiplier: info.multiplier,
-        roundEndsAt: info.roundEndsAt,
-        roundDurationMs: info.roundDurationMs,
-        baseMultiplierCost: info.baseMultiplierCost,
-      });
+      this.#record(joinEvent(info, Date.now()));
     });
     connection.on(ClientMethod.EndRound, (end: EndRound) => {
       this.#score = 0;

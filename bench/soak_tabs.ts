@@ -18,7 +18,7 @@ import {
   RECORD_SEPARATOR,
   type ScoreUpdate,
 } from "../src/hub/wire.ts";
-import type { SoakEvent } from "./soak_events.ts";
+import { joinEvent, type SoakEvent } from "./soak_events.ts";
 import { SOAK_PASSWORD } from "./soak_accounts.ts";
 
 /** One tab and what its WebSockets carried. */
@@ -76,16 +76,7 @@ function follow(page: Page, log: TabLog, expected: () => boolean): void {
         if (record.type === MessageType.Invocation && record.target === ClientMethod.GameInfo) {
           const info = record.arguments[0];
           joined = true;
-          log.events.push({
-            kind: "join",
-            at,
-            roundId: info.roundId,
-            score: info.score,
-            multiplier: info.multiplier,
-            roundEndsAt: info.roundEndsAt,
-            roundDurationMs: info.roundDurationMs,
-            baseMultiplierCost: info.baseMultiplierCost,
-          });
+          log.events.push(joinEvent(info, at));
         } else if (
           record.type === MessageType.Invocation && record.target === ClientMethod.EndRound
         ) {
