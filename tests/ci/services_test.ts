@@ -9,6 +9,8 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { parseUrls } from "../support/test_services.ts";
+import { freePorts } from "../support/free_ports.ts";
+import { listening, running } from "../support/liveness.ts";
 
 const SCRIPT = join(import.meta.dirname!, "..", "..", ".ci", "services.sh");
 
@@ -32,13 +34,6 @@ async function script(command: string, dir: string, ports: number[] = []): Promi
   return { code, stdout: decoder.decode(stdout), stderr: decoder.decode(stderr) };
 }
 
-function freePorts(count: number): number[] {
-  const listeners = Array.from({ length: count }, () => Deno.listen({ hostname: "127.0.0.1" }));
-  const ports = listeners.map((l) => (l.addr as Deno.NetAddr).port);
-  for (const listener of listeners) listener.close();
-  return ports;
-}
-
 /** The pids DIR's pid files name, as the script reads them. */
 async function pids(dir: string): Promise<{ redis: number; pg: number }> {
   const redis = Number((await Deno.readTextFile(join(dir, "redis", "redis.pid"))).trim());
@@ -46,24 +41,6 @@ async function pids(dir: string): Promise<{ redis: number; pg: number }> {
     (await Deno.readTextFile(join(dir, "pg", "data", "postmaster.pid"))).split("\n")[0],
   );
   return { redis, pg };
-}
-
-function running(pid: number): boolean {
-  try {
-    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
-    return stat.slice(stat.lastIndexOf(")") + 2)[0] !== "Z";
-  } catch {
-    return false;
-  }
-}
-
-async function listening(port: number): Promise<boolean> {
-  try {
-    (await Deno.connect({ hostname: "127.0.0.1", port })).close();
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** Runs `body` with new folders, stopping and removing them after, whatever happens. */
