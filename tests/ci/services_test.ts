@@ -43,6 +43,14 @@ async function pids(dir: string): Promise<{ redis: number; pg: number }> {
   return { redis, pg };
 }
 
+/** Starts `dir`'s Redis and PostgreSQL on two free ports, and returns them. */
+async function startOnFreePorts(dir: string): Promise<number[]> {
+  const ports = freePorts(2);
+  const started = await script("start", dir, ports);
+  assert.equal(started.code, 0, started.stderr);
+  return ports;
+}
+
 /** Runs `body` with new folders, stopping and removing them after, whatever happens. */
 async function withDirs(count: number, body: (dirs: string[]) => Promise<void>): Promise<void> {
   const dirs: string[] = [];
@@ -87,8 +95,7 @@ Deno.test({
   sanitizeResources: false,
 }, () =>
   withDirs(2, async ([mine, other]) => {
-    const ports = freePorts(2);
-    assert.equal((await script("start", mine, ports)).code, 0);
+    const ports = await startOnFreePorts(mine);
     const [free] = freePorts(1);
 
     // PostgreSQL's port is held by the other folder's server: Redis doesn't start either.
@@ -126,8 +133,7 @@ Deno.test({
   sanitizeResources: false,
 }, () =>
   withDirs(2, async ([mine, other]) => {
-    const ports = freePorts(2);
-    assert.equal((await script("start", mine, ports)).code, 0);
+    const ports = await startOnFreePorts(mine);
     const started = await pids(mine);
 
     // Another folder, on the same ports, started nothing: its stop touches nothing.
