@@ -9,7 +9,7 @@
 import { ConfigError, parseConfig } from "./src/config.ts";
 import { DatabaseOpenError } from "./src/db/open_database.ts";
 import { startServer } from "./src/server.ts";
-import { UnsavedRoundsError } from "./src/round_loop.ts";
+import { UnsavedRoundsError } from "./src/single/round_loop.ts";
 import { formatListeningLine } from "./src/listening_line.ts";
 import { getConfig, getLogger } from "@logtape/logtape";
 import { setUpLogging } from "./src/log/logging.ts";

@@ -16,7 +16,7 @@ import type { HubGame } from "./hub/hub_game.ts";
 import type { EndRound, LastRound } from "./hub/wire.ts";
 import { getLogger } from "@logtape/logtape";
 import { tooManyConnections } from "./hub/connection.ts";
-import type { RoundLoop, RoundLoopHealth } from "./round_loop.ts";
+import type { RoundLoop, RoundLoopHealth } from "./single/round_loop.ts";
 import type { ClusterHealth } from "./cluster/cluster.ts";
 import type { AttemptCounterFactory } from "./auth/attempt_limit.ts";
 import type { ConnectionRelay } from "./hub/transport.ts";

@@ -28,7 +28,7 @@ import { newServerId } from "./server_id.ts";
 import { VERSION } from "./version.ts";
 import { logUnexpected } from "./log/log_unexpected.ts";
 import { serve, type Served } from "./http/serve.ts";
-import { type RoundLoop, roundLoop, type RoundLoopHealth } from "./round_loop.ts";
+import { type RoundLoop, roundLoop, type RoundLoopHealth } from "./single/round_loop.ts";
 import { openGameBackend } from "./game_backend.ts";
 
 const shutdownLog = getLogger(["clicker", "shutdown"]);

@@ -21,7 +21,7 @@ import type { Kysely } from "kysely";
 import type { Database } from "../db/schema.ts";
 import { recordRound } from "../db/rounds.ts";
 import { nextDeadline } from "../game/round_clock.ts";
-import type { RoundLoopHealth } from "../round_loop.ts";
+import type { RoundLoopHealth } from "../single/round_loop.ts";
 import type { Sleep } from "../sleep.ts";
 import type { ClusterKeys } from "./cluster_keys.ts";
 import type { Lease } from "./lease.ts";

@@ -19,7 +19,7 @@
  */
 
 import { getLogger } from "@logtape/logtape";
-import { roundLoop } from "../round_loop.ts";
+import { roundLoop } from "../single/round_loop.ts";
 import type { VerifiedToken } from "../auth/tokens.ts";
 import { ConnectionRegistry, type Socket } from "./connections.ts";
 import { type ClientMessage, type Frame, HandshakeReader, ProtocolError } from "./protocol.ts";

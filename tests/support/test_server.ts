@@ -8,7 +8,7 @@
 import { join } from "node:path";
 import { parseConfig } from "../../src/config.ts";
 import { type RunningServer, startServer } from "../../src/server.ts";
-import { RoundLoop } from "../../src/round_loop.ts";
+import { RoundLoop } from "../../src/single/round_loop.ts";
 import type { HashParameters } from "../../src/auth/passwords.ts";
 
 /**

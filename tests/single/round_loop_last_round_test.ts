@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import type { Kysely } from "kysely";
-import { type EndRound, RoundLoop } from "../src/round_loop.ts";
-import { openDatabase } from "../src/db/open_database.ts";
-import type { Database } from "../src/db/schema.ts";
-import { createPlayer } from "../src/db/accounts.ts";
-import { FakeTime } from "./support/fake_time.ts";
+import { type EndRound, RoundLoop } from "../../src/single/round_loop.ts";
+import { openDatabase } from "../../src/db/open_database.ts";
+import type { Database } from "../../src/db/schema.ts";
+import { createPlayer } from "../../src/db/accounts.ts";
+import { FakeTime } from "../support/fake_time.ts";
 
 async function setup() {
   const time = new FakeTime(1_000_000);

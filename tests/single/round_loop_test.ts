@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
 import { type Kysely, sql } from "kysely";
-import { type EndRound, RoundLoop, UnsavedRoundsError } from "../src/round_loop.ts";
-import { openDatabase } from "../src/db/open_database.ts";
-import type { Database } from "../src/db/schema.ts";
-import { createPlayer } from "../src/db/accounts.ts";
-import { loadCheckpoints, recordRound } from "../src/db/rounds.ts";
-import { FakeTime } from "./support/fake_time.ts";
+import { type EndRound, RoundLoop, UnsavedRoundsError } from "../../src/single/round_loop.ts";
+import { openDatabase } from "../../src/db/open_database.ts";
+import type { Database } from "../../src/db/schema.ts";
+import { createPlayer } from "../../src/db/accounts.ts";
+import { loadCheckpoints, recordRound } from "../../src/db/rounds.ts";
+import { FakeTime } from "../support/fake_time.ts";
 
 async function setup(options: { slowWriteMs?: number; start?: number } = {}) {
   const time = new FakeTime(options.start ?? 1_000_000);

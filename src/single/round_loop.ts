@@ -19,14 +19,14 @@
  */
 
 import type { Kysely } from "kysely";
-import type { Database } from "./db/schema.ts";
-import { lastRoundId, loadCheckpoints } from "./db/rounds.ts";
-import { type ClosedRound, closeSnapshot, GameState } from "./game/game_state.ts";
-import { nextDeadline, type RoundGrid, waitUntil } from "./game/round_clock.ts";
-import type { LastRound } from "./hub/wire.ts";
+import type { Database } from "../db/schema.ts";
+import { lastRoundId, loadCheckpoints } from "../db/rounds.ts";
+import { type ClosedRound, closeSnapshot, GameState } from "../game/game_state.ts";
+import { nextDeadline, type RoundGrid, waitUntil } from "../game/round_clock.ts";
+import type { LastRound } from "../hub/wire.ts";
 import { RoundRecorder, type UnitOfWorkOutcome } from "./round_recorder.ts";
-import { type Sleep, sleep } from "./sleep.ts";
-import { logUnexpected } from "./log/log_unexpected.ts";
+import { type Sleep, sleep } from "../sleep.ts";
+import { logUnexpected } from "../log/log_unexpected.ts";
 
 /** What `EndRound` tells every client. */
 export interface EndRound {

@@ -16,13 +16,13 @@
  */
 
 import { getLogger } from "@logtape/logtape";
-import { Outage } from "./log/outage.ts";
-import { errorMessage } from "./log/error_message.ts";
+import { Outage } from "../log/outage.ts";
+import { errorMessage } from "../log/error_message.ts";
 import type { Kysely } from "kysely";
-import type { Database } from "./db/schema.ts";
-import { lastRecordedRound, recordRound, saveCheckpoint } from "./db/rounds.ts";
-import type { ClosedRound, GameState } from "./game/game_state.ts";
-import type { LastRound } from "./hub/wire.ts";
+import type { Database } from "../db/schema.ts";
+import { lastRecordedRound, recordRound, saveCheckpoint } from "../db/rounds.ts";
+import type { ClosedRound, GameState } from "../game/game_state.ts";
+import type { LastRound } from "../hub/wire.ts";
 
 const log = getLogger(["clicker", "round"]);
 
