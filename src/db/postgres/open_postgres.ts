@@ -13,7 +13,6 @@ import { Kysely, type LogConfig, Migrator, PostgresDialect, type PostgresPoolCli
 import pg from "pg";
 import type { CustomTypes, PoolClient } from "./pg_types.d.ts";
 import type { Database } from "../schema.ts";
-import { markPostgres } from "../dialect.ts";
 import { DatabaseOpenError } from "../open_database.ts";
 import { postgresMigrationProvider } from "./migrations.ts";
 import { translatePostgresError } from "./postgres_errors.ts";
@@ -96,7 +95,6 @@ export async function openPostgres(
     },
   });
   const db = new Kysely<Database>({ dialect, log: options.log });
-  markPostgres(db);
   const { error } = await new Migrator({ db, provider: postgresMigrationProvider })
     .migrateToLatest();
   if (error) {
