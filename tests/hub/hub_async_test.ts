@@ -8,7 +8,12 @@ import assert from "node:assert/strict";
 import { Hub } from "../../src/hub/hub.ts";
 import type { HubGame } from "../../src/hub/hub_game.ts";
 import { GAME_UNAVAILABLE } from "../../src/hub/hub_methods.ts";
-import { GameState, type MoveResult, type PlayerState } from "../../src/game/game_state.ts";
+import {
+  type CappedPlayer,
+  GameState,
+  type MoveResult,
+  type PlayerState,
+} from "../../src/game/game_state.ts";
 import type { PurchaseResult } from "../../src/game/rules.ts";
 import { FakeSocket } from "./fake_socket.ts";
 
@@ -33,7 +38,7 @@ class DeferredGame implements HubGame {
   get lastRound() {
     return null;
   }
-  join(id: number, username: string, nowMs: number): PlayerState {
+  join(id: number, username: string, nowMs: number): CappedPlayer {
     return this.inner.join(id, username, nowMs);
   }
   leave(player: PlayerState): void {
@@ -42,7 +47,7 @@ class DeferredGame implements HubGame {
   standing(player: PlayerState): MoveResult {
     return this.inner.standing(player);
   }
-  increment(player: PlayerState, nowMs: number): Promise<MoveResult> {
+  increment(player: CappedPlayer, nowMs: number): Promise<MoveResult> {
     return this.#defer(() => this.inner.increment(player, nowMs));
   }
   buyMultiplier(player: PlayerState): Promise<PurchaseResult> {
