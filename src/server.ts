@@ -28,14 +28,14 @@ import { newServerId } from "./server_id.ts";
 import { VERSION } from "./version.ts";
 import { logUnexpected } from "./log/log_unexpected.ts";
 import { serve, type Served } from "./http/serve.ts";
-import { type RoundLoop, roundLoop, type RoundLoopHealth } from "./single/round_loop.ts";
-import { openGameBackend } from "./game_backend.ts";
+import type { RoundLoop } from "./single/round_loop.ts";
+import { openGameBackend, type RoundLoopHealth } from "./game_backend.ts";
 
 const shutdownLog = getLogger(["clicker", "shutdown"]);
 
 /** Options of {@linkcode startServer}. */
 export interface ServerOptions {
-  /** The round loop to run (default: the singleton; tests running several servers pass their own). */
+  /** In a single process, the round loop to run (default: a new one). */
   readonly loop?: RoundLoop;
   /** Where each answered request is told (default: nowhere). */
   readonly accessLog?: (entry: AccessEntry) => void;
@@ -47,7 +47,7 @@ export interface ServerOptions {
   readonly headersTimeoutMs?: number;
   /** The Argon2id cost of new password hashes (default: OWASP's); tests pass a cheap one. */
   readonly hashParameters?: HashParameters;
-  /** With several servers: called right after this server closed round `id` (tests crash here). */
+  /** With several servers: called right after this server closed round `id`, before recording it. */
   readonly afterClose?: (id: number) => void;
 }
 
@@ -95,11 +95,10 @@ export async function startServer(
     mode: config.redisUrl === undefined ? "single" as const : "cluster" as const,
     uptime: () => Math.round((performance.now() - startedAt) / 1000),
   };
-  const loop = options.loop ?? roundLoop;
   const logError = options.logError ?? logUnexpected;
   let metrics: Metrics | undefined;
   const backend = await openGameBackend(config, {
-    loop,
+    loop: options.loop,
     logError,
     afterClose: options.afterClose,
     roundEnded: (lateness, fanout) => metrics?.roundEnded(lateness, fanout),

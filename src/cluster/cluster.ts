@@ -17,7 +17,7 @@ import { openPostgres } from "../db/postgres/open_postgres.ts";
 import { lastRecordedRound, lastRoundId } from "../db/rounds.ts";
 import type { RoundGrid } from "../game/round_clock.ts";
 import type { EndRound } from "../hub/wire.ts";
-import type { RoundLoopHealth } from "../single/round_loop.ts";
+import type { RoundLoopHealth } from "../game_backend.ts";
 import { sleep } from "../sleep.ts";
 import { ClickBatch } from "./click_batch.ts";
 import { ClusterGame } from "./cluster_game.ts";
@@ -54,7 +54,7 @@ export interface ClusterOptions {
   /** Prefix of every Redis key (default `clicker:`). */
   readonly keyPrefix?: string;
   readonly logError?: (message: string) => void;
-  /** Called right after this server closed round `id`, before recording it (tests crash here). */
+  /** Called right after this server closed round `id`, before recording it. */
   readonly afterClose?: (id: number) => void;
 }
 

@@ -21,7 +21,7 @@ import type { Kysely } from "kysely";
 import type { Database } from "../db/schema.ts";
 import { recordRound } from "../db/rounds.ts";
 import { nextDeadline } from "../game/round_clock.ts";
-import type { RoundLoopHealth } from "../single/round_loop.ts";
+import type { RoundLoopHealth } from "../game_backend.ts";
 import type { Sleep } from "../sleep.ts";
 import type { ClusterKeys } from "./cluster_keys.ts";
 import type { Lease } from "./lease.ts";
@@ -51,7 +51,7 @@ export interface RoundLeaderDeps {
   readonly now?: () => number;
   readonly sleep: Sleep;
   readonly logError?: (message: string, fields?: Record<string, unknown>) => void;
-  /** Called right after this server closed round `id`, before it is recorded (tests crash here). */
+  /** Called right after this server closed round `id`, before it is recorded. */
   readonly afterClose?: (id: number) => void;
   /** The epoch of Redis this server knows (see `redis_epoch.ts`); unset, not checked. */
   readonly epoch?: () => string;

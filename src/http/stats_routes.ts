@@ -13,7 +13,7 @@ import { type Kysely, sql } from "kysely";
 import type { Database } from "../db/schema.ts";
 import { leaderboard } from "../db/accounts.ts";
 import { recentRounds } from "../db/rounds.ts";
-import type { RoundLoopHealth } from "../single/round_loop.ts";
+import type { RoundLoopHealth } from "../game_backend.ts";
 import type { ClusterHealth } from "../cluster/cluster.ts";
 import { healthy, readiness } from "./readiness.ts";
 

@@ -5,9 +5,9 @@
  * record is acted on by its type, and invocations of `Increment` and
  * `BuyMultiplier` go to the hub's methods (`hub_methods.ts`), whose moves
  * reach the player's other connections as `Standing` (`standing_sync.ts`).
- * The hub reaches the current round through the narrow {@linkcode HubGame}:
- * by default the game of the server's round loop, one object for the
- * server's life.
+ * The hub reaches the current round through the narrow {@linkcode HubGame}
+ * it is given: the game of the round loop in a single process, one object
+ * for the server's life, or the game kept in Redis with several servers.
  *
  * Every incoming frame is guarded: a record that breaks the protocol closes
  * only its own connection, with an error the client can show. Every message
@@ -19,7 +19,6 @@
  */
 
 import { getLogger } from "@logtape/logtape";
-import { roundLoop } from "../single/round_loop.ts";
 import type { VerifiedToken } from "../auth/tokens.ts";
 import { ConnectionRegistry, type Socket } from "./connections.ts";
 import { type ClientMessage, type Frame, HandshakeReader, ProtocolError } from "./protocol.ts";
@@ -67,14 +66,14 @@ export interface OpenOptions {
 
 /** What {@linkcode Hub} needs. */
 export interface HubOptions {
-  /** The current round (default: the game of the server's round loop). */
-  readonly game?: HubGame;
+  /** The current round: the round loop's game, or the game kept in Redis. */
+  readonly game: HubGame;
   /** Reads the clock (default `Date.now`). */
   readonly now?: () => number;
   /** Round length, reported in `GameInfo`. */
   readonly roundDurationMs: number;
-  /** The last round announced, for `GameInfo` (default: the server's round loop's). */
-  readonly lastRound?: () => LastRound | null;
+  /** The last round announced, for `GameInfo`. */
+  readonly lastRound: () => LastRound | null;
   /** Where unexpected errors are reported (default: the `clicker` logger). */
   readonly logError?: (message: string, fields?: Record<string, unknown>) => void;
   /** Players online for `PlayerCount` (default: those connected here); see `ConnectionRegistry`. */
@@ -102,7 +101,7 @@ export class Hub {
   #nextId = 0;
 
   constructor(options: HubOptions) {
-    this.#game = options.game ?? roundLoop.game;
+    this.#game = options.game;
     this.#now = options.now ?? Date.now;
     this.#logError = options.logError ?? logUnexpected;
     const counts = this.counts = options.counts ?? new HubCounts();
@@ -128,7 +127,7 @@ export class Hub {
       game: this.#game,
       now: this.#now,
       roundDurationMs: options.roundDurationMs,
-      lastRound: options.lastRound ?? (() => roundLoop.lastRound),
+      lastRound: options.lastRound,
       replayBufferBytes: options.replayBufferBytes ?? 100_000,
     });
     this.#standing = new StandingSync({

@@ -12,8 +12,9 @@
  * a write fails the game goes on in the next round in memory. Between
  * deadlines the round in progress is saved at most once an interval.
  *
- * The module exports the class and one inert instance, {@linkcode roundLoop}:
- * importing it starts nothing; `start(deps)` wires it up, `stop()` ends it.
+ * Importing the module starts nothing: the server builds one loop
+ * (`single_backend.ts`), `start(deps)` wires it up, `stop()` ends it, and
+ * tests build their own with a fake clock and sleep.
  *
  * @module
  */
@@ -23,18 +24,11 @@ import type { Database } from "../db/schema.ts";
 import { lastRoundId, loadCheckpoints } from "../db/rounds.ts";
 import { type ClosedRound, closeSnapshot, GameState } from "../game/game_state.ts";
 import { nextDeadline, type RoundGrid, waitUntil } from "../game/round_clock.ts";
-import type { LastRound } from "../hub/wire.ts";
-import { RoundRecorder, type UnitOfWorkOutcome } from "./round_recorder.ts";
+import type { EndRound, LastRound } from "../hub/wire.ts";
+import type { RoundLoopHealth } from "../game_backend.ts";
+import { RoundRecorder } from "./round_recorder.ts";
 import { type Sleep, sleep } from "../sleep.ts";
 import { logUnexpected } from "../log/log_unexpected.ts";
-
-/** What `EndRound` tells every client. */
-export interface EndRound {
-  readonly winners: string[];
-  readonly nbClicks: number;
-  readonly roundId: number;
-  readonly nextRoundEndsAt: number;
-}
 
 /** What {@linkcode RoundLoop.start} needs. */
 export interface RoundLoopDeps {
@@ -52,16 +46,6 @@ export interface RoundLoopDeps {
   readonly sleep?: Sleep;
   /** Where problems are reported (default: the `clicker` logger). */
   readonly logError?: (message: string) => void;
-}
-
-/** The loop's state for `/healthz`. */
-export interface RoundLoopHealth {
-  readonly running: boolean;
-  readonly roundId: number;
-  readonly roundEndsAt: number;
-  /** Rounds ended but not yet recorded, nor announced (a failed unit of work is retried). */
-  readonly unrecorded: number;
-  readonly lastUnitOfWork: UnitOfWorkOutcome | null;
 }
 
 /**
@@ -257,6 +241,3 @@ export class RoundLoop {
     };
   }
 }
-
-/** The server's round loop. Inert until `start()`. */
-export const roundLoop: RoundLoop = new RoundLoop();

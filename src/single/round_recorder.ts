@@ -23,15 +23,9 @@ import type { Database } from "../db/schema.ts";
 import { lastRecordedRound, recordRound, saveCheckpoint } from "../db/rounds.ts";
 import type { ClosedRound, GameState } from "../game/game_state.ts";
 import type { LastRound } from "../hub/wire.ts";
+import type { UnitOfWorkOutcome } from "../game_backend.ts";
 
 const log = getLogger(["clicker", "round"]);
-
-/** How the last unit of work went, for `/healthz`. */
-export interface UnitOfWorkOutcome {
-  readonly at: number;
-  readonly ok: boolean;
-  readonly error?: string;
-}
 
 /** What {@linkcode RoundRecorder} needs for one run of the loop. */
 export interface RecorderRun {

@@ -15,7 +15,7 @@ import { type AccountDeps, accountRoutes } from "../../src/http/account_routes.t
 import { type ServerIdentity, statsRoutes } from "../../src/http/stats_routes.ts";
 import type { ClusterHealth } from "../../src/cluster/cluster.ts";
 import { createApp } from "../../src/http/app.ts";
-import type { RoundLoopHealth } from "../../src/single/round_loop.ts";
+import type { RoundLoopHealth } from "../../src/game_backend.ts";
 import { CHEAP_HASH } from "../support/test_server.ts";
 
 /** The health of a round loop that is running and has nothing left to record. */

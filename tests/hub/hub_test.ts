@@ -10,7 +10,13 @@ function setup(maxClicksPerSecond = 1000) {
   let now = 1_000;
   const game = new GameState({ maxClicksPerSecond });
   game.open(3, 0, 30_000);
-  const hub = new Hub({ game, now: () => now, roundDurationMs: 30_000, logError: () => {} });
+  const hub = new Hub({
+    game,
+    now: () => now,
+    roundDurationMs: 30_000,
+    lastRound: () => null,
+    logError: () => {},
+  });
   const connect = (id = 1, username = "ann", nbWins = 0) => {
     const socket = new FakeSocket();
     const connection = hub.open(socket, { id, username, expiresAt: 1e15 }, nbWins);

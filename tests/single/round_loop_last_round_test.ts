@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import type { Kysely } from "kysely";
-import { type EndRound, RoundLoop } from "../../src/single/round_loop.ts";
+import { RoundLoop } from "../../src/single/round_loop.ts";
+import type { EndRound } from "../../src/hub/wire.ts";
 import { openDatabase } from "../../src/db/open_database.ts";
 import type { Database } from "../../src/db/schema.ts";
 import { createPlayer } from "../../src/db/accounts.ts";
