@@ -17,6 +17,7 @@ import type { ClusterHealth } from "./cluster/cluster.ts";
 import type { AttemptCounterFactory } from "./auth/attempt_limit.ts";
 import type { ConnectionRelay } from "./hub/transport.ts";
 import type { RoundObserver } from "./announce_round.ts";
+import type { ProblemLog } from "./log/problem_log.ts";
 import type { RoundLoop } from "./single/round_loop.ts";
 import { openSingleBackend } from "./single/single_backend.ts";
 
@@ -74,7 +75,8 @@ export interface GameBackend {
 export interface GameBackendOptions {
   /** In a single process, the round loop to run (default: a new one). */
   readonly loop?: RoundLoop;
-  readonly logError: (message: string, fields?: Record<string, unknown>) => void;
+  /** Where trouble is reported (default: each part's own category of the `clicker` logger). */
+  readonly log?: ProblemLog;
   /** With several servers: called right after this server closed round `id`, before recording it. */
   readonly afterClose?: (id: number) => void;
   /** Told of each round announced here, for the metrics. */

@@ -26,7 +26,7 @@ import { type AccessEntry, createApp } from "./http/app.ts";
 import { getLogger } from "@logtape/logtape";
 import { newServerId } from "./server_id.ts";
 import { VERSION } from "./version.ts";
-import { logUnexpected } from "./log/log_unexpected.ts";
+import type { ProblemLog } from "./log/problem_log.ts";
 import { serve, type Served } from "./http/serve.ts";
 import type { RoundLoop } from "./single/round_loop.ts";
 import { openGameBackend, type RoundLoopHealth } from "./game_backend.ts";
@@ -39,8 +39,8 @@ export interface ServerOptions {
   readonly loop?: RoundLoop;
   /** Where each answered request is told (default: nowhere). */
   readonly accessLog?: (entry: AccessEntry) => void;
-  /** Where errors go (default: the `clicker` logger, at level error). */
-  readonly logError?: (message: string, fields?: Record<string, unknown>) => void;
+  /** Where every part reports trouble (default: each part's own category of the `clicker` logger). */
+  readonly log?: ProblemLog;
   /** How long shutdown waits for HTTP requests in flight, in ms (default 2000). */
   readonly drainMs?: number;
   /** How long a connection may take to send a request head, in ms (default 5000). */
@@ -95,11 +95,10 @@ export async function startServer(
     mode: config.redisUrl === undefined ? "single" as const : "cluster" as const,
     uptime: () => Math.round((performance.now() - startedAt) / 1000),
   };
-  const logError = options.logError ?? logUnexpected;
   let metrics: Metrics | undefined;
   const backend = await openGameBackend(config, {
     loop: options.loop,
-    logError,
+    log: options.log,
     afterClose: options.afterClose,
     roundEnded: (lateness, fanout) => metrics?.roundEnded(lateness, fanout),
   });
@@ -114,7 +113,7 @@ export async function startServer(
       lastRound: backend.lastRound,
       roundDurationMs: backend.roundDurationMs,
       playersOnline: backend.playersOnline,
-      logError,
+      log: options.log,
       reconnectWindowMs: config.reconnectWindowMs,
     });
     const online = () => ({ players: hub.registry.online, connections: hub.registry.size });
@@ -142,7 +141,7 @@ export async function startServer(
       corsOrigins: config.corsOrigins,
       trustProxy: config.trustProxy,
       secureCookie: config.cookieSecure,
-      logError,
+      log: options.log,
       accessLog,
       routes: [
         // On the main port unless METRICS_PORT gives them one of their own (then 404 here).
@@ -200,7 +199,7 @@ export async function startServer(
       maxConnections: config.maxConnections,
       headersTimeoutMs: options.headersTimeoutMs,
       fetch: (request, env) => app.fetch(request, env),
-      logError,
+      log: options.log,
     });
     backend.listening(server.hostname, server.port);
     const url = listenedAt(server);

@@ -28,7 +28,7 @@ export async function openClusterBackend(
     serverId: config.serverId,
     roundDurationMs: config.roundDurationMs,
     maxClicksPerSecond: config.maxClicksPerSecond,
-    logError: options.logError,
+    log: options.log,
     afterClose: options.afterClose,
   });
   const durationMs = cluster.grid.durationMs;

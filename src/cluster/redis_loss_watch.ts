@@ -15,6 +15,8 @@ import type { ClusterKeys } from "./cluster_keys.ts";
 import type { Redis } from "./redis_connection.ts";
 import { readEpoch, repairRedis } from "./redis_epoch.ts";
 import { type HeldGame, planRepair } from "./repair_plan.ts";
+import type { ProblemLog } from "../log/problem_log.ts";
+import { errorMessage } from "../log/error_message.ts";
 
 /** The last loss of Redis data this server saw, for `/healthz`. */
 export interface RedisLoss {
@@ -43,7 +45,7 @@ export interface RedisLossWatchOptions {
   /** The highest round id PostgreSQL holds. */
   readonly lastRecorded: () => Promise<number>;
   /** Where a loss is reported. */
-  readonly log: (message: string) => void;
+  readonly log: ProblemLog;
   /** How often the epoch is compared, in ms (default 500, the presence heartbeat). */
   readonly intervalMs?: number;
   readonly now?: () => number;
@@ -137,9 +139,9 @@ export class RedisLossWatch {
           repaired: false,
           standingsRestored: 0,
         };
-        log(
-          `REDIS LOST ITS DATA: round ${plan.round.id} in progress; restoring it failed, ` +
-            `trying again: ${(error as Error)?.message ?? error}`,
+        log.error(
+          `REDIS LOST ITS DATA: round ${plan.round.id} in progress; restoring it failed, trying again`,
+          { dependency: "Redis", roundId: plan.round.id, error: errorMessage(error) },
         );
       }
       throw error;
@@ -160,7 +162,7 @@ export class RedisLossWatch {
       ? `round ${outcome.roundId} in progress (this server held round ${plan.round.id}, over)`
       : `round ${outcome.roundId} (ends ${new Date(plan.round.endsAt).toISOString()}) ` +
         (outcome.roundRestored ? "restored by this server" : "restored by another server");
-    log(
+    log.error(
       `${what}: ${round}; ${outcome.standingsRestored} of this server's ` +
         `${plan.standings.length} player standings written back (the one with most moves wins)`,
     );

@@ -34,7 +34,8 @@ import {
   type LastRound,
   MessageType,
 } from "./wire.ts";
-import { logUnexpected } from "../log/log_unexpected.ts";
+import type { ProblemLog } from "../log/problem_log.ts";
+import { errorMessage, errorStack } from "../log/error_message.ts";
 import { HubCounts } from "../metrics/hub_counts.ts";
 
 const log = getLogger(["clicker", "hub"]);
@@ -75,7 +76,7 @@ export interface HubOptions {
   /** The last round announced, for `GameInfo`. */
   readonly lastRound: () => LastRound | null;
   /** Where unexpected errors are reported (default: the `clicker` logger). */
-  readonly logError?: (message: string, fields?: Record<string, unknown>) => void;
+  readonly log?: ProblemLog;
   /** Players online for `PlayerCount` (default: those connected here); see `ConnectionRegistry`. */
   readonly playersOnline?: () => number;
   /** How long a connection whose socket was lost may resume, in ms (default 30 s). */
@@ -94,7 +95,7 @@ export class Hub {
   readonly counts: HubCounts;
   readonly #game: HubGame;
   readonly #now: () => number;
-  readonly #logError: (message: string, fields?: Record<string, unknown>) => void;
+  readonly #log: ProblemLog;
   readonly #handshake: HubHandshake<HubConnection>;
   readonly #methods: HubMethods<HubConnection>;
   readonly #standing: StandingSync<HubConnection>;
@@ -103,7 +104,7 @@ export class Hub {
   constructor(options: HubOptions) {
     this.#game = options.game;
     this.#now = options.now ?? Date.now;
-    this.#logError = options.logError ?? logUnexpected;
+    this.#log = options.log ?? log;
     const counts = this.counts = options.counts ?? new HubCounts();
     this.registry = new ConnectionRegistry<HubConnection>({
       counts,
@@ -140,7 +141,7 @@ export class Hub {
       game: this.#game,
       moved: (connection, now) => this.#standing.moved(connection, now),
       counts,
-      logError: this.#logError,
+      log: this.#log,
     });
   }
 
@@ -216,8 +217,10 @@ export class Hub {
           code: error.closeCode,
         });
       } else {
-        this.#logError(`Connection ${connection.id}: ${(error as Error)?.stack ?? error}`, {
-          connectionId: connection.id,
+        this.#log.error("Cannot handle message", {
+          ...connectionFields(connection),
+          error: errorMessage(error),
+          stack: errorStack(error),
         });
         this.registry.close(connection, {
           error: "Internal server error",

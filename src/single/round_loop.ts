@@ -28,7 +28,8 @@ import type { EndRound, LastRound } from "../hub/wire.ts";
 import type { RoundLoopHealth } from "../game_backend.ts";
 import { RoundRecorder } from "./round_recorder.ts";
 import { type Sleep, sleep } from "../sleep.ts";
-import { logUnexpected } from "../log/log_unexpected.ts";
+import { getLogger } from "@logtape/logtape";
+import type { ProblemLog } from "../log/problem_log.ts";
 
 /** What {@linkcode RoundLoop.start} needs. */
 export interface RoundLoopDeps {
@@ -44,8 +45,8 @@ export interface RoundLoopDeps {
   readonly now?: () => number;
   /** Waits (default: a timer that the signal clears). */
   readonly sleep?: Sleep;
-  /** Where problems are reported (default: the `clicker` logger). */
-  readonly logError?: (message: string) => void;
+  /** Where problems are reported (default: the `clicker.round` logger). */
+  readonly log?: ProblemLog;
 }
 
 /**
@@ -116,7 +117,7 @@ export class RoundLoop {
       announce: (round) => {
         if (this.#announcing) deps.broadcast(this.#endRound(round));
       },
-      logError: deps.logError ?? logUnexpected,
+      log: deps.log ?? getLogger(["clicker", "round"]),
     });
     const saved = await loadCheckpoints(deps.db);
     const t = now();

@@ -17,9 +17,8 @@ export async function openSingleBackend(
   config: Config,
   options: GameBackendOptions,
 ): Promise<GameBackend> {
-  const { logError } = options;
   const loop = options.loop ?? new RoundLoop();
-  const db = await openDatabase(config.databasePath, { logError });
+  const db = await openDatabase(config.databasePath, { log: options.log });
   return {
     db,
     game: loop.game,
@@ -32,7 +31,7 @@ export async function openSingleBackend(
           announceRound(hub, endRound, config.roundDurationMs, options.roundEnded),
         roundDurationMs: config.roundDurationMs,
         maxClicksPerSecond: config.maxClicksPerSecond,
-        logError,
+        log: options.log,
       }),
     loopHealth: () => loop.health(),
     leadership: () => ({ leading: true, changes: 0 }),

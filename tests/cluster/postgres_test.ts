@@ -20,10 +20,11 @@ import { lastRoundId, recentRounds, recordRound } from "../../src/db/rounds.ts";
 import { settleSetting } from "../../src/db/settings.ts";
 import { DatabaseUnavailableError } from "../../src/db/sqlite_errors.ts";
 import { DatabaseOpenError } from "../../src/db/open_database.ts";
+import { quietLog } from "../../src/log/problem_log.ts";
 
 async function withPostgres(fn: (db: Kysely<Database>) => Promise<void>): Promise<void> {
   const url = await freshPostgres("pg_queries");
-  const db = await openPostgres(url, { logError: () => {} });
+  const db = await openPostgres(url, { log: quietLog });
   try {
     await fn(db);
   } finally {
@@ -102,7 +103,7 @@ Deno.test("openPostgres() refuses an unreachable server with DatabaseOpenError",
 
 Deno.test("a query on PostgreSQL gone away fails as DatabaseUnavailableError", async () => {
   const url = await freshPostgres("pg_gone");
-  const db = await openPostgres(url, { logError: () => {} });
+  const db = await openPostgres(url, { log: quietLog });
   try {
     // The connection ends under the query, as when the server restarts.
     await assert.rejects(

@@ -16,6 +16,7 @@ import {
 } from "../../src/game/game_state.ts";
 import type { PurchaseResult } from "../../src/game/rules.ts";
 import { FakeSocket } from "./fake_socket.ts";
+import { quietLog } from "../../src/log/problem_log.ts";
 
 const RS = "\x1e";
 const HANDSHAKE = `{"protocol":"json","version":1}${RS}`;
@@ -73,7 +74,7 @@ function setup() {
     now: () => 1_000,
     roundDurationMs: 30_000,
     lastRound: () => null,
-    logError: () => {},
+    log: quietLog,
   });
   const socket = new FakeSocket();
   const connection = hub.open(socket, { id: 1, username: "ann", expiresAt: 1e15 }, 0);

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { Hub } from "../../src/hub/hub.ts";
 import { GameState } from "../../src/game/game_state.ts";
 import { FakeSocket } from "./fake_socket.ts";
+import { quietLog } from "../../src/log/problem_log.ts";
 
 const RS = "\x1e";
 const HANDSHAKE = `{"protocol":"json","version":1}${RS}`;
@@ -15,7 +16,7 @@ function setup(maxClicksPerSecond = 1000) {
     now: () => now,
     roundDurationMs: 30_000,
     lastRound: () => null,
-    logError: () => {},
+    log: quietLog,
   });
   const connect = (id = 1, username = "ann", nbWins = 0) => {
     const socket = new FakeSocket();

@@ -6,6 +6,7 @@ import { openDatabase } from "../../src/db/open_database.ts";
 import type { Database } from "../../src/db/schema.ts";
 import { createPlayer } from "../../src/db/accounts.ts";
 import { FakeTime } from "../support/fake_time.ts";
+import { quietLog } from "../../src/log/problem_log.ts";
 
 async function setup() {
   const time = new FakeTime(1_000_000);
@@ -17,7 +18,7 @@ async function setup() {
     roundDurationMs: 500,
     now: time.clock,
     sleep: time.sleep,
-    logError: () => {},
+    log: quietLog,
   };
   const created = await createPlayer(db, {
     username: "ann",
