@@ -54,7 +54,7 @@ export interface ClusterOptions {
   readonly maxConnectionsPerPlayer?: number;
   /** Prefix of every Redis key (default `clicker:`). */
   readonly keyPrefix?: string;
-  /** Where trouble is reported (default: the `clicker.cluster` logger). */
+  /** Where every part reports trouble (default: each part's own category of the `clicker` logger). */
   readonly log?: ProblemLog;
   /** Called right after this server closed round `id`, before recording it. */
   readonly afterClose?: (id: number) => void;
@@ -111,7 +111,8 @@ export interface Cluster {
 
 /** Connects to PostgreSQL and Redis and opens (or joins) the shared schedule. */
 export async function openCluster(options: ClusterOptions): Promise<Cluster> {
-  const problems = options.log ?? log;
+  // Unless one log is given, each part reports under its own category.
+  const problems = options.log;
   const serverId = options.serverId ?? newServerId();
   const keys = clusterKeys(options.keyPrefix);
   const db = await openPostgres(options.databaseUrl, { log: problems });
@@ -131,7 +132,7 @@ export async function openCluster(options: ClusterOptions): Promise<Cluster> {
     opened.push(reader);
     const grid = await settleGrid(db, options.roundDurationMs, Date.now());
     if (grid.durationMs !== options.roundDurationMs) {
-      problems.warning(
+      (problems ?? log).warning(
         `ROUND_SECONDS is ${options.roundDurationMs / 1000} here, but the shared game's rounds ` +
           `last ${grid.durationMs / 1000} s (setting "round_grid"): following the shared game`,
         { setting: "round_grid", durationMs: grid.durationMs },
@@ -159,7 +160,7 @@ export async function openCluster(options: ClusterOptions): Promise<Cluster> {
 }
 
 interface Parts extends ClusterOptions {
-  readonly log: ProblemLog;
+  readonly log?: ProblemLog;
   readonly serverId: string;
   readonly keys: ClusterKeys;
   readonly db: Kysely<Database>;
@@ -252,7 +253,7 @@ function assemble(parts: Parts): Cluster {
         game.refresh(playerId).then((read) => {
           if (read) hub?.standingMoved(playerId);
         }).catch((error) =>
-          problems.error("Cannot read the standing of a player", {
+          (problems ?? log).error("Cannot read the standing of a player", {
             playerId,
             error: errorMessage(error),
           })

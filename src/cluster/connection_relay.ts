@@ -25,6 +25,7 @@ import http, { type IncomingMessage } from "node:http";
 import { tokenOwner } from "../hub/connection_token.ts";
 import type { ProblemLog } from "../log/problem_log.ts";
 import { errorMessage } from "../log/error_message.ts";
+import { getLogger } from "@logtape/logtape";
 
 /** Marks a relayed request, naming the server that relayed it. */
 export const RELAYED_BY = "x-clicker-relayed-by";
@@ -51,7 +52,7 @@ export interface ConnectionRelayOptions {
   readonly addressOf: (serverId: string) => Promise<string | undefined>;
   /** How long the owner may take to start its answer, in ms (default 10,000). */
   readonly answerTimeoutMs?: number;
-  /** Where failures to reach an owner go, as warnings (default: nowhere). */
+  /** Where failures to reach an owner go, as warnings (default: the `clicker.cluster` logger). */
   readonly log?: ProblemLog;
 }
 
@@ -91,12 +92,15 @@ export class ConnectionRelay {
     try {
       return await this.#send(request, new URL(address), forwardedFor);
     } catch (error) {
-      this.#options.log?.warning("Cannot relay request to the server that holds its connection", {
-        method: request.method,
-        path: "/game",
-        owner,
-        error: errorMessage(error),
-      });
+      (this.#options.log ?? getLogger(["clicker", "cluster"])).warning(
+        "Cannot relay request to the server that holds its connection",
+        {
+          method: request.method,
+          path: "/game",
+          owner,
+          error: errorMessage(error),
+        },
+      );
       return undefined;
     }
   }

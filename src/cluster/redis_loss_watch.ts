@@ -17,6 +17,7 @@ import { readEpoch, repairRedis } from "./redis_epoch.ts";
 import { type HeldGame, planRepair } from "./repair_plan.ts";
 import type { ProblemLog } from "../log/problem_log.ts";
 import { errorMessage } from "../log/error_message.ts";
+import { getLogger } from "@logtape/logtape";
 
 /** The last loss of Redis data this server saw, for `/healthz`. */
 export interface RedisLoss {
@@ -44,8 +45,8 @@ export interface RedisLossWatchOptions {
   readonly held: () => HeldGame;
   /** The highest round id PostgreSQL holds. */
   readonly lastRecorded: () => Promise<number>;
-  /** Where a loss is reported. */
-  readonly log: ProblemLog;
+  /** Where a loss is reported (default: the `clicker.cluster` logger). */
+  readonly log?: ProblemLog;
   /** How often the epoch is compared, in ms (default 500, the presence heartbeat). */
   readonly intervalMs?: number;
   readonly now?: () => number;
@@ -119,7 +120,8 @@ export class RedisLossWatch {
 
   async #once(writeBack: boolean): Promise<void> {
     if (this.#stopped) return;
-    const { redis, keys, serverId, grid, log } = this.#options;
+    const { redis, keys, serverId, grid } = this.#options;
+    const log = this.#options.log ?? getLogger(["clicker", "cluster"]);
     if (!writeBack && !this.#failing && await readEpoch(redis, keys) === this.#known) return;
     const held = this.#options.held();
     const lastRecorded = await this.#options.lastRecorded().catch(() => 0);

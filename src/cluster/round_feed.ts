@@ -19,6 +19,7 @@ import type { ClusterKeys } from "./cluster_keys.ts";
 import type { Redis } from "./redis_connection.ts";
 import { errorMessage } from "../log/error_message.ts";
 import type { ProblemLog } from "../log/problem_log.ts";
+import { getLogger } from "@logtape/logtape";
 
 /** How long one read blocks, in ms. */
 const BLOCK_MS = 1000;
@@ -38,8 +39,8 @@ export interface RoundFeedDeps {
   /** Players with connections here moved on another server (see `standing_relay.ts`). */
   readonly onMoved?: (playerIds: number[]) => void;
   readonly sleep: Sleep;
-  /** Where a failing read is reported, once per outage. */
-  readonly log: ProblemLog;
+  /** Where a failing read is reported, once per outage (default: the `clicker.cluster` logger). */
+  readonly log?: ProblemLog;
 }
 
 type StreamReply = [stream: string, entries: [id: string, fields: string[]][]][] | null;
@@ -119,10 +120,13 @@ export class RoundFeed {
       } catch (error) {
         if (stop.aborted) return;
         if (!failing) {
-          this.#deps.log.error("Cannot read the round feed", {
-            dependency: "Redis",
-            error: errorMessage(error),
-          });
+          (this.#deps.log ?? getLogger(["clicker", "cluster"])).error(
+            "Cannot read the round feed",
+            {
+              dependency: "Redis",
+              error: errorMessage(error),
+            },
+          );
         }
         failing = true;
         // Redis may come back empty (restarted): read its stream from the start;
