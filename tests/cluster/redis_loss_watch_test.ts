@@ -40,7 +40,7 @@ async function withWatch(
     epoch,
     held: () => HELD,
     lastRecorded: () => Promise.resolve(6),
-    log: (message) => logged.push(message),
+    log: { error: (message) => logged.push(message), warning: (message) => logged.push(message) },
     now: () => 6500,
   });
   try {

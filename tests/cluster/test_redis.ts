@@ -7,11 +7,12 @@
  */
 
 import { openRedis, type Redis } from "../../src/cluster/redis_connection.ts";
+import { quietLog } from "../../src/log/problem_log.ts";
 import { freshRedis } from "./services.ts";
 
 /** Opens the file's emptied Redis database `index` ({@linkcode freshRedis}); the caller disconnects. */
 export async function openTestRedis(index: number): Promise<Redis> {
-  return await openRedis(await freshRedis(index), { name: "test", logError: () => {} });
+  return await openRedis(await freshRedis(index), { name: "test", log: quietLog });
 }
 
 /** Runs `fn` on the file's emptied Redis database `index`, and disconnects after. */
