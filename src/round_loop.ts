@@ -23,17 +23,10 @@ import type { Database } from "./db/schema.ts";
 import { lastRoundId, loadCheckpoints } from "./db/rounds.ts";
 import { type ClosedRound, closeSnapshot, GameState } from "./game/game_state.ts";
 import { nextDeadline, type RoundGrid, waitUntil } from "./game/round_clock.ts";
-import type { LastRound } from "./hub/wire.ts";
+import type { EndRound, LastRound } from "./hub/wire.ts";
+export type { EndRound } from "./hub/wire.ts";
 import { RoundRecorder, type UnitOfWorkOutcome } from "./round_recorder.ts";
 import { type Sleep, sleep } from "./sleep.ts";
-
-/** What `EndRound` tells every client. */
-export interface EndRound {
-  readonly winners: string[];
-  readonly nbClicks: number;
-  readonly roundId: number;
-  readonly nextRoundEndsAt: number;
-}
 
 /** What {@linkcode RoundLoop.start} needs. */
 export interface RoundLoopDeps {
@@ -253,6 +246,7 @@ export class RoundLoop {
       nbClicks: round.nbClicks,
       roundId: round.id,
       nextRoundEndsAt: this.game.roundEndsAt,
+      standings: round.standings,
     };
   }
 }

@@ -27,6 +27,8 @@ import type { HubGame } from "./hub_game.ts";
 import { type HandshakeConnection, HubHandshake } from "./hub_handshake.ts";
 import { HubMethods } from "./hub_methods.ts";
 import { type StandingConnection, StandingSync } from "./standing_sync.ts";
+import { RaceRanking } from "../game/race_ranking.ts";
+import { RaceWatch, type Schedule } from "./race_watch.ts";
 import {
   type ClientMethod,
   type ClientMethodArguments,
@@ -67,6 +69,8 @@ export interface HubOptions {
   readonly reconnectWindowMs?: number;
   /** Bytes a resumable connection keeps of messages its client hasn't acknowledged (default 100 kB). */
   readonly replayBufferBytes?: number;
+  /** Runs a later pass of `Race` messages (default: a timer); tests drive it. */
+  readonly raceSchedule?: Schedule;
 }
 
 /** Connections and what their messages do. */
@@ -79,6 +83,7 @@ export class Hub {
   readonly #handshake: HubHandshake<HubConnection>;
   readonly #methods: HubMethods<HubConnection>;
   readonly #standing: StandingSync<HubConnection>;
+  readonly #race: RaceWatch<HubConnection>;
   #nextId = 0;
 
   constructor(options: HubOptions) {
@@ -91,6 +96,7 @@ export class Hub {
       online: options.playersOnline,
       onRemove: (connection) => {
         this.#standing.forget(connection);
+        this.#race.forget(connection);
         this.#game.leave(connection.player);
       },
     });
@@ -107,10 +113,21 @@ export class Hub {
       game: this.#game,
       now: this.#now,
     });
+    const nobody = new RaceRanking();
+    this.#race = new RaceWatch({
+      registry: this.registry,
+      race: () => ({ roundId: this.#game.roundId, view: this.#game.race ?? nobody }),
+      now: this.#now,
+      schedule: options.raceSchedule,
+    });
     this.#methods = new HubMethods({
       registry: this.registry,
       game: this.#game,
-      moved: (connection, now) => this.#standing.moved(connection, now),
+      moved: (connection, now) => {
+        this.#standing.moved(connection, now);
+        this.#race.changed();
+      },
+      watchRace: (connection) => this.#race.watch(connection),
       logError: this.#logError,
     });
   }
@@ -118,6 +135,11 @@ export class Hub {
   /** The player's standing moved on another server: their connections here get `Standing`. */
   standingMovedElsewhere(playerId: number): void {
     this.#standing.movedElsewhere(playerId, this.#now());
+  }
+
+  /** The race changed outside this hub's moves (a new round, the shared race read anew). */
+  raceChanged(): void {
+    this.#race.changed();
   }
 
   /** Readies the player's standing for a connection about to open (see `HubGame.prepare`). */
@@ -210,6 +232,8 @@ export class Hub {
   /** Sends an invocation of a client method to every connected client. */
   broadcast<T extends ClientMethod>(target: T, argument: ClientMethodArguments[T]): void {
     this.registry.broadcast((protocol) => protocol.encodeInvocation(target, argument));
+    // A new round starts an empty race.
+    if (target === "EndRound") this.#race.changed();
   }
 
   #handle(connection: HubConnection, message: ClientMessage): void {

@@ -74,6 +74,8 @@ Deno.test("recordRound() on PostgreSQL records a round and its wins once", async
       winners: [{ id: 1, username: "ann" }],
       nbClicks: 9,
       players: 1,
+      standings: [{ username: "ann", score: 9 }],
+      scores: [{ id: 1, score: 9, rank: 1 }],
     };
     assert.equal(await recordRound(db, round), true);
     assert.equal(await recordRound(db, round), false);

@@ -22,6 +22,8 @@ Deno.test("recordRound() writes each value of the round to its own column", asyn
         winners: [{ id: playerId, username: "ann" }],
         nbClicks: 1_003,
         players: 1_004,
+        standings: [],
+        scores: [],
       },
       { id: 8, startedAt: 2_001, endsAt: 2_002, players: standings },
     );
@@ -73,6 +75,8 @@ Deno.test("saveCheckpoint() writes each value to its own column, then replaces i
       winners: [],
       nbClicks: 0,
       players: 0,
+      standings: [],
+      scores: [],
     });
     assert.deepEqual(await loadCheckpoints(db), []);
   } finally {
