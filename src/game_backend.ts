@@ -91,6 +91,8 @@ export async function openGameBackend(
           endRound: (endRound) => hub.broadcast("EndRound", endRound),
           onlineChanged: () => hub.registry.onlineChanged(),
           standingMoved: (playerId) => hub.standingMovedElsewhere(playerId),
+          raceChanged: () => hub.raceChanged(),
+          racePlayers: () => hub.racePlayers(),
           kick(playerId) {
             const oldest = hub.registry.connectionsOf(playerId)[0];
             if (oldest === undefined) return;

@@ -28,7 +28,7 @@ import { type HandshakeConnection, HubHandshake } from "./hub_handshake.ts";
 import { HubMethods } from "./hub_methods.ts";
 import { type StandingConnection, StandingSync } from "./standing_sync.ts";
 import { RaceRanking } from "../game/race_ranking.ts";
-import { RaceWatch, type Schedule } from "./race_watch.ts";
+import { type RaceView, RaceWatch, type Schedule } from "./race_watch.ts";
 import {
   type ClientMethod,
   type ClientMethodArguments,
@@ -113,10 +113,13 @@ export class Hub {
       game: this.#game,
       now: this.#now,
     });
-    const nobody = new RaceRanking();
+    const nobody: RaceView = new RaceRanking();
     this.#race = new RaceWatch({
       registry: this.registry,
-      race: () => ({ roundId: this.#game.roundId, view: this.#game.race ?? nobody }),
+      race: () => {
+        const view = this.#game.race ?? nobody;
+        return { roundId: view.roundId ?? this.#game.roundId, view };
+      },
       now: this.#now,
       schedule: options.raceSchedule,
     });
@@ -140,6 +143,11 @@ export class Hub {
   /** The race changed outside this hub's moves (a new round, the shared race read anew). */
   raceChanged(): void {
     this.#race.changed();
+  }
+
+  /** The players of the connections that watch the race. */
+  racePlayers(): Iterable<number> {
+    return this.#race.players();
   }
 
   /** Readies the player's standing for a connection about to open (see `HubGame.prepare`). */

@@ -22,6 +22,8 @@ export const RACE_INTERVAL_MS = 250;
 
 /** The round's race as {@linkcode RaceWatch} reads it (a `RaceRanking`, or the shared one). */
 export interface RaceView {
+  /** The round it is the race of, when it knows (default: the hub's game's round). */
+  readonly roundId?: number;
   /** Players who scored. */
   readonly size: number;
   /** The first `n`, best first. */
@@ -79,6 +81,11 @@ export class RaceWatch<C extends Connection> {
   /** Connections watching the race. */
   get watching(): number {
     return this.#watchers.size;
+  }
+
+  /** The players of the connections watching the race. */
+  *players(): Iterable<number> {
+    for (const connection of this.#watchers.keys()) yield connection.playerId;
   }
 
   /** `connection` watches the race from now on; it gets the race as it is at once. */
