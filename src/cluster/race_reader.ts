@@ -82,6 +82,7 @@ export class RaceReader implements RaceView {
   #top: RaceEntry[] = [];
   #places = new Map<number, { rank: number; score: number }>();
   #said = "";
+  #version = 0;
   #done: Promise<void> = Promise.resolve();
 
   constructor(deps: RaceReaderDeps) {
@@ -95,6 +96,11 @@ export class RaceReader implements RaceView {
 
   get size(): number {
     return this.#size;
+  }
+
+  /** Grows with every read that differs from the one before. */
+  get version(): number {
+    return this.#version;
   }
 
   top(n: number): readonly RaceEntry[] {
@@ -152,6 +158,7 @@ export class RaceReader implements RaceView {
     this.#size = size;
     this.#top = top;
     this.#places = places;
+    this.#version++;
     this.#deps.onChange();
   }
 

@@ -7,8 +7,10 @@
  *
  * Changes are gathered: a move only marks the race as changed, and one pass
  * over the watchers runs at most once per interval (right away after a quiet
- * spell). The top is built once per pass; each watcher costs a rank lookup
- * and a comparison, and a message only when something changed for it.
+ * spell). A pass finds first whether the race moved at all (its version and
+ * round), and if not ends there, holding the next one up for nobody. The top
+ * is built once per pass; each watcher costs a rank lookup and a
+ * comparison, and a message only when something changed for it.
  *
  * @module
  */
@@ -26,6 +28,8 @@ export interface RaceView {
   readonly roundId?: number;
   /** Players who scored. */
   readonly size: number;
+  /** Grows whenever anything in it changes (absent: every pass looks at every watcher). */
+  readonly version?: number;
   /** The first `n`, best first. */
   top(n: number): readonly RaceEntry[];
   /** The player's 1-based place, `null` when they have not scored. */
@@ -70,6 +74,8 @@ export class RaceWatch<C extends Connection> {
   readonly #watchers = new Map<C, Watcher>();
   #cancel: (() => void) | undefined;
   #passAt = -Infinity;
+  /** The race's round and version the last full pass saw; a new watcher clears it. */
+  #seen = "";
 
   constructor(options: RaceWatchOptions<C>) {
     this.#registry = options.registry;
@@ -93,6 +99,8 @@ export class RaceWatch<C extends Connection> {
     if (this.#watchers.has(connection)) return;
     const watcher: Watcher = { sentAt: -Infinity, said: "" };
     this.#watchers.set(connection, watcher);
+    // It may be deferred by a pass soon after: that pass must look.
+    this.#seen = "";
     const { roundId, view } = this.#race();
     const top = view.top(RACE_TOP);
     this.#send(connection, watcher, roundId, view, top, JSON.stringify(top), this.#now());
@@ -121,8 +129,11 @@ export class RaceWatch<C extends Connection> {
   #pass(): void {
     this.#cancel = undefined;
     const now = this.#now();
-    this.#passAt = now;
     const { roundId, view } = this.#race();
+    const seen = view.version === undefined ? "" : `${roundId} ${view.version}`;
+    if (seen !== "" && seen === this.#seen) return;
+    this.#seen = seen;
+    this.#passAt = now;
     const top = view.top(RACE_TOP);
     const topText = JSON.stringify(top);
     let nextDue = Infinity;
@@ -136,6 +147,8 @@ export class RaceWatch<C extends Connection> {
       this.#send(connection, watcher, roundId, view, top, topText, now);
     }
     if (nextDue !== Infinity && this.#cancel === undefined) {
+      // The deferred watchers are looked at again even if the race stays as it is.
+      this.#seen = "";
       this.#cancel = this.#schedule(() => this.#pass(), nextDue - now);
     }
   }

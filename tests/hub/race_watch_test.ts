@@ -193,3 +193,23 @@ Deno.test("A connection that closes stops the passes when nobody else watches", 
   hub.registry.closeAll();
   assert.equal(waiting(), 0);
 });
+
+Deno.test("A pass that finds the race unmoved holds the next one up for nobody", () => {
+  const { hub, connect, advance } = setup();
+  const ann = connect(1, "ann");
+  const bob = connect(2, "bob");
+  bob.send(invoke("WatchRace"));
+  ann.send(invoke("Increment"));
+  advance(1_000);
+  const seen = races(bob.socket).length;
+  // Told of a change that isn't one (a new round announced late, a read that found nothing new).
+  hub.raceChanged();
+  advance(0);
+  assert.equal(races(bob.socket).length, seen);
+  advance(10);
+  ann.send(invoke("Increment"));
+  advance(0);
+  assert.equal(races(bob.socket).length, seen + 1, "sent at once, not 250 ms later");
+  assert.equal(races(bob.socket).at(-1)!.top[0].score, 2);
+  hub.registry.closeAll();
+});
