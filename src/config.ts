@@ -9,6 +9,8 @@
  * @module
  */
 
+import { LOG_LEVELS, type LogFormat, type LogLevelName } from "./log/log_line.ts";
+
 /** The whole server configuration; frozen, never read from anywhere else. */
 export interface Config {
   /** HTTP port; 0 picks a free one. */
@@ -58,6 +60,14 @@ export interface Config {
    * origin); `undefined` means `http://HOST:PORT`, 127.0.0.1 for a wildcard HOST.
    */
   readonly advertiseUrl: string | undefined;
+  /** How log lines are written: `text` for people, `json` for log collectors. */
+  readonly logFormat: LogFormat;
+  /** The lowest level logged. */
+  readonly logLevel: LogLevelName;
+  /** The bearer token `/metrics` asks for; `undefined`: none. */
+  readonly metricsToken: string | undefined;
+  /** A port of its own for `/metrics` (0 picks one); `undefined`: served on `port`. */
+  readonly metricsPort: number | undefined;
 }
 
 /** A configuration value that can't be used; `main.ts` exits with code 2 on it. */
@@ -216,7 +226,34 @@ const SETTINGS: Settings = {
   },
   serverId: { env: "SERVER_ID", fallback: "", parse: serverName },
   advertiseUrl: { env: "ADVERTISE_URL", fallback: "", parse: httpOrigin },
+  logFormat: { env: "LOG_FORMAT", fallback: "text", parse: oneOf(["text", "json"] as const) },
+  logLevel: { env: "LOG_LEVEL", fallback: "info", parse: oneOf(LOG_LEVELS) },
+  metricsToken: { env: "METRICS_TOKEN", fallback: "", parse: token },
+  metricsPort: {
+    env: "METRICS_PORT",
+    fallback: "",
+    parse: (raw, name) => raw.trim() === "" ? undefined : integer(0, 65535)(raw, name),
+  },
 };
+
+function token(raw: string, name: string): string | undefined {
+  if (raw === "") return undefined;
+  if (!/^[\x21-\x7e]{16,}$/.test(raw)) {
+    throw new ConfigError(`${name} must be at least 16 printable characters without spaces`);
+  }
+  return raw;
+}
+
+/** One of `values`, compared without case. */
+function oneOf<T extends string>(values: readonly T[]) {
+  return (raw: string, name: string): T => {
+    const value = values.find((v) => v === raw.trim().toLowerCase());
+    if (value === undefined) {
+      throw new ConfigError(`${name} must be one of ${values.join(", ")}, got "${raw}"`);
+    }
+    return value;
+  };
+}
 
 /** A URL with one of `schemes` (e.g. `redis:`), or `undefined` when empty. */
 function serviceUrl(...schemes: string[]) {

@@ -13,13 +13,16 @@ import type { Database } from "./db/schema.ts";
 import { openDatabase } from "./db/open_database.ts";
 import type { Hub } from "./hub/hub.ts";
 import type { HubGame } from "./hub/hub_game.ts";
-import type { LastRound } from "./hub/wire.ts";
+import type { EndRound, LastRound } from "./hub/wire.ts";
+import { getLogger } from "@logtape/logtape";
 import { tooManyConnections } from "./hub/connection.ts";
 import type { RoundLoop, RoundLoopHealth } from "./round_loop.ts";
 import type { ClusterHealth } from "./cluster/cluster.ts";
 import type { AttemptCounterFactory } from "./auth/attempt_limit.ts";
 import type { ConnectionRelay } from "./hub/transport.ts";
 import { advertisedUrl } from "./cluster/advertised_url.ts";
+
+const roundLog = getLogger(["clicker", "round"]);
 
 /** The game as the server runs it. */
 export interface GameBackend {
@@ -39,6 +42,8 @@ export interface GameBackend {
   loopHealth(): RoundLoopHealth;
   /** Role and Redis state, with several servers. */
   readonly cluster?: () => Promise<ClusterHealth>;
+  /** Whether this server ends rounds (one server always does), and how often that changed. */
+  leadership(): { readonly leading: boolean; readonly changes: number };
   /** With several servers, this server's id among them. */
   readonly serverId?: string;
   /** With several servers, what passes requests for their connections to them. */
@@ -52,13 +57,45 @@ export interface GameBackend {
   stop(closeSockets: () => void): Promise<void>;
 }
 
+/**
+ * Tells every client here that a round ended, and logs it with how late
+ * after its deadline (`nextRoundEndsAt` less a round) the last `EndRound`
+ * was written and how long writing them all took.
+ */
+function announceRound(
+  hub: Hub,
+  endRound: EndRound,
+  roundDurationMs: number,
+  observed?: RoundObserver,
+): void {
+  const start = performance.now();
+  hub.broadcast("EndRound", endRound);
+  const fanoutMs = performance.now() - start;
+  const latenessMs = Date.now() - (endRound.nextRoundEndsAt - roundDurationMs);
+  roundLog.info("round ended", {
+    roundId: endRound.roundId,
+    winners: endRound.winners,
+    nbClicks: endRound.nbClicks,
+    players: hub.registry.online,
+    connections: hub.registry.size,
+    latenessMs,
+    fanoutMs: Math.round(fanoutMs * 10) / 10,
+  });
+  observed?.(latenessMs / 1000, fanoutMs / 1000);
+}
+
+/** Told each round this server announced: seconds late after its deadline, seconds to send. */
+export type RoundObserver = (latenessSeconds: number, fanoutSeconds: number) => void;
+
 /** What {@linkcode openGameBackend} needs besides the configuration. */
 export interface GameBackendOptions {
   /** The round loop of a single process. */
   readonly loop: RoundLoop;
-  readonly logError: (message: string) => void;
+  readonly logError: (message: string, fields?: Record<string, unknown>) => void;
   /** With several servers: called right after this server closed round `id` (tests crash here). */
   readonly afterClose?: (id: number) => void;
+  /** Told of each round announced here, for the metrics. */
+  readonly roundEnded?: RoundObserver;
 }
 
 /** Opens the game `config` asks for: several servers with `REDIS_URL`, else this process. */
@@ -88,7 +125,8 @@ export async function openGameBackend(
       attempts: cluster.attempts,
       start: (hub) =>
         cluster.start({
-          endRound: (endRound) => hub.broadcast("EndRound", endRound),
+          endRound: (endRound) =>
+            announceRound(hub, endRound, cluster.grid.durationMs, options.roundEnded),
           onlineChanged: () => hub.registry.onlineChanged(),
           standingMoved: (playerId) => hub.standingMovedElsewhere(playerId),
           raceChanged: () => hub.raceChanged(),
@@ -106,6 +144,7 @@ export async function openGameBackend(
         }),
       loopHealth: () => cluster.loopHealth(),
       cluster: () => cluster.health(),
+      leadership: () => cluster.leadership(),
       serverId: cluster.serverId,
       relay: cluster.relay,
       listening: (hostname, port) =>
@@ -126,12 +165,14 @@ export async function openGameBackend(
     start: (hub) =>
       loop.start({
         db,
-        broadcast: (endRound) => hub.broadcast("EndRound", endRound),
+        broadcast: (endRound) =>
+          announceRound(hub, endRound, config.roundDurationMs, options.roundEnded),
         roundDurationMs: config.roundDurationMs,
         maxClicksPerSecond: config.maxClicksPerSecond,
         logError,
       }),
     loopHealth: () => loop.health(),
+    leadership: () => ({ leading: true, changes: 0 }),
     listening: () => {},
     stop: (closeSockets) => loop.stop({ beforeSave: closeSockets }),
   };

@@ -27,6 +27,7 @@ import type { EndRound, LastRound } from "./hub/wire.ts";
 export type { EndRound } from "./hub/wire.ts";
 import { RoundRecorder, type UnitOfWorkOutcome } from "./round_recorder.ts";
 import { type Sleep, sleep } from "./sleep.ts";
+import { logUnexpected } from "./log/log_unexpected.ts";
 
 /** What {@linkcode RoundLoop.start} needs. */
 export interface RoundLoopDeps {
@@ -42,7 +43,7 @@ export interface RoundLoopDeps {
   readonly now?: () => number;
   /** Waits (default: a timer that the signal clears). */
   readonly sleep?: Sleep;
-  /** Where problems are reported (default `console.error`). */
+  /** Where problems are reported (default: the `clicker` logger). */
   readonly logError?: (message: string) => void;
 }
 
@@ -124,7 +125,7 @@ export class RoundLoop {
       announce: (round) => {
         if (this.#announcing) deps.broadcast(this.#endRound(round));
       },
-      logError: deps.logError ?? console.error,
+      logError: deps.logError ?? logUnexpected,
     });
     const saved = await loadCheckpoints(deps.db);
     const t = now();

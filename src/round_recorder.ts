@@ -15,11 +15,16 @@
  * @module
  */
 
+import { getLogger } from "@logtape/logtape";
+import { Outage } from "./log/outage.ts";
+import { errorMessage } from "./log/error_message.ts";
 import type { Kysely } from "kysely";
 import type { Database } from "./db/schema.ts";
 import { lastRecordedRound, recordRound, saveCheckpoint } from "./db/rounds.ts";
 import type { ClosedRound, GameState } from "./game/game_state.ts";
 import type { LastRound } from "./hub/wire.ts";
+
+const log = getLogger(["clicker", "round"]);
 
 /** How the last unit of work went, for `/healthz`. */
 export interface UnitOfWorkOutcome {
@@ -35,8 +40,8 @@ export interface RecorderRun {
   readonly now: () => number;
   /** A round ended while players were connected is recorded: it may be announced. */
   readonly announce: (round: ClosedRound) => void;
-  /** Where a failed unit of work is reported. */
-  readonly logError: (message: string) => void;
+  /** Where a failed unit of work is reported: the first of an outage, the repeats counted. */
+  readonly logError: (message: string, fields?: Record<string, unknown>) => void;
 }
 
 /** A round ended and waiting for its record, then its announcement. */
@@ -58,6 +63,8 @@ export class RoundRecorder {
   #queuedForce = false;
   #lastUnitOfWork: UnitOfWorkOutcome | null = null;
   #lastRound: LastRound | null = null;
+  /** The database refusing units of work, told once per outage. */
+  #outage = new Outage();
 
   /** `game` is the loop's one game, whose round in progress the checkpoints save. */
   constructor(game: GameState) {
@@ -90,6 +97,7 @@ export class RoundRecorder {
    */
   async begin(run: RecorderRun): Promise<void> {
     this.#run = run;
+    this.#outage = new Outage();
     this.#unrecorded = [];
     this.#lastUnitOfWork = null;
     this.#lastRound = await lastRecordedRound(run.db);
@@ -162,13 +170,26 @@ export class RoundRecorder {
         if (announce) r.announce(round);
       }
       this.#lastUnitOfWork = { at, ok: true };
+      const back = this.#outage.recover(r.now());
+      if (back !== undefined) {
+        log.info("SQLite back: held rounds recorded", {
+          dependency: "SQLite",
+          failures: back.failures,
+          durationMs: back.durationMs,
+        });
+      }
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
+      const message = errorMessage(error);
       this.#lastUnitOfWork = { at, ok: false, error: message };
+      if (!this.#outage.fail(at)) return;
       const waiting = this.#unrecorded.length === 0
         ? ""
         : ` (${this.#unrecorded.length} unrecorded)`;
-      r.logError(`Round ${game.roundId}: unit of work failed${waiting}: ${message}`);
+      r.logError(`Round ${game.roundId}: unit of work failed${waiting}: ${message}`, {
+        dependency: "SQLite",
+        roundId: game.roundId,
+        held: this.#unrecorded.length,
+      });
     }
   }
 }

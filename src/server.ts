@@ -7,6 +7,10 @@
  */
 
 import type { Kysely } from "kysely";
+import { Metrics } from "./metrics/metrics.ts";
+import { serveMetrics } from "./metrics/metrics_listener.ts";
+import { dependenciesUp } from "./metrics/dependencies_up.ts";
+import { metricsRoutes } from "./http/metrics_routes.ts";
 import type { Config } from "./config.ts";
 import type { Database } from "./db/schema.ts";
 import { settleSetting } from "./db/settings.ts";
@@ -18,19 +22,25 @@ import { hubRoutes } from "./hub/transport.ts";
 import { accountRoutes } from "./http/account_routes.ts";
 import { sessionRoutes } from "./http/session_routes.ts";
 import { statsRoutes } from "./http/stats_routes.ts";
-import { createApp } from "./http/app.ts";
+import { type AccessEntry, createApp } from "./http/app.ts";
+import { getLogger } from "@logtape/logtape";
+import { newServerId } from "./server_id.ts";
+import { VERSION } from "./version.ts";
+import { logUnexpected } from "./log/log_unexpected.ts";
 import { serve, type Served } from "./http/serve.ts";
 import { type RoundLoop, roundLoop, type RoundLoopHealth } from "./round_loop.ts";
 import { openGameBackend } from "./game_backend.ts";
+
+const shutdownLog = getLogger(["clicker", "shutdown"]);
 
 /** Options of {@linkcode startServer}. */
 export interface ServerOptions {
   /** The round loop to run (default: the singleton; tests running several servers pass their own). */
   readonly loop?: RoundLoop;
-  /** Where access log lines go (default: nowhere). */
-  readonly accessLog?: (line: string) => void;
-  /** Where errors go (default `console.error`). */
-  readonly logError?: (message: string) => void;
+  /** Where each answered request is told (default: nowhere). */
+  readonly accessLog?: (entry: AccessEntry) => void;
+  /** Where errors go (default: the `clicker` logger, at level error). */
+  readonly logError?: (message: string, fields?: Record<string, unknown>) => void;
   /** How long shutdown waits for HTTP requests in flight, in ms (default 2000). */
   readonly drainMs?: number;
   /** How long a connection may take to send a request head, in ms (default 5000). */
@@ -39,6 +49,8 @@ export interface ServerOptions {
   readonly hashParameters?: HashParameters;
   /** With several servers: called right after this server closed round `id` (tests crash here). */
   readonly afterClose?: (id: number) => void;
+  /** The hub's clock: when tokens expire, when clients fell silent (default `Date.now`). */
+  readonly now?: () => number;
 }
 
 /** What an operator can ask a running server; `/healthz` reports the same. */
@@ -53,6 +65,8 @@ export interface ServerHealth {
 export interface RunningServer {
   /** Where it listens, e.g. `http://127.0.0.1:8000/`. */
   readonly url: URL;
+  /** Where `/metrics` is served with `METRICS_PORT`; `undefined`: at `url`. */
+  readonly metricsUrl?: URL;
   /** The database, open until shutdown. */
   readonly db: Kysely<Database>;
   /** The HTTP listener's connections: open now, the cap in force, shed so far. */
@@ -73,10 +87,27 @@ export async function startServer(
   config: Config,
   options: ServerOptions = {},
 ): Promise<RunningServer> {
+  const startedAt = performance.now();
+  // Named once, here when `main.ts` didn't: the health checks, Redis and the log all say it.
+  const serverId = config.serverId ?? newServerId();
+  config = Object.freeze({ ...config, serverId });
+  const identity = {
+    serverId,
+    version: VERSION,
+    mode: config.redisUrl === undefined ? "single" as const : "cluster" as const,
+    uptime: () => Math.round((performance.now() - startedAt) / 1000),
+  };
   const loop = options.loop ?? roundLoop;
-  const logError = options.logError ?? console.error;
-  const backend = await openGameBackend(config, { loop, logError, afterClose: options.afterClose });
+  const logError = options.logError ?? logUnexpected;
+  let metrics: Metrics | undefined;
+  const backend = await openGameBackend(config, {
+    loop,
+    logError,
+    afterClose: options.afterClose,
+    roundEnded: (lateness, fanout) => metrics?.roundEnded(lateness, fanout),
+  });
   const db = backend.db;
+  let metricsServer: Deno.HttpServer | undefined;
   try {
     const secret = await tokenKey(
       config.jwtSecret ?? await settleSetting(db, "jwt_secret", generateSecret()),
@@ -88,16 +119,38 @@ export async function startServer(
       playersOnline: backend.playersOnline,
       logError,
       reconnectWindowMs: config.reconnectWindowMs,
+      now: options.now,
     });
     const online = () => ({ players: hub.registry.online, connections: hub.registry.size });
+    metrics = new Metrics({
+      ...identity,
+      counts: hub.counts,
+      connections: () => hub.registry.values(),
+      playersHere: () => hub.registry.playersHere,
+      unrecorded: () => backend.loopHealth().unrecorded,
+      leader: () => backend.leadership().leading,
+      leaderChanges: () => backend.leadership().changes,
+      dependencies: () => dependenciesUp(db, backend.cluster),
+    });
+    const scrape = metricsRoutes({ metrics, token: config.metricsToken });
+    if (config.metricsPort !== undefined) {
+      metricsServer = await serveMetrics(config.host, config.metricsPort, scrape);
+    }
     await backend.start(hub);
+    const served = metrics;
+    const accessLog = (entry: AccessEntry) => {
+      served.request(entry.route, entry.status, entry.durationMs / 1000);
+      options.accessLog?.(entry);
+    };
     const app = createApp({
       corsOrigins: config.corsOrigins,
       trustProxy: config.trustProxy,
       secureCookie: config.cookieSecure,
       logError,
-      accessLog: options.accessLog,
+      accessLog,
       routes: [
+        // On the main port unless METRICS_PORT gives them one of their own (then 404 here).
+        { path: "/", app: metricsServer ? metricsRoutes({}) : scrape },
         {
           path: "/api/account",
           app: accountRoutes({
@@ -122,6 +175,7 @@ export async function startServer(
             loopHealth: backend.loopHealth,
             online,
             cluster: backend.cluster,
+            identity,
           }),
         },
         {
@@ -152,10 +206,8 @@ export async function startServer(
       fetch: (request, env) => app.fetch(request, env),
       logError,
     });
-    const { hostname, port } = server;
-    backend.listening(hostname, port);
-    const shownHost = hostname.includes(":") ? `[${hostname}]` : hostname;
-    const url = new URL(`http://${shownHost}:${port}/`);
+    backend.listening(server.hostname, server.port);
+    const url = listenedAt(server);
 
     let stopping: Promise<void> | undefined;
     const shutdown = () =>
@@ -165,17 +217,39 @@ export async function startServer(
         // the round in progress is saved; then the HTTP server stops.
         // A failed last save (UnsavedRoundsError) still closes everything, then is thrown.
         let unsaved: Error | undefined;
-        await backend.stop(() => hub.registry.closeAll())
-          .catch((error: Error) => unsaved = error);
-        await server.close(options.drainMs ?? 2000);
-        await db.destroy();
+        const step = async (name: string, work: () => Promise<void>) => {
+          const start = performance.now();
+          await work();
+          const durationMs = Math.round(performance.now() - start);
+          shutdownLog.info(`shutdown: ${name}`, { step: name, durationMs });
+        };
+        await step("game stopped, sockets closed", async () => {
+          await backend.stop(() => {
+            shutdownLog.info("shutdown: closing sockets", { connections: hub.registry.size });
+            hub.registry.closeAll();
+          }).catch((error: Error) => unsaved = error);
+        });
+        await step("HTTP drained", () => server.close(options.drainMs ?? 2000));
+        await metricsServer?.shutdown();
+        served.stop();
+        await step("database closed", () => db.destroy());
         if (unsaved) throw unsaved;
       })();
     const health = () => ({ roundLoop: backend.loopHealth(), online: online() });
-    return { url, db, http: server, health, shutdown };
+    const metricsUrl = metricsServer && listenedAt(metricsServer.addr as Deno.NetAddr);
+    return { url, metricsUrl, db, http: server, health, shutdown };
   } catch (error) {
+    await metricsServer?.shutdown();
+    metrics?.stop();
     await backend.stop(() => {}).catch(() => {}); // the start-up error is the one to report
     await db.destroy();
     throw error;
   }
+}
+
+/** `http://host:port/` for an address listened on. */
+function listenedAt(address: { readonly hostname: string; readonly port: number }): URL {
+  const { hostname, port } = address;
+  const shownHost = hostname.includes(":") ? `[${hostname}]` : hostname;
+  return new URL(`http://${shownHost}:${port}/`);
 }

@@ -39,6 +39,10 @@ Deno.test("parseConfig() gives the documented defaults with no environment and n
     databaseUrl: undefined,
     serverId: undefined,
     advertiseUrl: undefined,
+    logFormat: "text",
+    logLevel: "info",
+    metricsToken: undefined,
+    metricsPort: undefined,
   };
   assert.deepEqual(parseConfig({}), expected);
   assert.deepEqual(parseConfig({}, []), expected);
@@ -86,6 +90,10 @@ Deno.test("parseConfig() reads every variable of the contract", () => {
     databaseUrl: undefined,
     serverId: undefined,
     advertiseUrl: undefined,
+    logFormat: "text",
+    logLevel: "info",
+    metricsToken: undefined,
+    metricsPort: undefined,
   });
 });
 
@@ -152,6 +160,10 @@ Deno.test("parseConfig() takes every flag, as --name=value or --name value", () 
     databaseUrl: undefined,
     serverId: undefined,
     advertiseUrl: undefined,
+    logFormat: "text",
+    logLevel: "info",
+    metricsToken: undefined,
+    metricsPort: undefined,
   });
 });
 
@@ -335,4 +347,26 @@ Deno.test("parseConfig() reads RECONNECT_WINDOW_SECONDS and COOKIE_SECURE", () =
   assertRefused({ RECONNECT_WINDOW_SECONDS: "-1" }, [], "RECONNECT_WINDOW_SECONDS");
   assertRefused({ RECONNECT_WINDOW_SECONDS: "3601" }, [], "RECONNECT_WINDOW_SECONDS");
   assertRefused({ COOKIE_SECURE: "maybe" }, [], "COOKIE_SECURE");
+});
+
+Deno.test("parseConfig() reads LOG_FORMAT and LOG_LEVEL, from flags too", () => {
+  const config = parseConfig({ LOG_FORMAT: "JSON" }, ["--log-level=debug"]);
+  assert.equal(config.logFormat, "json");
+  assert.equal(config.logLevel, "debug");
+  assert.equal(parseConfig({ LOG_LEVEL: "warning" }).logLevel, "warning");
+});
+
+Deno.test("parseConfig() refuses a LOG_FORMAT or LOG_LEVEL it doesn't know", () => {
+  assertRefused({ LOG_FORMAT: "xml" }, [], "LOG_FORMAT");
+  assertRefused({ LOG_LEVEL: "verbose" }, [], "LOG_LEVEL");
+  assertRefused({}, ["--log-level=trace"], "--log-level");
+});
+
+Deno.test("parseConfig() reads METRICS_TOKEN and METRICS_PORT, and refuses bad ones", () => {
+  const config = parseConfig({ METRICS_TOKEN: "scrape-token-0123456789" }, ["--metrics-port=0"]);
+  assert.equal(config.metricsToken, "scrape-token-0123456789");
+  assert.equal(config.metricsPort, 0);
+  assertRefused({ METRICS_TOKEN: "short" }, [], "METRICS_TOKEN");
+  assertRefused({ METRICS_TOKEN: "has a space in it, sixteen+" }, [], "METRICS_TOKEN");
+  assertRefused({ METRICS_PORT: "http" }, [], "METRICS_PORT");
 });

@@ -32,6 +32,8 @@ export const SLOW: Readonly<Record<string, string>> = Object.freeze({
   "tests/cluster/nginx_test.ts": "runs three servers, nginx and Chromium in child processes",
   "tests/ci": "starts Redis and PostgreSQL with .ci/services.sh",
   "tests/run_test.ts": "runs `deno task test`'s runner over a probe, with Redis and PostgreSQL",
+  "tests/metrics/promtool_test.ts": "runs main.ts and promtool in child processes",
+  "tests/metrics/prometheus_test.ts": "runs three servers and a real Prometheus in child processes",
 });
 
 /** Whether `file` (relative to the repository, `/`-separated) is left out of `test:fast`. */

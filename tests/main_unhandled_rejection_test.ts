@@ -21,7 +21,11 @@ Deno.test("main(): an unhandled rejection is logged on one line and the server k
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     const line = server.output().split("\n").find((l) => l.includes("unhandled rejection"))!;
-    assert.match(line, /^clicker: unhandled rejection, still serving: Error: boom \| at /);
+    assert.match(
+      line,
+      /^\S+Z ERROR +\S+ clicker: unhandled rejection, still serving: Error: boom \| at /,
+      "one log line: time, level, server, then the error",
+    );
     assert.match(line, /rejecting_main\.ts/, "the stack names where it came from");
     const health = await fetch(server.url + "healthz");
     assert.equal(health.status, 200);

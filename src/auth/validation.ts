@@ -2,7 +2,8 @@
  * Checks of registration and login input (pure, importing nothing: the page
  * imports the registration rules to check the form as the player types, in
  * the server's words). Each check returns the cleaned input, or a message
- * for the player.
+ * for the player. A username is taken in its NFKC form, and its length is
+ * counted in grapheme clusters, as a person counts characters.
  *
  * @module
  */
@@ -26,7 +27,43 @@ export interface Login {
   readonly password: string;
 }
 
-const USERNAME = /^[A-Za-z0-9_.-]{3,32}$/;
+// A username after NFKC: letters and digits of any script, each with at most
+// four combining marks (Devanagari's vowel signs and virama, Vietnamese's
+// stacked accents), plus `_`, `-` and `.`. The cap on marks keeps a name from
+// piling hundreds of marks onto one character that a person counts once.
+const USERNAME = /^(?:[\p{L}\p{N}]\p{M}{0,4}|[_.-])+$/u;
+
+/** The fewest and most characters of a username, as a person counts them. */
+export const USERNAME_LENGTH = Object.freeze({ min: 3, max: 32 });
+
+const graphemes = new Intl.Segmenter(undefined, { granularity: "grapheme" });
+
+/**
+ * How many characters a person counts in `text`: its grapheme clusters, so
+ * `é` written as `e` and a combining accent, or a family emoji of seven code
+ * points, counts once.
+ */
+export function countGraphemes(text: string): number {
+  let count = 0;
+  for (const _ of graphemes.segment(text)) count++;
+  return count;
+}
+
+/** A username as stored and compared: its Unicode NFKC form. */
+export function normalizeUsername(username: string): string {
+  return username.normalize("NFKC");
+}
+
+/**
+ * Whether `username` is a valid one once normalized: 3 to 32 characters (as
+ * a person counts them) of letters and digits of any script, `_`, `-`, `.`.
+ */
+export function isValidUsername(username: string): boolean {
+  const name = normalizeUsername(username);
+  if (!USERNAME.test(name)) return false;
+  const length = countGraphemes(name);
+  return length >= USERNAME_LENGTH.min && length <= USERNAME_LENGTH.max;
+}
 // Local part, "@", and a domain with at least one dot; no spaces or angle brackets.
 const EMAIL =
   /^[^\s@<>()",;:\\[\]]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$/;
@@ -101,9 +138,9 @@ export interface RegistrationRule {
 export const REGISTRATION_RULES: readonly RegistrationRule[] = Object.freeze([
   {
     field: "username",
-    rule: "3 to 32 letters, digits, _ - or .",
-    message: "username must be 3 to 32 letters, digits, '_', '-' or '.'",
-    test: ({ username }) => USERNAME.test(username),
+    rule: "3 to 32 letters or digits of any script, _ - or .",
+    message: "username must be 3 to 32 letters or digits of any script, '_', '-' or '.'",
+    test: ({ username }) => isValidUsername(username),
   },
   {
     field: "email",
@@ -137,7 +174,10 @@ export const REGISTRATION_RULES: readonly RegistrationRule[] = Object.freeze([
     rule: "Doesn't contain the username",
     message: "password must not contain the username",
     test: ({ password, username }) =>
-      username === "" || !password.toLowerCase().includes(username.toLowerCase()),
+      username === "" ||
+      !password.normalize("NFKC").toLowerCase().includes(
+        normalizeUsername(username).toLowerCase(),
+      ),
   },
   {
     field: "passwordConfirm",
@@ -162,7 +202,10 @@ export function checkRegistration(body: unknown): Checked<Registration> {
   const [broken] = brokenRules(checked.value);
   if (broken !== undefined) return fail(broken.message);
   const { username, email, password } = checked.value;
-  return { ok: true, value: { username, email: email.trim(), password } };
+  return {
+    ok: true,
+    value: { username: normalizeUsername(username), email: email.trim(), password },
+  };
 }
 
 /** Checks a login body: both fields present, strings, and of sane length. */
@@ -171,5 +214,6 @@ export function checkLogin(body: unknown): Checked<Login> {
   if (!checked.ok) return checked;
   const { username, password } = checked.value;
   if (username.length > 254 || password.length > 1024) return fail("username or password too long");
-  return { ok: true, value: { username, password } };
+  // Stored names are NFKC, so a name typed in another form (é as e and an accent) finds its player.
+  return { ok: true, value: { username: normalizeUsername(username), password } };
 }

@@ -12,22 +12,65 @@
  * lost its data counts nothing until the servers restored it
  * (`redis_epoch.ts`).
  *
- * The script mirrors `src/game/rules.ts` and `src/game/click_limit.ts`; the
- * start standing and the cost factor come from there as arguments.
+ * The script mirrors `src/game/rules.ts` and `src/game/click_limit.ts`, and
+ * takes every number of the rule from there: the start standing and the
+ * bucket's shape as arguments, and each multiplier's cost and successor as
+ * a table built by running the rule itself ({@linkcode multiplierLadder}),
+ * so a change there, linear or not, is carried rather than drifting.
  *
  * @module
  */
 
 import { setImmediate } from "node:timers";
-import { multiplierCost, START } from "../game/rules.ts";
+import { buyMultiplier, multiplierCost, START } from "../game/rules.ts";
+import { bucketShape } from "../game/click_limit.ts";
 import type { ClusterKeys } from "./cluster_keys.ts";
 import type { Redis } from "./redis_connection.ts";
 import { RedisScript } from "./redis_script.ts";
 import { SETTLED_LUA } from "./redis_epoch.ts";
 
+/** One rung of the multiplier ladder: what buying at `multiplier` costs, and what it gives. */
+export interface MultiplierRung {
+  readonly multiplier: number;
+  readonly cost: number;
+  readonly next: number;
+}
+
+/**
+ * Every multiplier a player can reach from the start, with its cost and the
+ * multiplier it buys, as `rules.ts` says, while the numbers stay exact
+ * integers (past that no score could pay anyway).
+ */
+export function multiplierLadder(): MultiplierRung[] {
+  const ladder: MultiplierRung[] = [];
+  for (let multiplier = START.multiplier; Number.isSafeInteger(multiplier);) {
+    const cost = multiplierCost(multiplier);
+    if (!Number.isSafeInteger(cost)) break;
+    const bought = buyMultiplier({ score: cost, multiplier });
+    if (!bought.ok || bought.standing.score !== 0) {
+      throw new RangeError(
+        `Cannot build the multiplier ladder: ${cost} does not buy at ${multiplier}`,
+      );
+    }
+    const next = bought.standing.multiplier;
+    if (!Number.isSafeInteger(next) || next <= multiplier) break;
+    ladder.push({ multiplier, cost, next });
+    multiplier = next;
+  }
+  return ladder;
+}
+
+/** The ladder as Lua tables: `COST[m]` and `NEXT[m]`. */
+function ladderLua(ladder: readonly MultiplierRung[]): string {
+  const cost = ladder.map((r) => `[${r.multiplier}]=${r.cost}`).join(",");
+  const next = ladder.map((r) => `[${r.multiplier}]=${r.next}`).join(",");
+  return `local COST = {${cost}}\nlocal NEXT = {${next}}\n`;
+}
+
 /**
  * KEYS: round hash, epoch, live servers. ARGV: scores prefix, bucket prefix,
- * clicks per second, start score, start multiplier, cost factor, the epoch
+ * the bucket's capacity, start score, start multiplier, the bucket's refill
+ * per second, the epoch
  * the server knows (empty: not checked), then (op, player id) pairs with op
  * `c` click, `b` buy a multiplier, `s` read the standing. Replies
  * `{roundId, roundEndsAt, then score, multiplier, ok, version for each op}`;
@@ -35,6 +78,7 @@ import { SETTLED_LUA } from "./redis_epoch.ts";
  * while a Redis that lost its data is being restored.
  */
 export const CLICKS = new RedisScript(`${SETTLED_LUA}
+${ladderLua(multiplierLadder())}
 local now
 if ARGV[7] ~= '' then
   if redis.call('HGET', KEYS[2], 'id') ~= ARGV[7] then
@@ -50,8 +94,8 @@ local round = redis.call('HMGET', KEYS[1], 'id', 'endsAt', 'startedAt')
 if not round[1] then return redis.error_reply('NOROUND no round in progress') end
 local scores = ARGV[1] .. round[1]
 local race = scores .. ':race'
-local rate = tonumber(ARGV[3])
-local startScore, startMult, factor = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
+local capacity, refill = tonumber(ARGV[3]), tonumber(ARGV[6])
+local startScore, startMult = tonumber(ARGV[4]), tonumber(ARGV[5])
 local players = {}
 local out = { tonumber(round[1]), tonumber(round[2]) }
 for i = 8, #ARGV, 2 do
@@ -79,10 +123,10 @@ for i = 8, #ARGV, 2 do
         local sp = string.find(b, ' ', 1, true)
         p.tokens, p.updated = tonumber(string.sub(b, 1, sp - 1)), tonumber(string.sub(b, sp + 1))
       else
-        p.tokens, p.updated = rate, now
+        p.tokens, p.updated = capacity, now
       end
       if now > p.updated then
-        p.tokens = math.min(rate, p.tokens + (now - p.updated) * rate / 1000)
+        p.tokens = math.min(capacity, p.tokens + (now - p.updated) * refill / 1000)
         p.updated = now
       end
     end
@@ -95,9 +139,9 @@ for i = 8, #ARGV, 2 do
       ok = 0
     end
   elseif op == 'b' then
-    local cost = factor * p.mult
-    if p.score >= cost then
-      p.score, p.mult, p.moved = p.score - cost, p.mult * 2, true
+    local cost = COST[p.mult]
+    if cost and p.score >= cost then
+      p.score, p.mult, p.moved = p.score - cost, NEXT[p.mult], true
       p.version = p.version + 1
     else
       ok = 0
@@ -125,8 +169,11 @@ for id, p in pairs(players) do
       redis.call('ZREM', race, id)
     end
   end
-  -- A bucket left alone for a second is full again: expiring it then is the same as keeping it.
-  if p.tokens then redis.call('SET', ARGV[2] .. id, p.tokens .. ' ' .. p.updated, 'PX', 2000) end
+  -- A bucket left alone until it is full again: expiring it then is the same as keeping it.
+  if p.tokens then
+    redis.call('SET', ARGV[2] .. id, p.tokens .. ' ' .. p.updated,
+      'PX', math.ceil(capacity / refill * 1000) + 1000)
+  end
 end
 return out
 `);
@@ -179,13 +226,14 @@ export class ClickBatch {
     this.#keys = [options.keys.round, options.keys.epoch, options.keys.servers];
     this.#epoch = options.epoch ?? (() => "");
     this.#onEpochLost = options.onEpochLost ?? (() => {});
+    const bucket = bucketShape(options.maxClicksPerSecond);
     this.#header = [
       options.keys.scores,
       options.keys.bucket,
-      options.maxClicksPerSecond,
+      bucket.capacity,
       START.score,
       START.multiplier,
-      multiplierCost(1),
+      bucket.refillPerSecond,
     ];
   }
 

@@ -35,6 +35,11 @@ import { redisAttempts } from "./redis_attempts.ts";
 import { joinEpoch } from "./redis_epoch.ts";
 import { type RedisLoss, RedisLossWatch } from "./redis_loss_watch.ts";
 import type { AttemptCounterFactory } from "../auth/attempt_limit.ts";
+import { newServerId } from "../server_id.ts";
+import { logUnexpected } from "../log/log_unexpected.ts";
+import { getLogger } from "@logtape/logtape";
+
+const log = getLogger(["clicker", "cluster"]);
 
 /** What {@linkcode openCluster} needs. */
 export interface ClusterOptions {
@@ -101,14 +106,16 @@ export interface Cluster {
   loopHealth(): RoundLoopHealth;
   /** Role and Redis state, Redis asked now. */
   health(): Promise<ClusterHealth>;
+  /** Whether this server ends rounds now, and how often it took or lost the lead. */
+  leadership(): { readonly leading: boolean; readonly changes: number };
   /** Gives up the lease, stops reading and leaves; closes Redis (not the database). */
   stop(): Promise<void>;
 }
 
 /** Connects to PostgreSQL and Redis and opens (or joins) the shared schedule. */
 export async function openCluster(options: ClusterOptions): Promise<Cluster> {
-  const logError = options.logError ?? console.error;
-  const serverId = options.serverId ?? `s${Deno.pid}-${crypto.randomUUID().slice(0, 8)}`;
+  const logError = options.logError ?? logUnexpected;
+  const serverId = options.serverId ?? newServerId();
   const keys = clusterKeys(options.keyPrefix);
   const db = await openPostgres(options.databaseUrl, { logError });
   const opened: Redis[] = [];
@@ -221,9 +228,15 @@ function assemble(parts: Parts): Cluster {
   const connectionRelay = new ConnectionRelay({
     serverId,
     addressOf: (id) => presence.addressOf(id),
-    logError,
+    // The other server stopped or is restarting: its client reconnects; not this server's fault.
+    logError: (message) => log.warning(message),
   });
-  const lease = new Lease({ redis, key: keys.leader, serverId, log: logError });
+  const lease = new Lease({
+    redis,
+    key: keys.leader,
+    serverId,
+    log: (message) => log.warning(message, { leader: false }),
+  });
   const leader = new RoundLeader({
     redis,
     keys,
@@ -297,6 +310,7 @@ function assemble(parts: Parts): Cluster {
         redisLost: watch.loss,
       };
     },
+    leadership: () => ({ leading: leader.leading, changes: lease.changes }),
     stop() {
       return stopping ??= (async () => {
         relay.stop();

@@ -11,8 +11,12 @@
  * @module
  */
 
+import { getLogger } from "@logtape/logtape";
 import type { Redis } from "./redis_connection.ts";
 import { RedisScript } from "./redis_script.ts";
+import { errorMessage } from "../log/error_message.ts";
+
+const log = getLogger(["clicker", "cluster"]);
 
 /** KEYS[1] lease. ARGV: token, ttl ms. 1 when extended, 0 when not held by the token. */
 const EXTEND = new RedisScript(`
@@ -56,6 +60,7 @@ export class Lease {
   #validUntil = 0;
   #timer: ReturnType<typeof setInterval> | undefined;
   #controller = new AbortController();
+  #changes = 0;
 
   constructor(options: LeaseOptions) {
     this.#redis = options.redis;
@@ -64,6 +69,11 @@ export class Lease {
     this.#ttlMs = options.ttlMs ?? 1500;
     this.#now = options.now ?? Date.now;
     this.#log = options.log ?? (() => {});
+  }
+
+  /** How often this server took or lost the lease so far. */
+  get changes(): number {
+    return this.#changes;
   }
 
   /** Whether this server holds the lease now. */
@@ -97,6 +107,8 @@ export class Lease {
     this.#validUntil = sentAt + this.#ttlMs;
     this.#controller = new AbortController();
     this.#timer = setInterval(() => void this.#extend(), Math.floor(this.#ttlMs / 3));
+    this.#changes++;
+    log.info("leader: took the lease", { leader: true });
     return true;
   }
 
@@ -105,6 +117,7 @@ export class Lease {
     const token = this.#token;
     this.#lose();
     if (token === undefined) return;
+    log.info("leader: gave the lease up", { leader: false });
     try {
       await RELEASE.run(this.#redis, [this.#key], [token]);
     } catch {
@@ -125,7 +138,7 @@ export class Lease {
     } catch (error) {
       // Keep trying while the lease may still be ours; `held` turns false when it runs out.
       if (this.#token === token && !this.held) {
-        this.#lost(`Redis: ${(error as Error).message}`);
+        this.#lost(`Redis: ${errorMessage(error)}`);
       }
     }
   }
@@ -136,6 +149,7 @@ export class Lease {
   }
 
   #lose(): void {
+    if (this.#token !== undefined) this.#changes++;
     clearInterval(this.#timer);
     this.#timer = undefined;
     this.#token = undefined;

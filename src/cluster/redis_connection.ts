@@ -7,8 +7,13 @@
  * @module
  */
 
+import { getLogger } from "@logtape/logtape";
+import { Outage } from "../log/outage.ts";
+import { logUnexpected } from "../log/log_unexpected.ts";
 // @ts-types="./ioredis_types.d.ts"
 import { Redis } from "ioredis";
+
+const log = getLogger(["clicker", "cluster"]);
 
 /** A connection to Redis (typed by `ioredis_types.d.ts`). */
 export type { Redis };
@@ -19,13 +24,16 @@ export interface OpenRedisOptions {
   readonly name: string;
   /** How long a command may wait for its reply, in ms (default 2000). */
   readonly commandTimeoutMs?: number;
-  /** Where connection trouble goes, once per outage (default `console.error`). */
-  readonly logError?: (message: string) => void;
+  /** Where connection trouble goes, once per outage (default: the `clicker.cluster` logger). */
+  readonly logError?: (message: string, fields?: Record<string, unknown>) => void;
 }
+
+/** Connections being closed on purpose: what goes wrong with them then is not reported. */
+const closing = new WeakSet<Redis>();
 
 /** Connects to `url` and resolves once the connection is ready (rejects if it can't be). */
 export async function openRedis(url: string, options: OpenRedisOptions): Promise<Redis> {
-  const logError = options.logError ?? console.error;
+  const logError = options.logError ?? logUnexpected;
   const redis = new Redis(url, {
     lazyConnect: true,
     enableOfflineQueue: false,
@@ -35,15 +43,25 @@ export async function openRedis(url: string, options: OpenRedisOptions): Promise
     connectionName: options.name,
     retryStrategy: (times) => Math.min(times * 50, 250),
   });
-  let down = false;
+  const outage = new Outage();
   redis.on("error", (error) => {
-    if (down) return;
-    down = true;
-    logError(`Redis (${options.name}): ${error.message}`);
+    // A command still in flight when we quit hits the closed socket (write EPIPE): not an outage.
+    if (closing.has(redis)) return;
+    if (!outage.fail(Date.now())) return;
+    logError(`Redis (${options.name}): ${error.message}`, {
+      dependency: "Redis",
+      connection: options.name,
+    });
   });
   redis.on("ready", () => {
-    if (down) logError(`Redis (${options.name}): connected again`);
-    down = false;
+    const back = outage.recover(Date.now());
+    if (back === undefined) return;
+    log.info(`Redis (${options.name}): connected again`, {
+      dependency: "Redis",
+      connection: options.name,
+      failures: back.failures,
+      durationMs: back.durationMs,
+    });
   });
   try {
     await redis.connect();
@@ -56,6 +74,7 @@ export async function openRedis(url: string, options: OpenRedisOptions): Promise
 
 /** Closes a connection, politely when Redis answers, at once when it doesn't. */
 export async function closeRedis(redis: Redis): Promise<void> {
+  closing.add(redis);
   if (redis.status === "ready") {
     try {
       await redis.quit();

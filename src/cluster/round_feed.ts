@@ -17,6 +17,7 @@ import type { EndRound } from "../hub/wire.ts";
 import type { Sleep } from "../sleep.ts";
 import type { ClusterKeys } from "./cluster_keys.ts";
 import type { Redis } from "./redis_connection.ts";
+import { errorMessage } from "../log/error_message.ts";
 
 /** How long one read blocks, in ms. */
 const BLOCK_MS = 1000;
@@ -115,7 +116,7 @@ export class RoundFeed {
         ) as StreamReply;
       } catch (error) {
         if (stop.aborted) return;
-        if (!failing) this.#deps.logError?.(`Round feed: ${(error as Error).message}`);
+        if (!failing) this.#deps.logError?.(`Round feed: ${errorMessage(error)}`);
         failing = true;
         // Redis may come back empty (restarted): read its stream from the start;
         // rounds already broadcast are skipped.

@@ -14,6 +14,9 @@
  * @module
  */
 
+import { getLogger } from "@logtape/logtape";
+import { Outage } from "../log/outage.ts";
+import { errorMessage } from "../log/error_message.ts";
 import type { Kysely } from "kysely";
 import type { Database } from "../db/schema.ts";
 import { recordRound } from "../db/rounds.ts";
@@ -28,6 +31,9 @@ import type { Redis } from "./redis_connection.ts";
 import { announceRound, type ClosedResult, closeRound, pendingRounds } from "./round_scripts.ts";
 import { openSchedule } from "./schedule.ts";
 import type { RoundGrid } from "../game/round_clock.ts";
+import { logUnexpected } from "../log/log_unexpected.ts";
+
+const log = getLogger(["clicker", "round"]);
 
 /** How often a follower tries to take the lease, in ms. */
 const ACQUIRE_EVERY_MS = 250;
@@ -46,7 +52,7 @@ export interface RoundLeaderDeps {
   readonly grid: RoundGrid;
   readonly now?: () => number;
   readonly sleep: Sleep;
-  readonly logError?: (message: string) => void;
+  readonly logError?: (message: string, fields?: Record<string, unknown>) => void;
   /** Called right after this server closed round `id`, before it is recorded (tests crash here). */
   readonly afterClose?: (id: number) => void;
   /** The epoch of Redis this server knows (see `redis_epoch.ts`); unset, not checked. */
@@ -57,18 +63,20 @@ export interface RoundLeaderDeps {
 export class RoundLeader {
   readonly #deps: RoundLeaderDeps;
   readonly #now: () => number;
-  readonly #logError: (message: string) => void;
+  readonly #logError: (message: string, fields?: Record<string, unknown>) => void;
   readonly #stop = new AbortController();
   #done: Promise<void> = Promise.resolve();
   #round = { id: 0, endsAt: 0 };
   #unrecorded = 0;
   #lastUnitOfWork: RoundLoopHealth["lastUnitOfWork"] = null;
   #redisError: string | undefined;
+  /** PostgreSQL refusing to record rounds, told once per outage. */
+  readonly #recording = new Outage();
 
   constructor(deps: RoundLeaderDeps) {
     this.#deps = deps;
     this.#now = deps.now ?? Date.now;
-    this.#logError = deps.logError ?? console.error;
+    this.#logError = deps.logError ?? logUnexpected;
   }
 
   /** Whether this server ends rounds now. */
@@ -113,7 +121,7 @@ export class RoundLeader {
         await this.#lead(AbortSignal.any([stop, lease.signal]));
       } catch (error) {
         if (stop.aborted) return;
-        const message = (error as Error)?.message ?? String(error);
+        const message = errorMessage(error);
         if (this.#redisError !== message) this.#logError(`Round clock: ${message}`);
         this.#redisError = message;
         await sleep(ACQUIRE_EVERY_MS, stop).catch(() => {});
@@ -167,12 +175,25 @@ export class RoundLeader {
       try {
         told = await this.#record(result);
         this.#lastUnitOfWork = { at, ok: true };
+        const back = this.#recording.recover(this.#now());
+        if (back !== undefined) {
+          log.info("PostgreSQL back: held rounds are being recorded", {
+            dependency: "PostgreSQL",
+            failures: back.failures,
+            durationMs: back.durationMs,
+            held: closed.length,
+          });
+        }
       } catch (error) {
-        const message = (error as Error)?.message ?? String(error);
+        const message = errorMessage(error);
         this.#lastUnitOfWork = { at, ok: false, error: message };
-        this.#logError(
-          `Round ${result.id}: recording failed (${closed.length} waiting): ${message}`,
-        );
+        // Retried twice a second: the first failure is told, the rest counted.
+        if (this.#recording.fail(at)) {
+          this.#logError(
+            `Round ${result.id}: recording failed (${closed.length} waiting): ${message}`,
+            { dependency: "PostgreSQL", roundId: result.id, held: closed.length },
+          );
+        }
         return false;
       }
       await announceRound(redis, keys, result.id, told.winners, result.nbClicks, told.standings);

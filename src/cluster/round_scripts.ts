@@ -16,6 +16,7 @@
  * @module
  */
 
+import { SCORE_TO_BEAT } from "../game/rules.ts";
 import type { ClusterKeys } from "./cluster_keys.ts";
 import type { RaceEntry } from "../hub/wire.ts";
 import type { Redis } from "./redis_connection.ts";
@@ -72,7 +73,8 @@ return redis.call('HMGET', KEYS[1], 'id', 'startedAt', 'endsAt', 'gridStart', 'd
 
 /**
  * KEYS: round, leader, closed, pending, epoch, live servers. ARGV: lease
- * token, round id, next round's end, scores prefix. Replies `{0}` not the
+ * token, round id, next round's end, scores prefix, the score winners beat
+ * (`rules.ts`; ties at the top all win). Replies `{0}` not the
  * leader, `{-1}` the round is not in progress, `{-2}` Redis is being
  * restored after losing its data (see `redis_epoch.ts`), or `{1, result JSON}`.
  */
@@ -85,7 +87,7 @@ if not settled(KEYS[5], KEYS[6], tonumber(t[1]) * 1000 + math.floor(tonumber(t[2
   return {-2}
 end
 local fields = redis.call('HGETALL', ARGV[4] .. round[1])
-local top, players, winners, scoreOf = 0, 0, {}, {}
+local top, players, winners, scoreOf = tonumber(ARGV[5]), 0, {}, {}
 for i = 1, #fields, 2 do
   if string.sub(fields[i], 1, 1) == 's' then
     local score = tonumber(fields[i + 1])
@@ -94,12 +96,13 @@ for i = 1, #fields, 2 do
     if score > 0 then players = players + 1 end
     if score > top then
       top, winners = score, { id }
-    elseif score == top and top > 0 then
+    elseif score == top and #winners > 0 then
       winners[#winners + 1] = id
     end
   end
 end
 table.sort(winners)
+if #winners == 0 then top = 0 end
 local ranked = {}
 for _, member in ipairs(redis.call('ZREVRANGE', ARGV[4] .. round[1] .. ':race', 0, -1)) do
   local id = tonumber(member)
@@ -197,7 +200,7 @@ export async function closeRound(
   const reply = await CLOSE_ROUND.run(
     redis,
     [keys.round, keys.leader, keys.closed, keys.pending, keys.epoch, keys.servers],
-    [token, id, nextEndsAt, keys.scores],
+    [token, id, nextEndsAt, keys.scores, SCORE_TO_BEAT],
   ) as [number, string?];
   if (reply[0] === 0) return { kind: "not-leader" };
   if (reply[0] === -1) return { kind: "moved-on" };

@@ -80,14 +80,27 @@ export async function findTaken(
   return sameName ? "username" : "email";
 }
 
-/** The player with this username (any case), or `undefined`. */
+/**
+ * The player with this username (any case, in any script), or `undefined`.
+ * The databases fold only ASCII case, so a name of another script is also
+ * looked up by its look-alike key, and the case is compared here.
+ */
 export async function findPlayerByUsername(
   db: Kysely<Database>,
   username: string,
 ): Promise<Player | undefined> {
-  return await db.selectFrom("players").selectAll()
-    .where((eb) => equalsIgnoringCase(db, eb, "username", username))
-    .executeTakeFirst();
+  // At most two rows: the unique indexes allow one per condition.
+  const rows = await db.selectFrom("players").selectAll()
+    .where((eb) =>
+      eb.or([
+        equalsIgnoringCase(db, eb, "username", username),
+        eb("username_key", "=", usernameKey(username)),
+      ])
+    )
+    .execute();
+  const lower = username.toLowerCase();
+  return rows.find((row) => row.username === username) ??
+    rows.find((row) => row.username.toLowerCase() === lower);
 }
 
 /** A player's all-time wins, or `undefined` for an unknown id. */

@@ -7,6 +7,7 @@
 
 import { type Kysely, type Migration, type MigrationProvider, sql } from "kysely";
 import { usernameKey } from "../auth/username_key.ts";
+import { rekeyUsernames } from "./username_keys.ts";
 
 const migrations: Record<string, Migration> = {
   "0001_initial": {
@@ -78,7 +79,13 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
-  "0003_round_scores": {
+  // Names of every script: the key now folds by Unicode's confusable skeletons.
+  "0003_username_skeleton": {
+    async up(db: Kysely<unknown>) {
+      await rekeyUsernames(db);
+    },
+  },
+  "0004_round_scores": {
     async up(db: Kysely<unknown>) {
       // Every player's score and place in each round they scored in, written with the round.
       await db.schema

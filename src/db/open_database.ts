@@ -17,6 +17,7 @@ import { FileIdentity } from "./file_identity.ts";
 import { isBusyError } from "./sqlite_errors.ts";
 import { migrationProvider } from "./migrations.ts";
 import type { Database } from "./schema.ts";
+import { errorMessage } from "../log/error_message.ts";
 
 /** Options of {@linkcode openDatabase}. */
 export interface OpenDatabaseOptions {
@@ -27,7 +28,7 @@ export interface OpenDatabaseOptions {
   readonly busyWaitMs?: number;
   /** How often the file is checked for being deleted or replaced, in ms (default 1000). */
   readonly watchIntervalMs?: number;
-  /** Where a deleted or replaced database is reported (default `console.error`). */
+  /** Where a deleted or replaced database is reported (default: the `clicker` logger). */
   readonly logError?: (message: string) => void;
   /** Kysely's query log, for tests that record the SQL a unit of work runs. */
   readonly log?: LogConfig;
@@ -130,5 +131,5 @@ async function enableWal(sqlite: DatabaseSync, timeoutMs: number): Promise<void>
 }
 
 function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  return errorMessage(error);
 }

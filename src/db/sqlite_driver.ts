@@ -31,6 +31,7 @@ import {
 import type { NodeSqliteDatabase } from "./sqlite_adapter.ts";
 import type { FileIdentity } from "./file_identity.ts";
 import { DatabaseUnavailableError, isBusyError, isUnavailableError } from "./sqlite_errors.ts";
+import { logUnexpected } from "../log/log_unexpected.ts";
 
 /** Options of {@linkcode GuardedSqliteDriver}. */
 export interface GuardedSqliteDriverOptions {
@@ -40,7 +41,7 @@ export interface GuardedSqliteDriverOptions {
   readonly busyWaitMs?: number;
   /** How often the file is checked while idle, in ms (default 1000). */
   readonly watchIntervalMs?: number;
-  /** Where a deleted or replaced database is reported (default `console.error`). */
+  /** Where a deleted or replaced database is reported (default: the `clicker` logger). */
   readonly logError?: (message: string) => void;
   /** Runs once the database is closed. */
   readonly onClose?: () => void;
@@ -188,7 +189,7 @@ export class GuardedSqliteDriver implements Driver {
     this.#unavailable = new DatabaseUnavailableError(
       `database "${path}" was deleted or replaced while the server ran; it is no longer used`,
     );
-    (this.#options.logError ?? console.error)(
+    (this.#options.logError ?? logUnexpected)(
       `Database "${path}" was deleted or replaced while the server ran: ` +
         `every query is refused from now on`,
     );

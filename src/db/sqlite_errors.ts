@@ -10,6 +10,8 @@
  * @module
  */
 
+import { errorMessage } from "../log/error_message.ts";
+
 /** Primary SQLite result codes this server tells apart. */
 export const SqliteCode = {
   ERROR: 1,
@@ -125,7 +127,7 @@ export class DatabaseUnavailableError extends Error {
   /** Wraps a SQLite error, keeping its own words and naming its code. */
   static from(error: unknown): DatabaseUnavailableError {
     const code = sqliteErrorCode(error);
-    const text = error instanceof Error ? error.message : String(error);
+    const text = errorMessage(error);
     const message = code === undefined ? text : `${text} (${sqliteCodeName(code)})`;
     return new DatabaseUnavailableError(message, { cause: error, code });
   }

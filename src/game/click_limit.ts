@@ -12,9 +12,20 @@ export interface ClickBucket {
   updatedMs: number;
 }
 
+/** The bucket of a cap of `rate` clicks a second: the clicks it holds, and gains each second. */
+export interface BucketShape {
+  readonly capacity: number;
+  readonly refillPerSecond: number;
+}
+
+/** The bucket a cap of `rate` clicks a second keeps for each player. */
+export function bucketShape(rate: number): BucketShape {
+  return { capacity: rate, refillPerSecond: rate };
+}
+
 /** A full bucket at `nowMs`. */
 export function newBucket(rate: number, nowMs: number): ClickBucket {
-  return { tokens: rate, updatedMs: nowMs };
+  return { tokens: bucketShape(rate).capacity, updatedMs: nowMs };
 }
 
 /**
@@ -22,9 +33,10 @@ export function newBucket(rate: number, nowMs: number): ClickBucket {
  * elapsed since the last call. Returns whether the click counts.
  */
 export function takeClick(bucket: ClickBucket, rate: number, nowMs: number): boolean {
+  const { capacity, refillPerSecond } = bucketShape(rate);
   const elapsed = nowMs - bucket.updatedMs;
   if (elapsed > 0) {
-    bucket.tokens = Math.min(rate, bucket.tokens + (elapsed * rate) / 1000);
+    bucket.tokens = Math.min(capacity, bucket.tokens + (elapsed * refillPerSecond) / 1000);
     bucket.updatedMs = nowMs;
   }
   if (bucket.tokens >= 1) {

@@ -21,6 +21,12 @@ export type PurchaseResult =
 /** The standing every player starts a round with. */
 export const START: Standing = Object.freeze({ score: 0, multiplier: 1 });
 
+/** What a purchase multiplies the multiplier by. */
+export const MULTIPLIER_STEP = 2;
+
+/** A round's winners scored above this: nobody wins a round nobody played. */
+export const SCORE_TO_BEAT = 0;
+
 /** What one click adds: the score grows by the multiplier. */
 export function increment(standing: Standing): Standing {
   return { score: standing.score + standing.multiplier, multiplier: standing.multiplier };
@@ -37,7 +43,7 @@ export function buyMultiplier(standing: Standing): PurchaseResult {
   if (standing.score < cost) return { ok: false, reason: "score-too-low", cost };
   return {
     ok: true,
-    standing: { score: standing.score - cost, multiplier: standing.multiplier * 2 },
+    standing: { score: standing.score - cost, multiplier: standing.multiplier * MULTIPLIER_STEP },
   };
 }
 
@@ -49,19 +55,22 @@ export interface RoundOutcome<P> {
   readonly nbClicks: number;
 }
 
-/** Finds the winners of a round: all players sharing the top score, if it is above 0. */
+/**
+ * Finds the winners of a round: all players sharing the top score, if it is
+ * above {@linkcode SCORE_TO_BEAT}.
+ */
 export function roundWinners<P extends { readonly score: number }>(
   players: Iterable<P>,
 ): RoundOutcome<P> {
-  let top = 0;
+  let top = SCORE_TO_BEAT;
   let winners: P[] = [];
   for (const player of players) {
     if (player.score > top) {
       top = player.score;
       winners = [player];
-    } else if (player.score === top && top > 0) {
+    } else if (player.score === top && winners.length > 0) {
       winners.push(player);
     }
   }
-  return { winners, nbClicks: top };
+  return { winners, nbClicks: winners.length > 0 ? top : 0 };
 }

@@ -22,6 +22,8 @@ import { StaticFiles } from "./static_files.ts";
 import { rawPath, readPath } from "./request_path.ts";
 import { corsFor } from "./cors.ts";
 import { sessionPolicy } from "./session_cookie.ts";
+import { clientAddress } from "./client_address.ts";
+import { logUnexpected } from "../log/log_unexpected.ts";
 
 /** The web client's folder, found from this file, never from the working directory. */
 export const STATIC_ROOT: string = join(import.meta.dirname ?? ".", "..", "..", "static");
@@ -49,23 +51,45 @@ export interface AppDeps {
   readonly trustProxy?: boolean;
   /** Whether the sign-in cookie is always marked `Secure` (default: only over HTTPS). */
   readonly secureCookie?: boolean;
-  /** Where unexpected errors go (default `console.error`). */
+  /** Where unexpected errors go (default: the `clicker` logger). */
   readonly logError?: (message: string) => void;
-  /** Where access log lines go; none when absent. */
-  readonly accessLog?: (line: string) => void;
+  /** Where each request is told once answered; nowhere when absent. */
+  readonly accessLog?: (entry: AccessEntry) => void;
   /** The web client's folder (default {@linkcode STATIC_ROOT}). */
   readonly staticRoot?: string;
 }
 
-/** Removes secrets from a URL before it is logged. */
+/** One answered request, as the access log tells it. */
+export interface AccessEntry {
+  readonly method: string;
+  /** The route that answered, as declared (`/api/rounds`, `/*`): few, unlike paths. */
+  readonly route: string;
+  /** The path and query, secrets redacted ({@linkcode redactUrl}). */
+  readonly path: string;
+  readonly status: number;
+  /** From the request's arrival to its answer, in ms. */
+  readonly durationMs: number;
+  /** The client's address (`X-Forwarded-For`'s with `TRUST_PROXY`). */
+  readonly client: string;
+}
+
+/**
+ * Removes secrets from a URL before it is logged: the token (`access_token`)
+ * and the random part of a connection token (`id`); a connection token's
+ * `<serverId>.` prefix stays, since it only names the server that holds the
+ * connection (`connection_token.ts`).
+ */
 export function redactUrl(pathAndQuery: string): string {
   // The name is compared decoded: the router decodes `%61ccess_token` too.
   return pathAndQuery.replace(
     /([?&])([^=&#]*)=([^&#]*)/g,
-    (whole, separator: string, name: string) =>
-      percentDecoded(name).toLowerCase() === "access_token"
-        ? `${separator}${name}=[redacted]`
-        : whole,
+    (whole, separator: string, name: string, value: string) => {
+      const key = percentDecoded(name).toLowerCase();
+      if (key === "access_token") return `${separator}${name}=[redacted]`;
+      if (key !== "id") return whole;
+      const owner = /^[A-Za-z0-9_.-]*\./.exec(percentDecoded(value))?.[0] ?? "";
+      return `${separator}${name}=${owner}[redacted]`;
+    },
   );
 }
 
@@ -77,7 +101,7 @@ function percentDecoded(text: string): string {
 
 /** Builds the whole HTTP application. */
 export function createApp(deps: AppDeps): Hono {
-  const logError = deps.logError ?? console.error;
+  const logError = deps.logError ?? logUnexpected;
   const files = new StaticFiles(deps.staticRoot ?? STATIC_ROOT);
   // Paths are case-insensitive, as in the ASP.NET original. One that can't
   // be read routes as sent, to the 400 below.
@@ -91,8 +115,14 @@ export function createApp(deps: AppDeps): Hono {
       const start = performance.now();
       await next();
       const url = new URL(c.req.url);
-      const ms = (performance.now() - start).toFixed(1);
-      log(`${c.req.method} ${redactUrl(url.pathname + url.search)} ${c.res.status} ${ms}ms`);
+      log({
+        method: c.req.method,
+        route: c.req.routePath,
+        path: redactUrl(url.pathname + url.search),
+        status: c.res.status,
+        durationMs: Math.round((performance.now() - start) * 10) / 10,
+        client: clientAddress(c, deps.trustProxy ?? false),
+      });
     });
   }
 

@@ -27,6 +27,9 @@ import http, { type IncomingMessage, type ServerResponse } from "node:http";
 import net, { type Socket } from "node:net";
 import type { Duplex } from "node:stream";
 import { BadRequestError, toRequest, writeRawResponse, writeResponse } from "./fetch_bridge.ts";
+import { logUnexpected } from "../log/log_unexpected.ts";
+import { isClientGone } from "./client_gone.ts";
+import { errorMessage } from "../log/error_message.ts";
 
 /** A WebSocket upgrade request whose socket the handler may take over. */
 export interface UpgradeRequest {
@@ -67,7 +70,7 @@ export interface ServeOptions {
   readonly requestTimeoutMs?: number;
   /** How long a connection may sit idle between requests, in ms (default 5000). */
   readonly keepAliveTimeoutMs?: number;
-  /** Where unexpected errors go (default `console.error`). */
+  /** Where unexpected errors go (default: the `clicker` logger). */
   readonly logError?: (message: string) => void;
 }
 
@@ -119,7 +122,7 @@ type State = "waiting" | "receiving" | "active" | "streaming" | "idle" | "upgrad
 
 /** Starts a server and resolves once it listens. */
 export async function serve(options: ServeOptions): Promise<Served> {
-  const logError = options.logError ?? console.error;
+  const logError = options.logError ?? logUnexpected;
   const limit = fileLimit();
   const reserve = limit === undefined ? 1024 : fileReserve(limit);
   const maxConnections = limit === undefined
@@ -241,7 +244,9 @@ export async function serve(options: ServeOptions): Promise<Served> {
       if (!socket.destroyed) setState(socket, "idle");
     });
     handle(request, response).catch((error) => {
-      logError(`${request.method} ${request.url}: ${error?.stack ?? error}`);
+      if (!isClientGone(error)) {
+        logError(`${request.method} ${pathOnly(request.url)}: ${error?.stack ?? error}`);
+      }
       if (!response.headersSent) {
         response.statusCode = 500;
         response.end();
@@ -272,7 +277,9 @@ export async function serve(options: ServeOptions): Promise<Served> {
   server.on("upgrade", (request: IncomingMessage, socket: Duplex, head: Uint8Array) => {
     setState(socket as Socket, "upgraded");
     upgrade(request, socket, head).catch((error) => {
-      logError(`upgrade ${request.url}: ${error?.stack ?? error}`);
+      if (!isClientGone(error)) {
+        logError(`upgrade ${pathOnly(request.url)}: ${error?.stack ?? error}`);
+      }
       socket.destroy();
     });
   });
@@ -294,7 +301,9 @@ export async function serve(options: ServeOptions): Promise<Served> {
   };
 
   await listen(server, options.hostname, options.port, backlog);
-  server.on("error", (error) => logError(`server: ${error?.stack ?? error}`));
+  server.on("error", (error) => {
+    if (!isClientGone(error)) logError(`server: ${error?.stack ?? error}`);
+  });
   const address = server.address() as net.AddressInfo;
   const port = address.port;
 
@@ -328,7 +337,7 @@ export async function serve(options: ServeOptions): Promise<Served> {
           await listen(server, options.hostname, port, backlog);
           break;
         } catch (error) {
-          logError(`server: cannot listen again: ${(error as Error).message}`);
+          logError(`server: cannot listen again: ${errorMessage(error)}`);
           await new Promise((resolve) => setTimeout(resolve, 500));
         }
       }
@@ -386,6 +395,11 @@ function envOf(socket: Socket): ServeEnv {
   return {
     remoteAddr: { hostname: socket.remoteAddress ?? "unknown", port: socket.remotePort ?? 0 },
   };
+}
+
+/** A request's path without its query, which may carry a token. */
+function pathOnly(url: string | undefined): string {
+  return (url ?? "").split("?")[0];
 }
 
 /** Whether a request has a body to come: declared by its length or by chunks. */

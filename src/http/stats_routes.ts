@@ -1,7 +1,8 @@
 /**
- * Read-only routes: the leaderboard, recent rounds, a player's history and the health check
- * (with several servers, also this server's role and the state of Redis and
- * PostgreSQL).
+ * Read-only routes: the leaderboard, recent rounds, a player's history and
+ * the health checks: `/livez` (the process answers), `/readyz` (it can take
+ * players) and `/healthz` (everything, with several servers also this
+ * server's role and the state of Redis and PostgreSQL); see `readiness.ts`.
  *
  * @module
  */
@@ -15,6 +16,7 @@ import { recentRounds } from "../db/rounds.ts";
 import { playerHistory } from "../db/player_history.ts";
 import type { RoundLoopHealth } from "../round_loop.ts";
 import type { ClusterHealth } from "../cluster/cluster.ts";
+import { healthy, readiness } from "./readiness.ts";
 
 /** What {@linkcode statsRoutes} needs. */
 export interface StatsDeps {
@@ -25,6 +27,23 @@ export interface StatsDeps {
   readonly online: () => { players: number; connections: number };
   /** With several servers: this server's role and Redis's state. */
   readonly cluster?: () => Promise<ClusterHealth>;
+  /** Who answers: added to `/healthz` and `/readyz` when given. */
+  readonly identity?: ServerIdentity;
+}
+
+/** Which server answers, for an operator looking at many. */
+export interface ServerIdentity {
+  readonly serverId: string;
+  readonly version: string;
+  readonly mode: "single" | "cluster";
+  /** Seconds since the server started. */
+  uptime(): number;
+}
+
+function identityOf(identity: ServerIdentity | undefined) {
+  if (identity === undefined) return {};
+  const { serverId, version, mode } = identity;
+  return { serverId, version, mode, uptime: identity.uptime() };
 }
 
 /** Parses `?limit=`: default 10, from 1 to 100; anything else is a 400. */
@@ -85,18 +104,37 @@ export function statsRoutes(deps: StatsDeps): Hono {
     return c.json(history);
   });
 
-  app.get("/healthz", async (c) => {
+  /** What the server sees now: a `select 1`, Redis's state, the round loop. */
+  const facts = async () => {
     let database = "ok";
     try {
       await sql`select 1`.execute(deps.db);
     } catch (error) {
       database = error instanceof Error ? error.message : "unreachable";
     }
-    const loop = deps.loopHealth();
     const cluster = await deps.cluster?.();
-    const healthy = database === "ok" && loop.running && loop.unrecorded === 0 &&
-      (loop.lastUnitOfWork === null || loop.lastUnitOfWork.ok) &&
-      (cluster === undefined || cluster.redis === "ok");
+    return { database, cluster, redis: cluster?.redis, loop: deps.loopHealth() };
+  };
+
+  // Answers as long as the process does: for an orchestrator's liveness probe.
+  app.get("/livez", (c) => c.json({ status: "ok" }));
+
+  app.get("/readyz", async (c) => {
+    const seen = await facts();
+    const status = readiness(seen);
+    const checks = seen.cluster
+      ? { redis: seen.cluster.redis, postgres: seen.database }
+      : { database: seen.database };
+    return c.json(
+      { status, ...identityOf(deps.identity), roundLoop: { running: seen.loop.running }, checks },
+      status === "unavailable" ? 503 : 200,
+    );
+  });
+
+  app.get("/healthz", async (c) => {
+    const seen = await facts();
+    const { database, cluster, loop } = seen;
+    const ok = healthy(seen);
     // With several servers `database` is PostgreSQL, also named as such.
     const shared = cluster && {
       role: cluster.role,
@@ -106,13 +144,14 @@ export function statsRoutes(deps: StatsDeps): Hono {
     };
     return c.json(
       {
-        status: healthy ? "ok" : "unavailable",
+        status: ok ? "ok" : "unavailable",
+        ...identityOf(deps.identity),
         ...shared,
         database,
         roundLoop: loop,
         online: deps.online(),
       },
-      healthy ? 200 : 503,
+      ok ? 200 : 503,
     );
   });
 

@@ -30,6 +30,8 @@ export interface Socket {
   readonly inherentKeepAlive?: boolean;
   /** True while the client holds a request open for the next message (a long poll): it is there. */
   readonly holding?: boolean;
+  /** The transport's name, for logs and metrics (default `webSockets`). */
+  readonly transport?: "webSockets" | "serverSentEvents" | "longPolling";
 }
 
 /** An open connection of a player. */
@@ -54,6 +56,8 @@ export interface Connection {
   ready: boolean;
   /** When it was last told of dropped clicks (epoch ms). */
   throttledAt: number;
+  /** Why the server closed it, for the log; unset when the client went away. */
+  closeReason?: string;
 }
 
 /** Close code for a server going away. */

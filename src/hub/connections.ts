@@ -24,6 +24,7 @@ import { ConnectionSet } from "./connection_set.ts";
 import { KeepAlive } from "./keep_alive.ts";
 import { PlayerCountNotice } from "./player_count.ts";
 import { CloseReason, type PlayerCount } from "./wire.ts";
+import { HubCounts } from "../metrics/hub_counts.ts";
 
 export { type Closing, type Connection, GOING_AWAY, type Socket };
 
@@ -51,6 +52,8 @@ export interface ConnectionRegistryOptions<C extends Connection = Connection> {
    * {@linkcode ConnectionRegistry.onlineChanged} when it moves.
    */
   readonly online?: () => number;
+  /** Where messages written are counted (default: a count of its own). */
+  readonly counts?: HubCounts;
 }
 
 /** Every open connection, and the one timer that looks after them. */
@@ -65,8 +68,10 @@ export class ConnectionRegistry<C extends Connection = Connection> {
   readonly #count: PlayerCountNotice;
   /** Set once closeAll() ran: how new connections are closed. */
   #closing: Closing | undefined;
+  readonly #counts: HubCounts;
 
   constructor(options: ConnectionRegistryOptions<C> = {}) {
+    this.#counts = options.counts ?? new HubCounts();
     this.#now = options.now ?? Date.now;
     this.#maxPerPlayer = options.maxPerPlayer ?? 5;
     this.#maxBufferedBytes = options.maxBufferedBytes ?? 1024 * 1024;
@@ -97,6 +102,16 @@ export class ConnectionRegistry<C extends Connection = Connection> {
   /** Open connections. */
   get size(): number {
     return this.#connections.size;
+  }
+
+  /** Players with a connection to this server, whatever `online` counts. */
+  get playersHere(): number {
+    return this.#connections.players;
+  }
+
+  /** Every open connection, for a scrape that sorts them by transport and protocol. */
+  values(): IterableIterator<C> {
+    return this.#connections.values();
   }
 
   /** Seconds counted by the registry's timer: message budgets reset when it moves. */
@@ -199,6 +214,7 @@ export class ConnectionRegistry<C extends Connection = Connection> {
    * its socket is lost.
    */
   send(connection: C, data: Frame): void {
+    this.#counts.messagesOut++;
     const replay = connection.replay;
     if (replay !== undefined && !replay.add(data)) {
       this.close(connection, {
@@ -289,6 +305,7 @@ export class ConnectionRegistry<C extends Connection = Connection> {
    * asked to close), then the socket.
    */
   close(connection: C, closing?: Closing): void {
+    connection.closeReason ??= closing?.reason ?? "client-closed";
     const error = closing?.error;
     try {
       if ((connection.ready || closing !== undefined) && connection.lostAt === undefined) {

@@ -18,6 +18,7 @@
  * @module
  */
 
+import { getLogger } from "@logtape/logtape";
 import { roundLoop } from "../round_loop.ts";
 import type { VerifiedToken } from "../auth/tokens.ts";
 import { ConnectionRegistry, type Socket } from "./connections.ts";
@@ -36,11 +37,26 @@ import {
   type LastRound,
   MessageType,
 } from "./wire.ts";
+import { logUnexpected } from "../log/log_unexpected.ts";
+import { HubCounts } from "../metrics/hub_counts.ts";
+
+const log = getLogger(["clicker", "hub"]);
+
+/** What every log line about `connection` says. */
+function connectionFields(connection: HubConnection): Record<string, unknown> {
+  return {
+    connectionId: connection.id,
+    player: connection.player.username,
+    transport: connection.socket.transport ?? "webSockets",
+  };
+}
 
 /** A connection as the hub keeps it. */
 export interface HubConnection extends HandshakeConnection, StandingConnection {
   /** Reads the handshake; then `reader` reads the protocol's messages. */
   readonly handshake: HandshakeReader;
+  /** When it opened (epoch ms), for the log. */
+  readonly openedAt: number;
 }
 
 /** How a new connection came to be: negotiated, or a WebSocket opened directly. */
@@ -61,14 +77,16 @@ export interface HubOptions {
   readonly roundDurationMs: number;
   /** The last round announced, for `GameInfo` (default: the server's round loop's). */
   readonly lastRound?: () => LastRound | null;
-  /** Where unexpected errors are reported (default `console.error`). */
-  readonly logError?: (message: string) => void;
+  /** Where unexpected errors are reported (default: the `clicker` logger). */
+  readonly logError?: (message: string, fields?: Record<string, unknown>) => void;
   /** Players online for `PlayerCount` (default: those connected here); see `ConnectionRegistry`. */
   readonly playersOnline?: () => number;
   /** How long a connection whose socket was lost may resume, in ms (default 30 s). */
   readonly reconnectWindowMs?: number;
   /** Bytes a resumable connection keeps of messages its client hasn't acknowledged (default 100 kB). */
   readonly replayBufferBytes?: number;
+  /** Where messages, clicks, purchases and connections are counted (default: a count of its own). */
+  readonly counts?: HubCounts;
   /** Runs a later pass of `Race` messages (default: a timer); tests drive it. */
   readonly raceSchedule?: Schedule;
 }
@@ -77,9 +95,11 @@ export interface HubOptions {
 export class Hub {
   /** Every open connection. */
   readonly registry: ConnectionRegistry<HubConnection>;
+  /** What this hub counted since start, for the metrics. */
+  readonly counts: HubCounts;
   readonly #game: HubGame;
   readonly #now: () => number;
-  readonly #logError: (message: string) => void;
+  readonly #logError: (message: string, fields?: Record<string, unknown>) => void;
   readonly #handshake: HubHandshake<HubConnection>;
   readonly #methods: HubMethods<HubConnection>;
   readonly #standing: StandingSync<HubConnection>;
@@ -89,8 +109,10 @@ export class Hub {
   constructor(options: HubOptions) {
     this.#game = options.game ?? roundLoop.game;
     this.#now = options.now ?? Date.now;
-    this.#logError = options.logError ?? console.error;
+    this.#logError = options.logError ?? logUnexpected;
+    const counts = this.counts = options.counts ?? new HubCounts();
     this.registry = new ConnectionRegistry<HubConnection>({
+      counts,
       now: this.#now,
       reconnectWindowMs: options.reconnectWindowMs,
       online: options.playersOnline,
@@ -98,6 +120,13 @@ export class Hub {
         this.#standing.forget(connection);
         this.#race.forget(connection);
         this.#game.leave(connection.player);
+        counts.closed(connection.closeReason ?? "gone");
+        log.info("connection closed", {
+          ...connectionFields(connection),
+          protocol: connection.protocol.name,
+          reason: connection.closeReason ?? "gone",
+          durationMs: this.#now() - connection.openedAt,
+        });
       },
     });
     this.#handshake = new HubHandshake({
@@ -131,6 +160,7 @@ export class Hub {
         this.#race.changed();
       },
       watchRace: (connection) => this.#race.watch(connection),
+      counts,
       logError: this.#logError,
     });
   }
@@ -182,8 +212,11 @@ export class Hub {
       nbWins,
       standingSentAt: 0,
       standingTimer: undefined,
+      openedAt: now,
     };
     this.registry.add(connection);
+    this.counts.connectionsOpened++;
+    log.info("connection opened", connectionFields(connection));
     return connection;
   }
 
@@ -202,6 +235,7 @@ export class Hub {
         frame = found.rest;
       }
       for (const message of connection.reader.read(frame)) {
+        this.counts.messagesIn++;
         this.#handle(connection, connection.protocol.parse(message));
         if (this.registry.get(connection.id) !== connection) return;
       }
@@ -213,7 +247,9 @@ export class Hub {
           code: error.closeCode,
         });
       } else {
-        this.#logError(`Connection ${connection.id}: ${(error as Error)?.stack ?? error}`);
+        this.#logError(`Connection ${connection.id}: ${(error as Error)?.stack ?? error}`, {
+          connectionId: connection.id,
+        });
         this.registry.close(connection, {
           error: "Internal server error",
           reason: CloseReason.ServerError,

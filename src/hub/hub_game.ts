@@ -43,7 +43,7 @@ export interface HubGame {
    * A doubled multiplier for the score, or why not, at `nowMs` (the new
    * score's time in the race); a promise as for `increment`.
    */
-  buyMultiplier(player: PlayerState, nowMs: number): PurchaseResult | Promise<PurchaseResult>;
+  buyMultiplier(player: PlayerState, nowMs?: number): PurchaseResult | Promise<PurchaseResult>;
   /** The round's race for `WatchRace`; absent, watchers see nobody in it. */
   readonly race?: RaceView;
   /** The player's standing, as sent to them. */

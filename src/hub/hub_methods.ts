@@ -21,6 +21,8 @@ import type { ConnectionRegistry } from "./connections.ts";
 import type { HubGame } from "./hub_game.ts";
 import type { Frame, Invocation } from "./protocol.ts";
 import { HubMethod, type ScoreUpdate, type Throttled } from "./wire.ts";
+import { HubCounts } from "../metrics/hub_counts.ts";
+import { logUnexpected } from "../log/log_unexpected.ts";
 
 /** The completion error of a move the game could not take (it is kept elsewhere and out of reach). */
 export const GAME_UNAVAILABLE = "The game is unavailable for a moment; try again";
@@ -40,7 +42,9 @@ export interface HubMethodsOptions<C extends PlayerConnection> {
   readonly moved: (connection: C, now: number) => void;
   /** The connection asked for `Race` from now on (`WatchRace`). */
   readonly watchRace?: (connection: C) => void;
-  /** Where errors in answering a move go (default `console.error`). */
+  /** Where clicks and purchases are counted (default: a count of its own). */
+  readonly counts?: HubCounts;
+  /** Where errors in answering a move go (default: the `clicker` logger). */
   readonly logError?: (message: string) => void;
 }
 
@@ -50,16 +54,18 @@ export class HubMethods<C extends PlayerConnection> {
   readonly #game: HubMethodsOptions<C>["game"];
   readonly #moved: (connection: C, now: number) => void;
   readonly #watchRace: (connection: C) => void;
+  readonly #counts: HubCounts;
   readonly #logError: (message: string) => void;
   /** Completions sent so far: tells whether an answer that threw had sent its own. */
   #completions = 0;
 
   constructor(options: HubMethodsOptions<C>) {
+    this.#counts = options.counts ?? new HubCounts();
     this.#registry = options.registry;
     this.#game = options.game;
     this.#moved = options.moved;
     this.#watchRace = options.watchRace ?? (() => {});
-    this.#logError = options.logError ?? console.error;
+    this.#logError = options.logError ?? logUnexpected;
   }
 
   /** Runs one invocation of a connection past its handshake. */
@@ -96,6 +102,7 @@ export class HubMethods<C extends PlayerConnection> {
           invocationId,
           result,
           (moved) => this.#incremented(connection, invocationId, moved, now),
+          () => this.#counts.clicksRefused++,
         );
         return;
       }
@@ -109,6 +116,7 @@ export class HubMethods<C extends PlayerConnection> {
         invocationId,
         purchase,
         (bought) => this.#bought(connection, invocationId, bought),
+        () => this.#counts.purchasesFailed++,
       );
       return;
     }
@@ -118,13 +126,15 @@ export class HubMethods<C extends PlayerConnection> {
   /**
    * Answers a move once the game took it, if the connection is still open:
    * `answer` with the outcome, or a completion error when the game failed,
-   * or when `answer` threw before its completion went out (that is logged).
+   * or when `answer` threw before its completion went out (that is logged);
+   * `refused` counts a move the game could not take.
    */
   #later<T>(
     connection: C,
     invocationId: string | undefined,
     pending: Promise<T>,
     answer: (outcome: T) => void,
+    refused: () => void,
   ): void {
     const unavailable = () => {
       if (this.#live(connection)) this.#fail(connection, invocationId, GAME_UNAVAILABLE);
@@ -138,7 +148,10 @@ export class HubMethods<C extends PlayerConnection> {
         this.#logError(`Connection ${connection.id}: ${(error as Error)?.stack ?? error}`);
         if (this.#completions === before) unavailable();
       }
-    }, unavailable).catch((error) => {
+    }, () => {
+      refused();
+      unavailable();
+    }).catch((error) => {
       // Even the error could not be sent (the socket broke meanwhile): nothing more to tell.
       this.#logError(`Connection ${connection.id}: ${(error as Error)?.stack ?? error}`);
     });
@@ -156,6 +169,8 @@ export class HubMethods<C extends PlayerConnection> {
     result: MoveResult,
     now: number,
   ): void {
+    if (result.counted) this.#counts.clicksCounted++;
+    else this.#counts.clicksCapped++;
     if (!result.counted && now - connection.throttledAt >= 1000) {
       connection.throttledAt = now;
       const throttled = { maxClicksPerSecond: this.#game.maxClicksPerSecond } satisfies Throttled;
@@ -177,6 +192,8 @@ export class HubMethods<C extends PlayerConnection> {
     invocationId: string | undefined,
     purchase: PurchaseResult,
   ): void {
+    if (purchase.ok) this.#counts.purchasesBought++;
+    else this.#counts.purchasesRefused++;
     if (!purchase.ok) {
       const score = connection.player.score;
       this.#fail(

@@ -16,10 +16,17 @@ import type {
   RoundSummary,
 } from "../../src/hub/wire.ts";
 
+/** A route's refusal: the status and the server's message. */
+export interface ApiFailure {
+  readonly ok: false;
+  readonly status: number;
+  readonly message: string;
+  /** For a 429 with `Retry-After`: how long until the server takes the request again, in ms. */
+  readonly retryAfterMs?: number;
+}
+
 /** The answer of a route: its value, or the server's message. */
-export type ApiResult<T> =
-  | { readonly ok: true; readonly value: T }
-  | { readonly ok: false; readonly status: number; readonly message: string };
+export type ApiResult<T> = { readonly ok: true; readonly value: T } | ApiFailure;
 
 /** What `fetch` looks like to this module, so tests may pass their own. */
 export type Fetch = (input: string, init?: RequestInit) => Promise<Response>;
@@ -165,9 +172,7 @@ async function request<T>(
     return { ok: false, status: 0, message: UNREACHABLE };
   }
   const body = await response.json().catch(() => null);
-  if (!response.ok) {
-    return { ok: false, status: response.status, message: failureMessage(response, body) };
-  }
+  if (!response.ok) return failure(response, body);
   try {
     return { ok: true, value: read(body) };
   } catch (error) {
@@ -176,13 +181,15 @@ async function request<T>(
   }
 }
 
-function failureMessage(response: Response, body: unknown): string {
-  const message = messageOf(body) ?? `The server answered ${response.status}.`;
+// The wait of a 429 travels beside the message, for the page to count down.
+function failure(response: Response, body: unknown): ApiFailure {
+  const { status } = response;
+  const message = messageOf(body) ?? `The server answered ${status}.`;
   const retryAfter = Number(response.headers.get("Retry-After"));
-  if (response.status === 429 && retryAfter > 0 && !/\d/.test(message)) {
-    return `${message} Try again in ${retryAfter} s.`;
+  if (status === 429 && retryAfter > 0) {
+    return { ok: false, status, message, retryAfterMs: retryAfter * 1000 };
   }
-  return message;
+  return { ok: false, status, message };
 }
 
 function messageOf(body: unknown): string | undefined {

@@ -10,7 +10,7 @@
  * @module
  */
 
-import type { ApiResult } from "./api.ts";
+import type { ApiFailure, ApiResult } from "./api.ts";
 import { make, type PageElements, setHidden, setText } from "./dom.ts";
 import {
   checkFields,
@@ -21,6 +21,7 @@ import {
 } from "./registration_checks.ts";
 import type { RegistrationField } from "../../src/auth/validation.ts";
 import type { LoginSuccess, RegisterInput } from "../../src/hub/wire.ts";
+import { type WaitClock, WaitMessage } from "./wait_message.ts";
 
 /** What the forms need from the rest of the client. */
 export interface AuthDeps {
@@ -28,6 +29,8 @@ export interface AuthDeps {
   register(input: RegisterInput): Promise<ApiResult<string>>;
   /** Called once a login succeeded. */
   loggedIn(session: LoginSuccess): void;
+  /** The clock of the countdowns of refusals that end (default: the real one). */
+  readonly clock?: WaitClock;
 }
 
 type Tab = "login" | "register";
@@ -41,10 +44,15 @@ export class AuthForms {
   readonly #touched = new Set<RegistrationField>();
   /** A refusal of the server about one field, until that field changes. */
   #serverRefusal: { field: RegistrationField; message: string } | null = null;
+  /** The countdowns of refusals that end ("Too many failed logins. Try again in 14:58"). */
+  readonly #loginWait: WaitMessage;
+  readonly #registerWait: WaitMessage;
 
   constructor(els: PageElements, deps: AuthDeps) {
     this.#els = els;
     this.#deps = deps;
+    this.#loginWait = new WaitMessage(els.loginMessage, els.loginSubmit, deps.clock);
+    this.#registerWait = new WaitMessage(els.registerMessage, els.registerSubmit, deps.clock);
     this.#inputs = {
       username: els.registerUsername,
       email: els.registerEmail,
@@ -102,7 +110,10 @@ export class AuthForms {
   showLogin(message?: string, kind: "error" | "info" = "error", focus = true): void {
     this.#select("login", false);
     this.#message(this.#els.registerMessage, undefined);
-    this.#message(this.#els.loginMessage, message, kind);
+    // A countdown still running stays, unless a message of its own takes its place.
+    if (message !== undefined || !this.#loginWait.waiting) {
+      this.#message(this.#els.loginMessage, message, kind);
+    }
     this.#els.loginPassword.value = "";
     if (!focus) return;
     const field = this.#els.loginUsername.value === ""
@@ -128,7 +139,11 @@ export class AuthForms {
     if (focusField) (login ? this.#els.loginUsername : this.#els.registerUsername).focus();
   }
 
-  /** Marks each rule met or not, and each touched field's first mistake. */
+  /**
+   * Marks each rule met or not (a ✗ on a touched field's broken rules), and
+   * says under a field what no rule says: the server's refusal ("That
+   * username is already taken"). Each mistake is said once, on its own line.
+   */
   #showChecks(): void {
     const checks = checkFields(this.#input());
     for (const field of REGISTRATION_FIELDS) {
@@ -144,10 +159,12 @@ export class AuthForms {
         setText(item.lastElementChild as HTMLElement, rule.ok ? " (met)" : " (not met)");
       });
       const refusal = this.#serverRefusal?.field === field ? this.#serverRefusal.message : null;
-      const message = refusal ?? (touched ? check.message : null);
-      setText(this.#els.registerErrors[field], message ?? "");
-      if (message === null) input.removeAttribute("aria-invalid");
-      else input.setAttribute("aria-invalid", "true");
+      // A refusal in the words of a rule shown broken is already said by its ✗ line.
+      const said = refusal !== null && touched && check.brokenMessages.includes(refusal);
+      setText(this.#els.registerErrors[field], said ? "" : refusal ?? "");
+      if ((touched && check.message !== null) || refusal !== null) {
+        input.setAttribute("aria-invalid", "true");
+      } else input.removeAttribute("aria-invalid");
     }
   }
 
@@ -164,21 +181,32 @@ export class AuthForms {
   async #submitLogin(): Promise<void> {
     const els = this.#els;
     const username = els.loginUsername.value.trim();
+    if (this.#loginWait.waiting) return;
+    let refused = null as ApiFailure | null;
     await this.#busy(els.loginSubmit, "Logging in…", async () => {
       const answer = await this.#deps.login(username, els.loginPassword.value);
       if (!answer.ok) {
-        this.#message(els.loginMessage, answer.message);
-        els.loginPassword.select();
-        els.loginPassword.focus();
+        refused = answer;
         return;
       }
       this.#message(els.loginMessage, undefined);
       els.loginPassword.value = "";
       this.#deps.loggedIn(answer.value);
     });
+    if (refused === null) return;
+    this.#refuse(this.#loginWait, els.loginMessage, refused);
+    els.loginPassword.select();
+    els.loginPassword.focus();
+  }
+
+  /** Shows a refusal: with a countdown when it ends at a known time (after the button is back). */
+  #refuse(wait: WaitMessage, element: HTMLElement, refused: ApiFailure): void {
+    if (refused.retryAfterMs !== undefined) wait.show(refused.message, refused.retryAfterMs);
+    else this.#message(element, refused.message);
   }
 
   async #submitRegister(): Promise<void> {
+    if (this.#registerWait.waiting) return;
     const els = this.#els;
     const input = this.#input();
     for (const field of REGISTRATION_FIELDS) this.#touched.add(field);
@@ -190,16 +218,20 @@ export class AuthForms {
       this.#inputs[invalid].focus();
       return;
     }
+    let refused = null as ApiFailure | null;
     await this.#busy(els.registerSubmit, "Creating your account…", async () => {
       const created = await this.#deps.register(input);
       if (!created.ok) {
-        this.#message(els.registerMessage, created.message);
         const field = fieldOfMessage(created.message);
-        if (field !== null) {
-          this.#serverRefusal = { field, message: created.message };
-          this.#showChecks();
-          this.#inputs[field].focus();
+        if (field === null) {
+          refused = created;
+          return;
         }
+        // Said under its field only, where the focus goes.
+        this.#message(els.registerMessage, undefined);
+        this.#serverRefusal = { field, message: created.message };
+        this.#showChecks();
+        this.#inputs[field].focus();
         return;
       }
       this.#message(els.registerMessage, created.value, "info");
@@ -214,6 +246,7 @@ export class AuthForms {
       }
       this.#deps.loggedIn(answer.value);
     });
+    if (refused !== null) this.#refuse(this.#registerWait, els.registerMessage, refused);
   }
 
   async #busy(button: HTMLButtonElement, label: string, work: () => Promise<void>): Promise<void> {
@@ -230,6 +263,7 @@ export class AuthForms {
   }
 
   #message(element: HTMLElement, text: string | undefined, kind: "error" | "info" = "error"): void {
+    (element === this.#els.loginMessage ? this.#loginWait : this.#registerWait).stop();
     setHidden(element, text === undefined);
     setText(element, text ?? "");
     element.dataset.kind = kind;

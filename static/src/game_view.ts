@@ -14,6 +14,7 @@
  */
 
 import type { EndRound, GameInfo, LastRound, ScoreUpdate } from "../../src/hub/wire.ts";
+import { START } from "../../src/game/rules.ts";
 
 /**
  * The connection as the player sees it; `elsewhere`: the player's other tabs
@@ -104,10 +105,11 @@ export type GameAction =
   | { readonly type: "signedOut"; readonly message: string };
 
 /**
- * Score and multiplier of a new round, as the server resets them; what the
- * multiplier then costs comes from the server in `GameInfo`.
+ * Score and multiplier of a new round, as the server resets them (the rules'
+ * start standing); what the multiplier then costs comes from the server in
+ * `GameInfo`.
  */
-export const FRESH_ROUND = { score: 0, multiplier: 1 } as const;
+export const FRESH_ROUND = START;
 
 /** How long a notice stays up. */
 export const NOTICE_MS = 2_500;

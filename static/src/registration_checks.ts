@@ -32,6 +32,8 @@ export interface FieldCheck {
   readonly rules: readonly CheckedRule[];
   /** The first broken rule's message, or null when the field is fine. */
   readonly message: string | null;
+  /** The messages of every broken rule, in order: the server answers with one of them. */
+  readonly brokenMessages: readonly string[];
 }
 
 /** The rules stated for `field`, before anything is typed. */
@@ -44,10 +46,11 @@ export function checkFields(input: RegistrationInput): Record<RegistrationField,
   const checks = {} as Record<RegistrationField, FieldCheck>;
   for (const field of REGISTRATION_FIELDS) {
     const rules = REGISTRATION_RULES.filter((rule) => rule.field === field);
-    const broken = rules.find((rule) => !rule.test(input));
+    const broken = rules.filter((rule) => !rule.test(input)).map((rule) => rule.message);
     checks[field] = {
       rules: rules.map((rule) => ({ rule: rule.rule, ok: rule.test(input) })),
-      message: broken?.message ?? null,
+      message: broken[0] ?? null,
+      brokenMessages: broken,
     };
   }
   return checks;

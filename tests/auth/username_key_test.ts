@@ -42,3 +42,23 @@ Deno.test("usernameKey() of a key is the key itself", () => {
     assert.equal(usernameKey(usernameKey(name)), usernameKey(name), name);
   }
 });
+
+Deno.test("usernameKey() folds letters of other scripts that look Latin (Cyrillic а, Greek ο)", () => {
+  assertSameKey(["alice", "\u0430lice", "\u0410LICE"]);
+  assertSameKey(["bob", "b\u03bfb", "b\u043eb"]);
+  assertSameKey(["paypal", "\u0440\u0430yp\u0430l"]);
+});
+
+Deno.test("usernameKey() still takes AL1CE and aIice for alice", () => {
+  assertSameKey(["alice", "AL1CE", "aIice", "ａｌ１ｃｅ"]);
+});
+
+Deno.test("usernameKey() keeps names of other scripts and accented names apart", () => {
+  const names = ["Zoë", "Zoe", "José", "Jose", "日本語の名前", "日本語", "नमस्ते", "नमस्त", "Ελένη"];
+  assert.equal(new Set(names.map(usernameKey)).size, names.length);
+});
+
+Deno.test("usernameKey() gives a name in any Unicode form one key", () => {
+  assertSameKey(["Zoë", "Zoe\u0308", "ZOË"]);
+  assertSameKey(["José", "Jose\u0301", "JOSÉ"]);
+});

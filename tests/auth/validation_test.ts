@@ -1,5 +1,10 @@
 import assert from "node:assert/strict";
-import { checkLogin, checkRegistration } from "../../src/auth/validation.ts";
+import {
+  checkLogin,
+  checkRegistration,
+  countGraphemes,
+  isValidUsername,
+} from "../../src/auth/validation.ts";
 
 const GOOD = {
   username: "alice_01",
@@ -60,11 +65,11 @@ Deno.test("checkRegistration() names a field that is not a string", () => {
 });
 
 Deno.test("checkRegistration() takes usernames of 3 to 32 letters, digits, '_', '-' and '.'", () => {
-  for (const username of ["abc", "a".repeat(32), "A.b-c_9", "123"]) {
+  for (const username of ["abc", "a".repeat(32), "A.b-c_9", "123", "émile"]) {
     assert.ok(checkRegistration({ ...GOOD, username }).ok, username);
   }
   for (
-    const username of ["ab", "a".repeat(33), "has space", "semi;colon", "émile", "a/b", "<b>x</b>"]
+    const username of ["ab", "a".repeat(33), "has space", "semi;colon", "a/b", "<b>x</b>"]
   ) {
     assert.match(refusal({ ...GOOD, username }), /^username must be 3 to 32/, username);
   }
@@ -145,5 +150,91 @@ Deno.test("checkRegistration() refuses weak passwords of the right length", () =
   assert.equal(
     checkRegistration({ ...base, password: "tr0ub4dor", passwordConfirm: "tr0ub4dor" }).ok,
     true,
+  );
+});
+
+function username(body: Record<string, string>): string {
+  const checked = checkRegistration({ ...GOOD, ...body });
+  assert.ok(checked.ok, `${JSON.stringify(body)} should be accepted`);
+  return checked.ok ? checked.value.username : "";
+}
+
+Deno.test("checkRegistration() takes names in every script", () => {
+  for (
+    const name of [
+      "Zoë",
+      "José",
+      "日本語の名前",
+      "Ελένη",
+      "Мария",
+      "محمد",
+      "נועה",
+      "김민준",
+      "Nguyễn",
+    ]
+  ) {
+    assert.equal(username({ username: name }), name);
+  }
+});
+
+Deno.test("checkRegistration() takes the combining marks scripts like Devanagari need", () => {
+  // न म स ् त े: the virama (U+094D) and the vowel sign e (U+0947) are marks.
+  assert.equal(username({ username: "नमस्ते" }), "नमस्ते");
+  assert.equal(username({ username: "தமிழ்" }), "தமிழ்");
+  // A mark must follow a letter or digit, and no more than four may pile on one.
+  assert.equal(isValidUsername("\u0301abc"), false);
+  assert.equal(isValidUsername("_\u0301abc"), false);
+  assert.equal(isValidUsername("abc" + "\u0301".repeat(4)), true);
+  assert.equal(isValidUsername("abc" + "\u0301".repeat(40)), false);
+});
+
+Deno.test("checkRegistration() stores the NFKC form of the username", () => {
+  assert.equal(username({ username: "Jose\u0301" }), "José");
+  assert.equal(username({ username: "ｚｏë" }), "zoë");
+  assert.equal(username({ username: "ﬁona" }), "fiona");
+  assert.equal(username({ username: "Ⅻ_alice" }), "XII_alice");
+});
+
+Deno.test("checkRegistration() refuses symbols, spaces and emoji in any script", () => {
+  for (const name of ["zoë 2", "日本語。名前", "a😀b", "abc\u200d", "x→y", "a\u00a0b"]) {
+    assert.match(refusal({ ...GOOD, username: name }), /^username must be 3 to 32/, name);
+  }
+});
+
+Deno.test("checkRegistration() counts a username's length as a person counts characters", () => {
+  // é written as e + combining accent is one character, so these are 3 and 32 long.
+  assert.ok(isValidUsername("e\u0301e\u0301e\u0301"));
+  assert.ok(isValidUsername("a\u0301\u0302".repeat(32)));
+  assert.equal(isValidUsername("a\u0301\u0302".repeat(33)), false);
+  assert.equal(isValidUsername("e\u0301e\u0301"), false);
+  assert.ok(isValidUsername("名前だ"));
+  assert.equal(isValidUsername("名前"), false);
+  assert.ok(isValidUsername("नमस्ते".repeat(8)));
+  assert.ok(isValidUsername("語".repeat(32)));
+  assert.equal(isValidUsername("語".repeat(33)), false);
+});
+
+Deno.test("countGraphemes() counts an emoji sequence or a letter with marks once", () => {
+  assert.equal(countGraphemes("👩‍👩‍👧"), 1);
+  assert.equal(countGraphemes("🇫🇷ab"), 3);
+  assert.equal(countGraphemes("e\u0301\u0302x"), 2);
+  assert.equal(countGraphemes(""), 0);
+});
+
+Deno.test("checkLogin() hands on the NFKC form of the username", () => {
+  const checked = checkLogin({ username: "Jose\u0301", password: "x" });
+  assert.ok(checked.ok);
+  assert.equal(checked.value.username, "José");
+});
+
+Deno.test("checkRegistration() refuses a password containing the username in any form", () => {
+  assert.match(
+    refusal({
+      ...GOOD,
+      username: "Zoë",
+      password: "my-ZOE\u0308-pass",
+      passwordConfirm: "my-ZOE\u0308-pass",
+    }),
+    /must not contain the username/,
   );
 });

@@ -7,8 +7,15 @@ import { registerAndLogin } from "../support/accounts.ts";
 import { CHEAP_HASH, startTestServer, type TestServer } from "../support/test_server.ts";
 
 Deno.test("GameSession signs out when the server closes for an expired, unrenewed token", async () => {
-  // Tokens live three seconds; the hub closes the connection once it expires.
-  const server = await startTestServer({ env: { TOKEN_TTL_MINUTES: "0.05" } });
+  // The hub's clock jumps past the token's expiry once the game started, and
+  // the hub closes the connection at its next check (at most a second later).
+  const ttlMinutes = 1;
+  let skewMs = 0;
+  const server = await startTestServer({
+    env: { TOKEN_TTL_MINUTES: String(ttlMinutes) },
+    hashParameters: CHEAP_HASH,
+    now: () => Date.now() + skewMs,
+  });
   try {
     const player = await registerAndLogin(server.url);
     const actions: GameAction[] = [];
@@ -17,7 +24,10 @@ Deno.test("GameSession signs out when the server closes for an expired, unrenewe
       token: () => player.token,
       hubUrl: (token) =>
         server.url.replace(/^http/, "ws") + "game?access_token=" + encodeURIComponent(token!),
-      dispatch: (action) => actions.push(action),
+      dispatch: (action) => {
+        actions.push(action);
+        if (action.type === "gameInfo") skewMs = ttlMinutes * 60_000 + 1000;
+      },
       signedOut: signedOut.resolve,
       probeToken: () => Promise.resolve("accepted"),
       probeServer: () => Promise.resolve(true),

@@ -57,3 +57,27 @@ Deno.test("fieldOfMessage() finds the field a server refusal is about", () => {
   assert.equal(fieldOfMessage("passwords do not match"), "passwordConfirm");
   assert.equal(fieldOfMessage("Too many registrations from this address"), null);
 });
+
+Deno.test("checkFields() takes names of every script, as the server does", () => {
+  for (const username of ["Zoë", "José", "日本語の名前", "नमस्ते", "Jose\u0301"]) {
+    const checks = checkFields({ ...GOOD, username });
+    assert.equal(checks.username.message, null, username);
+    assert.equal(checkRegistration({ ...GOOD, username }).ok, true, username);
+  }
+  // Counted as a person counts: two characters, even with marks, are too few.
+  for (const username of ["e\u0301e\u0301", "名前", "a😀b"]) {
+    assert.notEqual(checkFields({ ...GOOD, username }).username.message, null, username);
+    assert.equal(checkRegistration({ ...GOOD, username }).ok, false, username);
+  }
+});
+
+Deno.test("checkFields() lists each broken rule's message once, in the rules' order", () => {
+  const checks = checkFields({ ...GOOD, password: "aaaaaaa", passwordConfirm: "aaaaaaa" });
+  assert.deepEqual(checks.password.brokenMessages, [
+    "password must be 8 to 128 characters",
+    "password is too weak: use at least 4 different characters",
+  ]);
+  assert.equal(new Set(checks.password.brokenMessages).size, 2);
+  assert.deepEqual(checks.username.brokenMessages, []);
+  assert.deepEqual(checks.passwordConfirm.brokenMessages, []);
+});

@@ -1,5 +1,5 @@
 /**
- * Runs the README's deployment for a test: reads the start line and the
+ * Runs the operations guide's deployment for a test: reads the start line and the
  * nginx example out of "Running several servers", and runs Debian's nginx
  * as a process of its own, everything under a temporary folder (so it runs
  * as root without touching /var or /etc).
@@ -24,7 +24,7 @@ export const NGINX_MISSING = (() => {
   }
 })();
 
-/** What the README says about running several servers. */
+/** What the operations guide says about running several servers. */
 export interface Deployment {
   /** The ports the start line loops over, e.g. 8001, 8002, 8003. */
   readonly ports: readonly number[];
@@ -36,12 +36,12 @@ export interface Deployment {
   readonly nginx: string;
 }
 
-/** Reads the start line and the nginx example out of the README's "Running several servers". */
+/** Reads the start line and the nginx example out of docs/operations.md's "Running several servers". */
 export async function readDeployment(): Promise<Deployment> {
-  const readme = await Deno.readTextFile(join(ROOT, "README.md"));
-  const start = readme.indexOf("## Running several servers");
-  assert.ok(start >= 0, 'the README has a section "Running several servers"');
-  const section = readme.slice(start, readme.indexOf("\n## ", start + 1));
+  const guide = await Deno.readTextFile(join(ROOT, "docs", "operations.md"));
+  const start = guide.indexOf("## Running several servers");
+  assert.ok(start >= 0, 'docs/operations.md has a section "Running several servers"');
+  const section = guide.slice(start, guide.indexOf("\n## ", start + 1));
   const line = /^for port in ([\d ]+); do (.*?) deno run (.*?) main\.ts & done$/m.exec(section);
   assert.ok(
     line,
@@ -74,7 +74,7 @@ export async function startTaskFlags(): Promise<string[]> {
 /**
  * The nginx example with the start line's ports replaced by `serverPorts`
  * (in order) and `listen 80` by 127.0.0.1:`port`; fails when the example
- * doesn't name them, so the README can't drift from what is tested.
+ * doesn't name them, so the guide can't drift from what is tested.
  */
 export function withPorts(
   deployment: Deployment,
@@ -82,10 +82,10 @@ export function withPorts(
   port: number,
 ): string {
   let site = deployment.nginx;
-  for (const [i, readmePort] of deployment.ports.entries()) {
+  for (const [i, examplePort] of deployment.ports.entries()) {
     const before = site;
-    site = site.replaceAll(`127.0.0.1:${readmePort};`, `127.0.0.1:${serverPorts[i]};`);
-    assert.notEqual(site, before, `the example's upstream has server 127.0.0.1:${readmePort}`);
+    site = site.replaceAll(`127.0.0.1:${examplePort};`, `127.0.0.1:${serverPorts[i]};`);
+    assert.notEqual(site, before, `the example's upstream has server 127.0.0.1:${examplePort}`);
   }
   assert.ok(/^\s*listen 80;$/m.test(site), "the example listens on port 80");
   return site.replace(/^(\s*)listen 80;$/m, `$1listen 127.0.0.1:${port};`);

@@ -1,6 +1,6 @@
 /**
- * The README's deployment, tested as written: the start line and the nginx
- * example of "Running several servers" are read out of README.md, their
+ * The operations guide's deployment, tested as written: the start line and the nginx
+ * example of "Running several servers" are read out of docs/operations.md, their
  * ports replaced by free ones, and run: three servers, Debian's nginx in
  * front, round-robin without sticky sessions. Through it, the official
  * client over Server-Sent Events and long polling (JSON and MessagePack)
@@ -72,7 +72,7 @@ if (NGINX_MISSING) {
 }
 
 Deno.test({
-  name: "the README's nginx example: three servers, every transport, the web page",
+  name: "the operations guide's nginx example: three servers, every transport, the web page",
   ignore: NGINX_MISSING && !IN_CI,
   sanitizeOps: false,
   sanitizeResources: false,
@@ -110,7 +110,7 @@ Deno.test({
           DATABASE_URL: databaseUrl,
         },
       });
-    // As the README does before starting them: the servers serve the page it builds.
+    // As the guide does before starting them: the servers serve the page it builds.
     await ensureBundle();
     // The first alone: it settles the schedule.
     servers.push(await start(ports[0]));

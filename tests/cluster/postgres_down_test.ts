@@ -138,6 +138,17 @@ Deno.test({
     // Another round ends meanwhile; neither is announced before it is recorded.
     await new Promise((resolve) => setTimeout(resolve, 2_500));
     assert.deepEqual(clients.map((client) => client.ended.length), held, "nothing announced");
+    // A balancer asking /readyz keeps every server: play goes on, degraded.
+    for (const server of servers) {
+      const ready = await fetch(new URL("readyz", server.url));
+      const body = await ready.json();
+      assert.equal(ready.status, 200, JSON.stringify(body));
+      assert.equal(body.status, "degraded");
+    }
+    // Retried twice a second, the failure is logged once per outage (once per leader).
+    const told = servers.map((s) => s.output().match(/recording failed/g)?.length ?? 0);
+    const total = told.reduce((a, b) => a + b, 0);
+    assert.ok(total >= 1 && total <= servers.length, `logged ${told} times`);
 
     proxy.listen();
     await waitFor("both servers healthy", async () => {
@@ -150,6 +161,7 @@ Deno.test({
       }, 10_000);
     }
     await clients[0].nextEndRound();
+    assert.match(servers.map((s) => s.output()).join(""), /PostgreSQL back: .*failures=\d+/);
 
     for (const client of clients) assert.equal(consecutive(client), undefined);
     const outage = clients[1].ended.filter((e) => e.nbClicks > 0).slice(-1)[0];

@@ -5,6 +5,7 @@ import { migrationProvider } from "../../src/db/migrations.ts";
 import { sqliteAdapter } from "../../src/db/sqlite_adapter.ts";
 import type { Database } from "../../src/db/schema.ts";
 import { usernameKey } from "../../src/auth/username_key.ts";
+import { checkRekeyed, insertOldPlayers } from "./username_rekey_suite.ts";
 
 function memoryDb(): Kysely<Database> {
   return new Kysely<Database>({
@@ -37,6 +38,19 @@ Deno.test("0002_username_key backfills keys, suffixing later look-alikes with #i
         values ('ALlCE', 'allce', 'new@example.com', 'x', 0)`.execute(db),
       /UNIQUE constraint failed: players.username_key/,
     );
+  } finally {
+    await db.destroy();
+  }
+});
+
+Deno.test("0003_username_skeleton rekeys players by skeleton; look-alikes already there keep their accounts", async () => {
+  const db = memoryDb();
+  try {
+    const migrator = new Migrator({ db, provider: migrationProvider });
+    assert.equal((await migrator.migrateTo("0002_username_key")).error, undefined);
+    await insertOldPlayers(db);
+    assert.equal((await migrator.migrateToLatest()).error, undefined);
+    await checkRekeyed(db);
   } finally {
     await db.destroy();
   }

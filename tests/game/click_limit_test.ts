@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { newBucket, takeClick } from "../../src/game/click_limit.ts";
+import { bucketShape, newBucket, takeClick } from "../../src/game/click_limit.ts";
 
 Deno.test("takeClick() allows a burst up to the rate, then refuses", () => {
   const bucket = newBucket(25, 0);
@@ -27,4 +27,10 @@ Deno.test("takeClick() caps a flood at rate × seconds + rate", () => {
   for (let t = 0; t <= 10_000; t += 1) if (takeClick(bucket, 25, t)) counted++;
   assert.ok(counted <= 25 * 10 + 25, `${counted} clicks counted`);
   assert.ok(counted >= 25 * 10, `${counted} clicks counted`);
+});
+
+Deno.test("bucketShape() holds a second's worth of clicks and refills a second's worth each second", () => {
+  assert.deepEqual(bucketShape(25), { capacity: 25, refillPerSecond: 25 });
+  const { capacity } = bucketShape(7);
+  assert.equal(newBucket(7, 0).tokens, capacity);
 });

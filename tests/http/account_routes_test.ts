@@ -153,7 +153,7 @@ withApp("POST /api/account/register", GENEROUS, async (t, app) => {
   });
 
   await t.step("answers 400 for a username too short, too long or of bad characters", async () => {
-    for (const username of ["ab", "a".repeat(33), "has space", "bad!name", "émile", "<b>"]) {
+    for (const username of ["ab", "a".repeat(33), "has space", "bad!name", "zoë😀", "<b>"]) {
       assertBadRequest(await post(registration(username)), /username/, username);
     }
   });
@@ -193,6 +193,41 @@ withApp("POST /api/account/register", GENEROUS, async (t, app) => {
       const answer = await post(registration(lookAlike, { email: `z${lookAlike}@example.org` }));
       assert.equal(answer.status, 409, lookAlike);
     }
+  });
+
+  await t.step("takes names of every script, stored in NFKC, and logs them in", async () => {
+    const login = postTo(app, "/api/account/login");
+    for (
+      const [typed, stored] of [
+        ["Zoë", "Zoë"],
+        ["Jose\u0301", "José"],
+        ["日本語の名前", "日本語の名前"],
+        ["नमस्ते", "नमस्ते"],
+      ]
+    ) {
+      const answer = await post(registration(typed, { email: `${uniqueName()}@example.com` }));
+      assert.equal(answer.status, 200, `${typed}: ${JSON.stringify(answer.body)}`);
+      assert.equal((await findPlayerByUsername(app.db, stored))?.username, stored);
+      for (const form of [stored, stored.normalize("NFD"), stored.toUpperCase()]) {
+        const session = await login({ username: form, password: PASSWORD });
+        assert.equal(session.status, 200, `${form}: ${JSON.stringify(session.body)}`);
+        assert.equal(session.body.username, stored);
+      }
+    }
+  });
+
+  await t.step("answers 409 for a look-alike in another script, or AL1CE for alice", async () => {
+    assert.equal((await post(registration("alice"))).status, 200);
+    for (const lookAlike of ["\u0430lice", "AL1CE", "ａｌｉｃｅ", "\u0430l\u0456ce"]) {
+      const answer = await post(registration(lookAlike, { email: `${uniqueName()}@example.org` }));
+      assert.equal(answer.status, 409, lookAlike);
+      assert.equal(answer.body.message, "That username is already taken", lookAlike);
+    }
+    assert.equal((await post(registration("b\u03bfb"))).status, 200);
+    assert.equal(
+      (await post(registration("bob", { email: `${uniqueName()}@example.org` }))).status,
+      409,
+    );
   });
 
   await t.step("answers 415 to a body not declared as JSON, and creates no account", async () => {

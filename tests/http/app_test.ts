@@ -9,6 +9,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { type MemoryApp, memoryApp } from "./memory_app.ts";
+import { redactUrl } from "../../src/http/app.ts";
 
 /** A static folder with a capitalised asset, a name with a space, sources and a file beside it. */
 async function withStaticRoot(body: (app: MemoryApp) => Promise<void>): Promise<void> {
@@ -108,4 +109,18 @@ Deno.test("createApp() shows the page for any other page path, in any case", asy
     assert.equal(response.status, 404);
     await response.body?.cancel();
   });
+});
+
+Deno.test("redactUrl() hides the token and the connection token, however spelled", () => {
+  assert.equal(
+    redactUrl("/game?id=abc123&access_token=eyJ.x.y"),
+    "/game?id=[redacted]&access_token=[redacted]",
+  );
+  assert.equal(redactUrl("/game?%69d=abc"), "/game?%69d=[redacted]");
+  assert.equal(
+    redactUrl("/game?id=web-8001.Xk3_9aQ-ZZ0aW1uYWJjZGVm&_=1"),
+    "/game?id=web-8001.[redacted]&_=1",
+    "the prefix only names the server holding the connection",
+  );
+  assert.equal(redactUrl("/api/rounds?limit=5"), "/api/rounds?limit=5");
 });

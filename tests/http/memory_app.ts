@@ -12,7 +12,8 @@ import type { Database } from "../../src/db/schema.ts";
 import { openDatabase } from "../../src/db/open_database.ts";
 import { generateSecret } from "../../src/auth/tokens.ts";
 import { type AccountDeps, accountRoutes } from "../../src/http/account_routes.ts";
-import { statsRoutes } from "../../src/http/stats_routes.ts";
+import { type ServerIdentity, statsRoutes } from "../../src/http/stats_routes.ts";
+import type { ClusterHealth } from "../../src/cluster/cluster.ts";
 import { createApp } from "../../src/http/app.ts";
 import type { RoundLoopHealth } from "../../src/round_loop.ts";
 import { CHEAP_HASH } from "../support/test_server.ts";
@@ -34,6 +35,10 @@ export interface MemoryAppOptions {
   readonly loopHealth?: () => RoundLoopHealth;
   /** The web client's folder (default: the repository's `static/`). */
   readonly staticRoot?: string;
+  /** With several servers: the role and Redis's state the health checks report. */
+  readonly cluster?: () => Promise<ClusterHealth>;
+  /** Who answers the health checks (default: no one named). */
+  readonly identity?: ServerIdentity;
 }
 
 /** The application under test and what it runs on. */
@@ -75,6 +80,8 @@ export async function memoryApp(options: MemoryAppOptions = {}): Promise<MemoryA
           db,
           loopHealth: options.loopHealth ?? (() => RUNNING_LOOP),
           online: () => ({ players: 0, connections: 0 }),
+          cluster: options.cluster,
+          identity: options.identity,
         }),
       },
     ],

@@ -10,7 +10,8 @@ import { dirname } from "node:path";
 import { createPlayer } from "../../src/db/accounts.ts";
 import { recordRound } from "../../src/db/rounds.ts";
 import { parseLimit } from "../../src/http/stats_routes.ts";
-import { startTestServer } from "../support/test_server.ts";
+import { CHEAP_HASH, startTestServer } from "../support/test_server.ts";
+import { postJson, uniqueName } from "../support/accounts.ts";
 import { type MemoryApp, memoryApp, RUNNING_LOOP } from "./memory_app.ts";
 
 /** Reads a response that must be JSON. */
@@ -173,15 +174,23 @@ Deno.test("GET /healthz answers 503 when the loop has stopped, lags or failed it
 
 Deno.test("stats routes answer 503 with the database's own words once the file is gone", async () => {
   // The real server: only it watches its database file.
-  const server = await startTestServer();
+  const server = await startTestServer({ hashParameters: CHEAP_HASH });
   const getReal = (path: string) => fetch(server.url + path).then(json);
   try {
     const before = await getReal("healthz");
     assert.equal(before.status, 200, "healthy at first");
     assert.equal((before.body as { roundLoop: { running: boolean } }).roundLoop.running, true);
     for (const suffix of ["", "-wal", "-shm"]) await Deno.remove(server.databasePath + suffix);
-    // The server's watch notices within a second or so; the round loop's next
-    // write may notice first. Either way /healthz must come to say it.
+    // The server's watch notices within a second or so; a write notices at
+    // once, so a registration drives it rather than the test waiting for the
+    // watch (the driver's tests cover the watch). Either way /healthz must come to say it.
+    const registered = await postJson(server.url + "api/account/register", {
+      username: uniqueName(),
+      email: `${uniqueName()}@example.com`,
+      password: "correct horse battery",
+      passwordConfirm: "correct horse battery",
+    });
+    assert.equal(registered.status, 503, "no registration reaches a deleted file");
     const deadline = Date.now() + 10_000;
     let health = await getReal("healthz");
     while (health.status === 200 && Date.now() < deadline) {
@@ -203,4 +212,88 @@ Deno.test("stats routes answer 503 with the database's own words once the file i
       if (!(error instanceof Deno.errors.NotFound)) throw error;
     });
   }
+});
+
+const IDENTITY = { serverId: "web-1", version: "1.0.0", mode: "single" as const, uptime: () => 42 };
+
+Deno.test("GET /healthz names the server, its version, mode and uptime when it knows them", async () => {
+  const app = await memoryApp({ identity: IDENTITY });
+  try {
+    const { status, body } = await getJson(app, "/healthz");
+    assert.equal(status, 200);
+    assert.deepEqual(body, {
+      status: "ok",
+      serverId: "web-1",
+      version: "1.0.0",
+      mode: "single",
+      uptime: 42,
+      database: "ok",
+      roundLoop: RUNNING_LOOP,
+      online: { players: 0, connections: 0 },
+    });
+  } finally {
+    await app.close();
+  }
+});
+
+Deno.test("GET /livez answers 200 even when the loop has stopped", async () => {
+  const app = await memoryApp({ loopHealth: () => ({ ...RUNNING_LOOP, running: false }) });
+  try {
+    assert.deepEqual(await getJson(app, "/livez"), { status: 200, body: { status: "ok" } });
+    assert.equal((await getJson(app, "/LiveZ")).status, 200, "any case of the path");
+  } finally {
+    await app.close();
+  }
+});
+
+Deno.test("GET /readyz answers 200 while one server's database answers, 503 once the loop stops", async () => {
+  const app = await memoryApp({ identity: IDENTITY });
+  try {
+    const { status, body } = await getJson(app, "/ReadyZ");
+    assert.equal(status, 200);
+    assert.deepEqual(body, {
+      status: "ready",
+      serverId: "web-1",
+      version: "1.0.0",
+      mode: "single",
+      uptime: 42,
+      roundLoop: { running: true },
+      checks: { database: "ok" },
+    });
+  } finally {
+    await app.close();
+  }
+  const stopping = await memoryApp({ loopHealth: () => ({ ...RUNNING_LOOP, running: false }) });
+  try {
+    const { status, body } = await getJson(stopping, "/readyz");
+    assert.equal(status, 503);
+    assert.equal((body as { status: string }).status, "unavailable");
+  } finally {
+    await stopping.close();
+  }
+});
+
+Deno.test("GET /readyz with several servers: 200 degraded while the database is down, 503 without Redis", async () => {
+  let redis = "ok";
+  const app = await memoryApp({
+    cluster: () => Promise.resolve({ role: "follower", redis, redisLost: null }),
+    loopHealth: () => ({ ...RUNNING_LOOP, unrecorded: 1 }),
+  });
+  // The database goes away for good: every query fails from here on.
+  await app.db.destroy();
+  const ready = await getJson(app, "/readyz");
+  assert.equal(ready.status, 200);
+  const body = ready.body as { status: string; checks: { redis: string; postgres: string } };
+  assert.equal(body.status, "degraded");
+  assert.equal(body.checks.redis, "ok");
+  assert.notEqual(body.checks.postgres, "ok");
+  assert.equal(
+    (await getJson(app, "/healthz")).status,
+    503,
+    "/healthz still tells the whole truth",
+  );
+  redis = "Connection is closed.";
+  const gone = await getJson(app, "/readyz");
+  assert.equal(gone.status, 503);
+  assert.equal((gone.body as { status: string }).status, "unavailable");
 });

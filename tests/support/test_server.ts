@@ -29,6 +29,8 @@ export interface TestServerOptions {
   readonly headersTimeoutMs?: number;
   /** The Argon2id cost of new hashes (default: production's), e.g. {@linkcode CHEAP_HASH}. */
   readonly hashParameters?: HashParameters;
+  /** The hub's clock (default `Date.now`): tests move it on to expire tokens at once. */
+  readonly now?: () => number;
 }
 
 /** A server started for a test. */
@@ -57,6 +59,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     logError: () => {},
     headersTimeoutMs: options.headersTimeoutMs,
     hashParameters: options.hashParameters,
+    now: options.now,
   });
   return {
     url: server.url.href,

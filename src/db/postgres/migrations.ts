@@ -11,6 +11,7 @@
  */
 
 import { type Kysely, type Migration, type MigrationProvider, sql } from "kysely";
+import { rekeyUsernames } from "../username_keys.ts";
 
 const migrations: Record<string, Migration> = {
   "0001_initial": {
@@ -61,6 +62,12 @@ const migrations: Record<string, Migration> = {
         .addColumn("standings", "text", (c) => c.notNull())
         .addColumn("saved_at", "bigint", (c) => c.notNull())
         .execute();
+    },
+  },
+  // Names of every script: the key now folds by Unicode's confusable skeletons.
+  "0002_username_skeleton": {
+    async up(db: Kysely<unknown>) {
+      await rekeyUsernames(db);
     },
   },
   "0003_round_scores": {

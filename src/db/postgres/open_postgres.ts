@@ -17,6 +17,8 @@ import { markPostgres } from "../dialect.ts";
 import { DatabaseOpenError } from "../open_database.ts";
 import { postgresMigrationProvider } from "./migrations.ts";
 import { translatePostgresError } from "./postgres_errors.ts";
+import { logUnexpected } from "../../log/log_unexpected.ts";
+import { errorMessage } from "../../log/error_message.ts";
 
 /** Options of {@linkcode openPostgres}. */
 export interface OpenPostgresOptions {
@@ -26,7 +28,7 @@ export interface OpenPostgresOptions {
   readonly connectTimeoutMs?: number;
   /** How long one query may run, in ms (default 10000). */
   readonly queryTimeoutMs?: number;
-  /** Where the pool's background errors go (default `console.error`). */
+  /** Where the pool's background errors go (default: the `clicker` logger). */
   readonly logError?: (message: string) => void;
   /** Kysely's query log, for tests. */
   readonly log?: LogConfig;
@@ -69,7 +71,7 @@ export async function openPostgres(
   url: string,
   options: OpenPostgresOptions = {},
 ): Promise<Kysely<Database>> {
-  const logError = options.logError ?? console.error;
+  const logError = options.logError ?? logUnexpected;
   const pool = new pg.Pool({
     connectionString: url,
     max: options.maxConnections ?? 10,
@@ -99,7 +101,7 @@ export async function openPostgres(
     .migrateToLatest();
   if (error) {
     await db.destroy();
-    const message = error instanceof Error ? error.message : String(error);
+    const message = errorMessage(error);
     throw new DatabaseOpenError(`Cannot open PostgreSQL at ${redact(url)}: ${message}`);
   }
   return db;

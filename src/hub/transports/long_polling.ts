@@ -46,6 +46,7 @@ export interface LongPollingOptions {
 
 /** One long-polling client's queue and held poll, as a socket. */
 export class LongPollingSocket implements Socket {
+  readonly transport = "longPolling";
   /** Each poll shows the client is there: it gets no pings. */
   readonly inherentKeepAlive = true;
   readonly #pollTimeoutMs: number;

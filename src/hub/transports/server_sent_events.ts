@@ -44,6 +44,7 @@ export interface ServerSentEventsOptions {
 export class ServerSentEventsSocket implements Socket {
   /** Events carry text only. */
   readonly textOnly = true;
+  readonly transport = "serverSentEvents";
   /** The response to answer the client's `GET` with. */
   readonly response: Response;
   #controller!: ReadableStreamDefaultController<Uint8Array>;

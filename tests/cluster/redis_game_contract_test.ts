@@ -1,0 +1,80 @@
+/**
+ * The game contract (`tests/game_contract/hub_game_contract.ts`) over the
+ * game of several servers: `ClusterGame` and its click batch against a real
+ * Redis, each round closed and announced by the scripts the leader runs.
+ *
+ * @module
+ */
+
+import { describeHubGame, type GameUnderTest } from "../game_contract/hub_game_contract.ts";
+import { freshRedis } from "./services.ts";
+import { openRedis } from "../../src/cluster/redis_connection.ts";
+import { clusterKeys } from "../../src/cluster/cluster_keys.ts";
+import { ClickBatch } from "../../src/cluster/click_batch.ts";
+import { ClusterGame } from "../../src/cluster/cluster_game.ts";
+import {
+  announceRound,
+  closeRound,
+  initRound,
+  readRound,
+} from "../../src/cluster/round_scripts.ts";
+
+/** This file's Redis database index (each cluster test file has its own). */
+const REDIS_DB = 1;
+/** Longer than any test, so only `closeRound()` ends a round. */
+const ROUND_MS = 600_000;
+const LEASE = "contract-leader";
+
+describeHubGame("the game in Redis", async ({ maxClicksPerSecond }) => {
+  const redis = await openRedis(await freshRedis(REDIS_DB), {
+    name: "contract",
+    logError: () => {},
+  });
+  const keys = clusterKeys("contract:");
+  const start = Date.now();
+  const round = await initRound(redis, keys, {
+    id: 1,
+    startedAt: start,
+    endsAt: start + ROUND_MS,
+    gridStart: start,
+    durationMs: ROUND_MS,
+  }, 0);
+  const batch = new ClickBatch({ redis, keys, maxClicksPerSecond });
+  const game = new ClusterGame({ batch, maxClicksPerSecond, round });
+  const names = new Map<number, string>();
+  const t: GameUnderTest = {
+    game,
+    player(username) {
+      const id = names.size + 1;
+      names.set(id, username);
+      return Promise.resolve({ id, username });
+    },
+    now: () => Date.now(),
+    async advance(ms) {
+      // Redis's clock can't be moved: each bucket's last refill moves back instead.
+      for (const id of names.keys()) {
+        const bucket = await redis.call("GET", keys.bucket + id) as string | null;
+        if (bucket === null) continue;
+        const [tokens, updated] = bucket.split(" ").map(Number);
+        await redis.call("SET", keys.bucket + id, `${tokens} ${updated - ms}`, "PX", ROUND_MS);
+      }
+    },
+    async closeRound() {
+      await redis.call("SET", keys.leader, LEASE);
+      const { id, endsAt } = (await readRound(redis, keys))!;
+      const nextRoundEndsAt = endsAt + ROUND_MS;
+      const outcome = await closeRound(redis, keys, LEASE, id, nextRoundEndsAt);
+      if (outcome.kind !== "closed") throw new Error(`Cannot close round ${id}: ${outcome.kind}`);
+      const { nbClicks } = outcome.result;
+      const winners = outcome.result.winners.map((w) => names.get(w)!);
+      await announceRound(redis, keys, id, winners, nbClicks);
+      game.roundEnded({ roundId: id, winners, nbClicks, nextRoundEndsAt, standings: [] });
+      return { roundId: id, winners, nbClicks };
+    },
+    dispose() {
+      redis.disconnect();
+      return Promise.resolve();
+    },
+  };
+  return t;
+});
