@@ -8,8 +8,8 @@
 
 import { ConfigError, parseConfig } from "./src/config.ts";
 import { DatabaseOpenError } from "./src/db/open_database.ts";
-import { startServer } from "./src/server.ts";
-import { UnsavedRoundsError } from "./src/round_loop.ts";
+import { type ServerOptions, startServer } from "./src/server.ts";
+import { UnsavedRoundsError } from "./src/single/round_loop.ts";
 import { formatListeningLine } from "./src/listening_line.ts";
 import { getConfig, getLogger } from "@logtape/logtape";
 import { setUpLogging } from "./src/log/logging.ts";
@@ -26,20 +26,24 @@ const STOP_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
 const log = getLogger(["clicker"]);
 const accessLog = getLogger(["clicker", "http"]);
 
-/** Runs the server until a signal stops it. */
-export async function main(args: string[]): Promise<number> {
+/**
+ * Runs the server until a signal stops it. `options` go to `startServer`
+ * alongside the access log (default: none more); an entry point that wraps
+ * this one may pass hooks there.
+ */
+export async function main(args: string[], options: ServerOptions = {}): Promise<number> {
   // Into the log once it is set up; before that, a plain line like the other start-up failures.
   const stopGuard = keepServingOnUnhandledRejection((line) =>
     getConfig() === null ? console.error(line) : log.error(line.replace(/^clicker: /, ""))
   );
   try {
-    return await run(args);
+    return await run(args, options);
   } finally {
     stopGuard();
   }
 }
 
-async function run(args: string[]): Promise<number> {
+async function run(args: string[], options: ServerOptions): Promise<number> {
   let config;
   try {
     config = parseConfig(Deno.env.toObject(), args);
@@ -59,7 +63,7 @@ async function run(args: string[]): Promise<number> {
     server = await startServer(config, {
       accessLog: (entry) =>
         accessLog[requestLevel(entry.route, entry.status)]("request", { ...entry }),
-      afterClose: crashAfterClose(Deno.env.get("CLICKER_TEST_CRASH_AFTER_CLOSE")),
+      ...options,
     });
   } catch (error) {
     if (error instanceof DatabaseOpenError || error instanceof Deno.errors.AddrInUse) {
@@ -99,19 +103,6 @@ async function run(args: string[]): Promise<number> {
   for (const [signal, stop] of stops) Deno.removeSignalListener(signal, stop);
   log.info("stopped", { code, durationMs: Math.round(performance.now() - started) });
   return code;
-}
-
-/**
- * Test-only, with several servers: the server that closes round `raw` dies
- * at once (SIGKILL, as `kill -9`), between closing the round and recording
- * it, so a test can check the next leader records it once.
- */
-function crashAfterClose(raw: string | undefined): ((id: number) => void) | undefined {
-  if (raw === undefined || raw === "") return undefined;
-  const round = Number(raw);
-  return (id) => {
-    if (id === round) Deno.kill(Deno.pid, "SIGKILL");
-  };
 }
 
 if (import.meta.main) Deno.exit(await main(Deno.args));

@@ -64,28 +64,14 @@ const KINDS: readonly Kind[] = [
 ];
 
 /**
- * With several servers negotiate offers WebSockets only, without stateful
- * reconnect (a connection lives on one server): the same number of players,
- * all on WebSockets, half JSON and half MessagePack, stateful ones replaced by
- * automatic reconnect.
+ * With several servers every transport is offered (a request for a connection
+ * another server holds is relayed to it), but not stateful reconnect (a
+ * connection lives on one server): the same players, stateful ones on
+ * automatic reconnect instead.
  */
-const CLUSTER_KINDS: readonly Kind[] = ["json", "msgpack"].map((protocol) => ({
-  name: `ws-${protocol}`,
-  protocol: protocol === "json" ? "json" : "messagepack",
-  transport: HttpTransportType.WebSockets,
-  styles: [
-    "steady",
-    "steady",
-    "restart",
-    "auto",
-    "steady",
-    "steady",
-    "restart",
-    "auto",
-    "steady",
-    "restart",
-    "auto",
-  ],
+const CLUSTER_KINDS: readonly Kind[] = KINDS.map((kind) => ({
+  ...kind,
+  styles: kind.styles.map((style) => style === "stateful" ? "auto" : style),
 }));
 
 /** The soak's players (`cluster`: for several servers); the second `steady` of each kind idles. */

@@ -15,6 +15,7 @@
 
 import { createHash } from "node:crypto";
 import { join } from "node:path";
+import { errorMessage } from "./log/error_message.ts";
 
 const ROOT = join(import.meta.dirname!, "..");
 const DIST = join(ROOT, "static", "dist");
@@ -80,7 +81,7 @@ async function watch(): Promise<void> {
     timer = setTimeout(() => {
       building = building.then(() => buildClient({ minify: false })).then(
         (path) => console.log(`Built ${path}`),
-        (error) => console.error(error instanceof Error ? error.message : error),
+        (error) => console.error(errorMessage(error)),
       );
     }, 100);
   }

@@ -1,8 +1,8 @@
 /**
  * Where the game runs, as the server sees it: in this process on SQLite
- * (the round loop, the default), or in Redis and PostgreSQL shared with
- * other servers (`cluster/cluster.ts`). `server.ts` builds one and serves
- * either the same way.
+ * (`single/single_backend.ts`, the default), or in Redis and PostgreSQL
+ * shared with other servers (`cluster/cluster_backend.ts`). Both open the
+ * same {@linkcode GameBackend}; `server.ts` serves either the same way.
  *
  * @module
  */
@@ -10,19 +10,33 @@
 import type { Kysely } from "kysely";
 import type { Config } from "./config.ts";
 import type { Database } from "./db/schema.ts";
-import { openDatabase } from "./db/open_database.ts";
 import type { Hub } from "./hub/hub.ts";
 import type { HubGame } from "./hub/hub_game.ts";
-import type { EndRound, LastRound } from "./hub/wire.ts";
-import { getLogger } from "@logtape/logtape";
-import { tooManyConnections } from "./hub/connection.ts";
-import type { RoundLoop, RoundLoopHealth } from "./round_loop.ts";
+import type { LastRound } from "./hub/wire.ts";
 import type { ClusterHealth } from "./cluster/cluster.ts";
 import type { AttemptCounterFactory } from "./auth/attempt_limit.ts";
 import type { ConnectionRelay } from "./hub/transport.ts";
-import { advertisedUrl } from "./cluster/advertised_url.ts";
+import type { RoundObserver } from "./announce_round.ts";
+import type { ProblemLog } from "./log/problem_log.ts";
+import type { RoundLoop } from "./single/round_loop.ts";
+import { openSingleBackend } from "./single/single_backend.ts";
 
-const roundLog = getLogger(["clicker", "round"]);
+/** How the last unit of work went, for `/healthz`. */
+export interface UnitOfWorkOutcome {
+  readonly at: number;
+  readonly ok: boolean;
+  readonly error?: string;
+}
+
+/** The state of whatever ends rounds, for `/healthz`. */
+export interface RoundLoopHealth {
+  readonly running: boolean;
+  readonly roundId: number;
+  readonly roundEndsAt: number;
+  /** Rounds ended but not yet recorded, nor announced (a failed unit of work is retried). */
+  readonly unrecorded: number;
+  readonly lastUnitOfWork: UnitOfWorkOutcome | null;
+}
 
 /** The game as the server runs it. */
 export interface GameBackend {
@@ -57,42 +71,13 @@ export interface GameBackend {
   stop(closeSockets: () => void): Promise<void>;
 }
 
-/**
- * Tells every client here that a round ended, and logs it with how late
- * after its deadline (`nextRoundEndsAt` less a round) the last `EndRound`
- * was written and how long writing them all took.
- */
-function announceRound(
-  hub: Hub,
-  endRound: EndRound,
-  roundDurationMs: number,
-  observed?: RoundObserver,
-): void {
-  const start = performance.now();
-  hub.broadcast("EndRound", endRound);
-  const fanoutMs = performance.now() - start;
-  const latenessMs = Date.now() - (endRound.nextRoundEndsAt - roundDurationMs);
-  roundLog.info("round ended", {
-    roundId: endRound.roundId,
-    winners: endRound.winners,
-    nbClicks: endRound.nbClicks,
-    players: hub.registry.online,
-    connections: hub.registry.size,
-    latenessMs,
-    fanoutMs: Math.round(fanoutMs * 10) / 10,
-  });
-  observed?.(latenessMs / 1000, fanoutMs / 1000);
-}
-
-/** Told each round this server announced: seconds late after its deadline, seconds to send. */
-export type RoundObserver = (latenessSeconds: number, fanoutSeconds: number) => void;
-
 /** What {@linkcode openGameBackend} needs besides the configuration. */
 export interface GameBackendOptions {
-  /** The round loop of a single process. */
-  readonly loop: RoundLoop;
-  readonly logError: (message: string, fields?: Record<string, unknown>) => void;
-  /** With several servers: called right after this server closed round `id` (tests crash here). */
+  /** In a single process, the round loop to run (default: a new one). */
+  readonly loop?: RoundLoop;
+  /** Where trouble is reported (default: each part's own category of the `clicker` logger). */
+  readonly log?: ProblemLog;
+  /** With several servers: called right after this server closed round `id`, before recording it. */
   readonly afterClose?: (id: number) => void;
   /** Told of each round announced here, for the metrics. */
   readonly roundEnded?: RoundObserver;
@@ -103,77 +88,13 @@ export async function openGameBackend(
   config: Config,
   options: GameBackendOptions,
 ): Promise<GameBackend> {
-  const { loop, logError } = options;
   if (config.redisUrl !== undefined && config.databaseUrl !== undefined) {
     // Loaded only here: a single process never loads the Redis and PostgreSQL clients.
-    const { openCluster } = await import("./cluster/cluster.ts");
-    const cluster = await openCluster({
-      redisUrl: config.redisUrl,
-      databaseUrl: config.databaseUrl,
-      serverId: config.serverId,
-      roundDurationMs: config.roundDurationMs,
-      maxClicksPerSecond: config.maxClicksPerSecond,
-      logError,
-      afterClose: options.afterClose,
-    });
-    return {
-      db: cluster.db,
-      game: cluster.game,
-      roundDurationMs: cluster.grid.durationMs,
-      lastRound: () => cluster.game.lastRound,
-      playersOnline: () => Math.max(0, cluster.online),
-      attempts: cluster.attempts,
-      start: (hub) =>
-        cluster.start({
-          endRound: (endRound) =>
-            announceRound(hub, endRound, cluster.grid.durationMs, options.roundEnded),
-          onlineChanged: () => hub.registry.onlineChanged(),
-          standingMoved: (playerId) => hub.standingMovedElsewhere(playerId),
-          raceChanged: () => hub.raceChanged(),
-          racePlayers: () => hub.racePlayers(),
-          kick(playerId) {
-            const oldest = hub.registry.connectionsOf(playerId)[0];
-            if (oldest === undefined) return;
-            hub.registry.close(
-              oldest,
-              tooManyConnections(
-                "Too many connections: this player has too many open across the game",
-              ),
-            );
-          },
-        }),
-      loopHealth: () => cluster.loopHealth(),
-      cluster: () => cluster.health(),
-      leadership: () => cluster.leadership(),
-      serverId: cluster.serverId,
-      relay: cluster.relay,
-      listening: (hostname, port) =>
-        cluster.advertise(advertisedUrl(config.advertiseUrl, hostname, port)),
-      async stop(closeSockets) {
-        // The leader's unit of work in flight finishes, and the lease goes to another server.
-        await cluster.stop();
-        closeSockets();
-      },
-    };
+    const { openClusterBackend } = await import("./cluster/cluster_backend.ts");
+    return await openClusterBackend(
+      { ...config, redisUrl: config.redisUrl, databaseUrl: config.databaseUrl },
+      options,
+    );
   }
-  const db = await openDatabase(config.databasePath, { logError });
-  return {
-    db,
-    game: loop.game,
-    roundDurationMs: config.roundDurationMs,
-    lastRound: () => loop.lastRound,
-    start: (hub) =>
-      loop.start({
-        db,
-        broadcast: (endRound) =>
-          announceRound(hub, endRound, config.roundDurationMs, options.roundEnded),
-        roundDurationMs: config.roundDurationMs,
-        maxClicksPerSecond: config.maxClicksPerSecond,
-        logError,
-      }),
-    loopHealth: () => loop.health(),
-    leadership: () => ({ leading: true, changes: 0 }),
-    listening: () => {},
-    stop: (closeSockets) => loop.stop({ beforeSave: closeSockets }),
-  };
+  return await openSingleBackend(config, options);
 }

@@ -26,28 +26,28 @@ import { type AccessEntry, createApp } from "./http/app.ts";
 import { getLogger } from "@logtape/logtape";
 import { newServerId } from "./server_id.ts";
 import { VERSION } from "./version.ts";
-import { logUnexpected } from "./log/log_unexpected.ts";
+import type { ProblemLog } from "./log/problem_log.ts";
 import { serve, type Served } from "./http/serve.ts";
-import { type RoundLoop, roundLoop, type RoundLoopHealth } from "./round_loop.ts";
-import { openGameBackend } from "./game_backend.ts";
+import type { RoundLoop } from "./single/round_loop.ts";
+import { openGameBackend, type RoundLoopHealth } from "./game_backend.ts";
 
 const shutdownLog = getLogger(["clicker", "shutdown"]);
 
 /** Options of {@linkcode startServer}. */
 export interface ServerOptions {
-  /** The round loop to run (default: the singleton; tests running several servers pass their own). */
+  /** In a single process, the round loop to run (default: a new one). */
   readonly loop?: RoundLoop;
   /** Where each answered request is told (default: nowhere). */
   readonly accessLog?: (entry: AccessEntry) => void;
-  /** Where errors go (default: the `clicker` logger, at level error). */
-  readonly logError?: (message: string, fields?: Record<string, unknown>) => void;
+  /** Where every part reports trouble (default: each part's own category of the `clicker` logger). */
+  readonly log?: ProblemLog;
   /** How long shutdown waits for HTTP requests in flight, in ms (default 2000). */
   readonly drainMs?: number;
   /** How long a connection may take to send a request head, in ms (default 5000). */
   readonly headersTimeoutMs?: number;
   /** The Argon2id cost of new password hashes (default: OWASP's); tests pass a cheap one. */
   readonly hashParameters?: HashParameters;
-  /** With several servers: called right after this server closed round `id` (tests crash here). */
+  /** With several servers: called right after this server closed round `id`, before recording it. */
   readonly afterClose?: (id: number) => void;
   /** The hub's clock: when tokens expire, when clients fell silent (default `Date.now`). */
   readonly now?: () => number;
@@ -97,12 +97,10 @@ export async function startServer(
     mode: config.redisUrl === undefined ? "single" as const : "cluster" as const,
     uptime: () => Math.round((performance.now() - startedAt) / 1000),
   };
-  const loop = options.loop ?? roundLoop;
-  const logError = options.logError ?? logUnexpected;
   let metrics: Metrics | undefined;
   const backend = await openGameBackend(config, {
-    loop,
-    logError,
+    loop: options.loop,
+    log: options.log,
     afterClose: options.afterClose,
     roundEnded: (lateness, fanout) => metrics?.roundEnded(lateness, fanout),
   });
@@ -117,7 +115,7 @@ export async function startServer(
       lastRound: backend.lastRound,
       roundDurationMs: backend.roundDurationMs,
       playersOnline: backend.playersOnline,
-      logError,
+      log: options.log,
       reconnectWindowMs: config.reconnectWindowMs,
       now: options.now,
     });
@@ -146,7 +144,7 @@ export async function startServer(
       corsOrigins: config.corsOrigins,
       trustProxy: config.trustProxy,
       secureCookie: config.cookieSecure,
-      logError,
+      log: options.log,
       accessLog,
       routes: [
         // On the main port unless METRICS_PORT gives them one of their own (then 404 here).
@@ -204,7 +202,7 @@ export async function startServer(
       maxConnections: config.maxConnections,
       headersTimeoutMs: options.headersTimeoutMs,
       fetch: (request, env) => app.fetch(request, env),
-      logError,
+      log: options.log,
     });
     backend.listening(server.hostname, server.port);
     const url = listenedAt(server);

@@ -17,7 +17,7 @@ import { openPostgres } from "../db/postgres/open_postgres.ts";
 import { lastRecordedRound, lastRoundId } from "../db/rounds.ts";
 import type { RoundGrid } from "../game/round_clock.ts";
 import type { EndRound } from "../hub/wire.ts";
-import type { RoundLoopHealth } from "../round_loop.ts";
+import type { RoundLoopHealth } from "../game_backend.ts";
 import { sleep } from "../sleep.ts";
 import { ClickBatch } from "./click_batch.ts";
 import { ClusterGame } from "./cluster_game.ts";
@@ -36,7 +36,8 @@ import { joinEpoch } from "./redis_epoch.ts";
 import { type RedisLoss, RedisLossWatch } from "./redis_loss_watch.ts";
 import type { AttemptCounterFactory } from "../auth/attempt_limit.ts";
 import { newServerId } from "../server_id.ts";
-import { logUnexpected } from "../log/log_unexpected.ts";
+import { type ProblemLog, quietLog } from "../log/problem_log.ts";
+import { errorMessage } from "../log/error_message.ts";
 import { getLogger } from "@logtape/logtape";
 
 const log = getLogger(["clicker", "cluster"]);
@@ -54,8 +55,9 @@ export interface ClusterOptions {
   readonly maxConnectionsPerPlayer?: number;
   /** Prefix of every Redis key (default `clicker:`). */
   readonly keyPrefix?: string;
-  readonly logError?: (message: string) => void;
-  /** Called right after this server closed round `id`, before recording it (tests crash here). */
+  /** Where every part reports trouble (default: each part's own category of the `clicker` logger). */
+  readonly log?: ProblemLog;
+  /** Called right after this server closed round `id`, before recording it. */
   readonly afterClose?: (id: number) => void;
 }
 
@@ -114,33 +116,38 @@ export interface Cluster {
 
 /** Connects to PostgreSQL and Redis and opens (or joins) the shared schedule. */
 export async function openCluster(options: ClusterOptions): Promise<Cluster> {
-  const logError = options.logError ?? logUnexpected;
+  // Unless one log is given, each part reports under its own category.
+  const problems = options.log;
   const serverId = options.serverId ?? newServerId();
   const keys = clusterKeys(options.keyPrefix);
-  const db = await openPostgres(options.databaseUrl, { logError });
+  const db = await openPostgres(options.databaseUrl, { log: problems });
   const opened: Redis[] = [];
   try {
-    const redis = await openRedis(options.redisUrl, { name: `clicker-${serverId}`, logError });
+    const redis = await openRedis(options.redisUrl, {
+      name: `clicker-${serverId}`,
+      log: problems,
+    });
     opened.push(redis);
     // Blocking reads hold a connection of their own.
     const reader = await openRedis(options.redisUrl, {
       name: `clicker-${serverId}-feed`,
       commandTimeoutMs: 5000,
-      logError: () => {},
+      log: quietLog,
     });
     opened.push(reader);
     const grid = await settleGrid(db, options.roundDurationMs, Date.now());
     if (grid.durationMs !== options.roundDurationMs) {
-      logError(
+      (problems ?? log).warning(
         `ROUND_SECONDS is ${options.roundDurationMs / 1000} here, but the shared game's rounds ` +
           `last ${grid.durationMs / 1000} s (setting "round_grid"): following the shared game`,
+        { setting: "round_grid", durationMs: grid.durationMs },
       );
     }
     const epoch = await joinEpoch(redis, keys);
     const round = await openSchedule(redis, keys, db, grid, Date.now(), epoch);
     return assemble({
       ...options,
-      logError,
+      log: problems,
       serverId,
       keys,
       db,
@@ -158,7 +165,7 @@ export async function openCluster(options: ClusterOptions): Promise<Cluster> {
 }
 
 interface Parts extends ClusterOptions {
-  readonly logError: (message: string) => void;
+  readonly log?: ProblemLog;
   readonly serverId: string;
   readonly keys: ClusterKeys;
   readonly db: Kysely<Database>;
@@ -171,7 +178,8 @@ interface Parts extends ClusterOptions {
 }
 
 function assemble(parts: Parts): Cluster {
-  const { serverId, keys, db, redis, reader, grid, logError } = parts;
+  const { serverId, keys, db, redis, reader, grid } = parts;
+  const problems = parts.log;
   let hub: ClusterHub | undefined;
   const presence: Presence = new Presence({
     redis,
@@ -186,7 +194,7 @@ function assemble(parts: Parts): Cluster {
     redis,
     keys,
     sleep,
-    logError,
+    log: problems,
     watching: () => hub?.racePlayers() ?? [],
     onChange: () => hub?.raceChanged(),
     async names(ids) {
@@ -223,19 +231,19 @@ function assemble(parts: Parts): Cluster {
     epoch: parts.epoch,
     held: () => ({ ...game.held(), lastAnnounced: feed.lastRoundId }),
     lastRecorded: () => lastRoundId(db),
-    log: logError,
+    log: problems,
   });
   const connectionRelay = new ConnectionRelay({
     serverId,
     addressOf: (id) => presence.addressOf(id),
     // The other server stopped or is restarting: its client reconnects; not this server's fault.
-    logError: (message) => log.warning(message),
+    log: problems,
   });
   const lease = new Lease({
     redis,
     key: keys.leader,
     serverId,
-    log: (message) => log.warning(message, { leader: false }),
+    log: problems,
   });
   const leader = new RoundLeader({
     redis,
@@ -244,7 +252,7 @@ function assemble(parts: Parts): Cluster {
     lease,
     grid,
     sleep,
-    logError,
+    log: problems,
     afterClose: parts.afterClose,
     epoch: () => watch.epoch,
   });
@@ -253,7 +261,7 @@ function assemble(parts: Parts): Cluster {
     keys,
     serverId,
     sleep,
-    logError,
+    log: problems,
     onEndRound: (endRound) => {
       game.roundEnded(endRound);
       hub?.endRound(endRound);
@@ -263,7 +271,12 @@ function assemble(parts: Parts): Cluster {
       for (const playerId of playerIds) {
         game.refresh(playerId).then((read) => {
           if (read) hub?.standingMoved(playerId);
-        }).catch((error) => logError(`cluster: standing of player ${playerId}: ${error?.stack}`));
+        }).catch((error) =>
+          (problems ?? log).error("Cannot read the standing of a player", {
+            playerId,
+            error: errorMessage(error),
+          })
+        );
       }
     },
   });
@@ -302,7 +315,7 @@ function assemble(parts: Parts): Cluster {
       try {
         await redis.call("PING");
       } catch (error) {
-        state = (error as Error)?.message || "unreachable";
+        state = errorMessage(error) || "unreachable";
       }
       return {
         role: leader.leading ? "leader" : "follower",

@@ -19,7 +19,6 @@ import type { RaceView } from "../hub/race_watch.ts";
 import type { EndRound, LastRound } from "../hub/wire.ts";
 import type { MoveResult, PlayerState } from "../game/game_state.ts";
 import { multiplierCost, type PurchaseResult, START } from "../game/rules.ts";
-import { newBucket } from "../game/click_limit.ts";
 import type { ClickBatch, OpReply } from "./click_batch.ts";
 import { type HeldStanding, mergeStanding } from "./repair_plan.ts";
 
@@ -128,7 +127,7 @@ export class ClusterGame implements HubGame {
   }
 
   /** The player's cached standing; its true one is fetched at once. */
-  join(id: number, username: string, nowMs: number): PlayerState {
+  join(id: number, username: string, _nowMs: number): PlayerState {
     let player = this.#players.get(id);
     if (!player) {
       player = {
@@ -137,7 +136,6 @@ export class ClusterGame implements HubGame {
         score: START.score,
         multiplier: START.multiplier,
         connections: 0,
-        bucket: newBucket(this.#rate, nowMs), // unused: the bucket that counts is in Redis
       };
       this.#players.set(id, player);
       const prepared = this.#prepared.get(id);

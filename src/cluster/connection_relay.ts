@@ -23,6 +23,9 @@
 
 import http, { type IncomingMessage } from "node:http";
 import { tokenOwner } from "../hub/connection_token.ts";
+import type { ProblemLog } from "../log/problem_log.ts";
+import { errorMessage } from "../log/error_message.ts";
+import { getLogger } from "@logtape/logtape";
 
 /** Marks a relayed request, naming the server that relayed it. */
 export const RELAYED_BY = "x-clicker-relayed-by";
@@ -49,8 +52,8 @@ export interface ConnectionRelayOptions {
   readonly addressOf: (serverId: string) => Promise<string | undefined>;
   /** How long the owner may take to start its answer, in ms (default 10,000). */
   readonly answerTimeoutMs?: number;
-  /** Where failures to reach an owner go (default `console.error`). */
-  readonly logError?: (message: string) => void;
+  /** Where failures to reach an owner go, as warnings (default: the `clicker.cluster` logger). */
+  readonly log?: ProblemLog;
 }
 
 /** Relays requests for connections held by other servers. */
@@ -89,8 +92,14 @@ export class ConnectionRelay {
     try {
       return await this.#send(request, new URL(address), forwardedFor);
     } catch (error) {
-      this.#options.logError?.(
-        `Cannot relay ${request.method} /game to server ${owner}: ${(error as Error).message}`,
+      (this.#options.log ?? getLogger(["clicker", "cluster"])).warning(
+        "Cannot relay request to the server that holds its connection",
+        {
+          method: request.method,
+          path: "/game",
+          owner,
+          error: errorMessage(error),
+        },
       );
       return undefined;
     }

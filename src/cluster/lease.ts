@@ -15,6 +15,7 @@ import { getLogger } from "@logtape/logtape";
 import type { Redis } from "./redis_connection.ts";
 import { RedisScript } from "./redis_script.ts";
 import { errorMessage } from "../log/error_message.ts";
+import type { ProblemLog } from "../log/problem_log.ts";
 
 const log = getLogger(["clicker", "cluster"]);
 
@@ -44,8 +45,8 @@ export interface LeaseOptions {
   readonly ttlMs?: number;
   /** Reads the clock (default `Date.now`). */
   readonly now?: () => number;
-  /** Where a lost lease is reported (default: nowhere). */
-  readonly log?: (message: string) => void;
+  /** Where a lost lease is reported (default: the `clicker.cluster` logger). */
+  readonly log?: ProblemLog;
 }
 
 /** One server's hold, or not, on the leader's lease. */
@@ -55,7 +56,7 @@ export class Lease {
   readonly #serverId: string;
   readonly #ttlMs: number;
   readonly #now: () => number;
-  readonly #log: (message: string) => void;
+  readonly #log: ProblemLog;
   #token: string | undefined;
   #validUntil = 0;
   #timer: ReturnType<typeof setInterval> | undefined;
@@ -68,7 +69,7 @@ export class Lease {
     this.#serverId = options.serverId;
     this.#ttlMs = options.ttlMs ?? 1500;
     this.#now = options.now ?? Date.now;
-    this.#log = options.log ?? (() => {});
+    this.#log = options.log ?? log;
   }
 
   /** How often this server took or lost the lease so far. */
@@ -128,23 +129,23 @@ export class Lease {
   async #extend(): Promise<void> {
     const token = this.#token;
     if (token === undefined) return;
-    if (!this.held) return this.#lost("it ran out before it could be extended");
+    if (!this.held) return this.#lost({ reason: "it ran out before it could be extended" });
     const sentAt = this.#now();
     try {
       const reply = await EXTEND.run(this.#redis, [this.#key], [token, this.#ttlMs]);
       if (this.#token !== token) return;
       if (reply === 1) this.#validUntil = sentAt + this.#ttlMs;
-      else this.#lost("another server holds it");
+      else this.#lost({ reason: "another server holds it" });
     } catch (error) {
       // Keep trying while the lease may still be ours; `held` turns false when it runs out.
       if (this.#token === token && !this.held) {
-        this.#lost(`Redis: ${errorMessage(error)}`);
+        this.#lost({ dependency: "Redis", error: errorMessage(error) });
       }
     }
   }
 
-  #lost(why: string): void {
-    this.#log(`Lost the leader's lease: ${why}`);
+  #lost(why: Record<string, unknown>): void {
+    this.#log.warning("Lost the leader's lease", { ...why, leader: false });
     this.#lose();
   }
 

@@ -19,6 +19,9 @@ import type { Sleep } from "../sleep.ts";
 import type { ClusterKeys } from "./cluster_keys.ts";
 import type { Redis } from "./redis_connection.ts";
 import { RedisScript } from "./redis_script.ts";
+import { errorMessage } from "../log/error_message.ts";
+import type { ProblemLog } from "../log/problem_log.ts";
+import { getLogger } from "@logtape/logtape";
 
 /** How often the race is read while someone here watches it, in ms. */
 export const RACE_READ_MS = 100;
@@ -67,7 +70,8 @@ export interface RaceReaderDeps {
   /** What was read differs from the read before. */
   readonly onChange: () => void;
   readonly sleep: Sleep;
-  readonly logError?: (message: string) => void;
+  /** Where a failed read is reported (default: the `clicker.cluster` logger). */
+  readonly log?: ProblemLog;
   /** Between two reads, in ms (default {@linkcode RACE_READ_MS}). */
   readonly intervalMs?: number;
 }
@@ -173,7 +177,12 @@ export class RaceReader implements RaceView {
         failing = false;
       } catch (error) {
         // Redis or PostgreSQL out of reach: the race waits; the game says so elsewhere.
-        if (!failing) this.#deps.logError?.(`Race: ${(error as Error)?.message ?? error}`);
+        if (!failing) {
+          (this.#deps.log ?? getLogger(["clicker", "cluster"])).warning(
+            "Cannot read the race; it waits",
+            { error: errorMessage(error) },
+          );
+        }
         failing = true;
       }
       await sleep(interval, stop).catch(() => {});

@@ -9,7 +9,8 @@
 
 import { getLogger } from "@logtape/logtape";
 import { Outage } from "../log/outage.ts";
-import { logUnexpected } from "../log/log_unexpected.ts";
+import type { ProblemLog } from "../log/problem_log.ts";
+import { errorMessage } from "../log/error_message.ts";
 // @ts-types="./ioredis_types.d.ts"
 import { Redis } from "ioredis";
 
@@ -25,7 +26,7 @@ export interface OpenRedisOptions {
   /** How long a command may wait for its reply, in ms (default 2000). */
   readonly commandTimeoutMs?: number;
   /** Where connection trouble goes, once per outage (default: the `clicker.cluster` logger). */
-  readonly logError?: (message: string, fields?: Record<string, unknown>) => void;
+  readonly log?: ProblemLog;
 }
 
 /** Connections being closed on purpose: what goes wrong with them then is not reported. */
@@ -33,7 +34,7 @@ const closing = new WeakSet<Redis>();
 
 /** Connects to `url` and resolves once the connection is ready (rejects if it can't be). */
 export async function openRedis(url: string, options: OpenRedisOptions): Promise<Redis> {
-  const logError = options.logError ?? logUnexpected;
+  const problems = options.log ?? log;
   const redis = new Redis(url, {
     lazyConnect: true,
     enableOfflineQueue: false,
@@ -48,7 +49,8 @@ export async function openRedis(url: string, options: OpenRedisOptions): Promise
     // A command still in flight when we quit hits the closed socket (write EPIPE): not an outage.
     if (closing.has(redis)) return;
     if (!outage.fail(Date.now())) return;
-    logError(`Redis (${options.name}): ${error.message}`, {
+    problems.error("Redis connection failed", {
+      error: errorMessage(error),
       dependency: "Redis",
       connection: options.name,
     });

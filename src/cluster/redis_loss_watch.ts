@@ -15,6 +15,9 @@ import type { ClusterKeys } from "./cluster_keys.ts";
 import type { Redis } from "./redis_connection.ts";
 import { readEpoch, repairRedis } from "./redis_epoch.ts";
 import { type HeldGame, planRepair } from "./repair_plan.ts";
+import type { ProblemLog } from "../log/problem_log.ts";
+import { errorMessage } from "../log/error_message.ts";
+import { getLogger } from "@logtape/logtape";
 
 /** The last loss of Redis data this server saw, for `/healthz`. */
 export interface RedisLoss {
@@ -42,8 +45,8 @@ export interface RedisLossWatchOptions {
   readonly held: () => HeldGame;
   /** The highest round id PostgreSQL holds. */
   readonly lastRecorded: () => Promise<number>;
-  /** Where a loss is reported. */
-  readonly log: (message: string) => void;
+  /** Where a loss is reported (default: the `clicker.cluster` logger). */
+  readonly log?: ProblemLog;
   /** How often the epoch is compared, in ms (default 500, the presence heartbeat). */
   readonly intervalMs?: number;
   readonly now?: () => number;
@@ -117,7 +120,8 @@ export class RedisLossWatch {
 
   async #once(writeBack: boolean): Promise<void> {
     if (this.#stopped) return;
-    const { redis, keys, serverId, grid, log } = this.#options;
+    const { redis, keys, serverId, grid } = this.#options;
+    const log = this.#options.log ?? getLogger(["clicker", "cluster"]);
     if (!writeBack && !this.#failing && await readEpoch(redis, keys) === this.#known) return;
     const held = this.#options.held();
     const lastRecorded = await this.#options.lastRecorded().catch(() => 0);
@@ -137,9 +141,9 @@ export class RedisLossWatch {
           repaired: false,
           standingsRestored: 0,
         };
-        log(
-          `REDIS LOST ITS DATA: round ${plan.round.id} in progress; restoring it failed, ` +
-            `trying again: ${(error as Error)?.message ?? error}`,
+        log.error(
+          `REDIS LOST ITS DATA: round ${plan.round.id} in progress; restoring it failed, trying again`,
+          { dependency: "Redis", roundId: plan.round.id, error: errorMessage(error) },
         );
       }
       throw error;
@@ -160,7 +164,7 @@ export class RedisLossWatch {
       ? `round ${outcome.roundId} in progress (this server held round ${plan.round.id}, over)`
       : `round ${outcome.roundId} (ends ${new Date(plan.round.endsAt).toISOString()}) ` +
         (outcome.roundRestored ? "restored by this server" : "restored by another server");
-    log(
+    log.error(
       `${what}: ${round}; ${outcome.standingsRestored} of this server's ` +
         `${plan.standings.length} player standings written back (the one with most moves wins)`,
     );

@@ -18,6 +18,8 @@ import type { Sleep } from "../sleep.ts";
 import type { ClusterKeys } from "./cluster_keys.ts";
 import type { Redis } from "./redis_connection.ts";
 import { errorMessage } from "../log/error_message.ts";
+import type { ProblemLog } from "../log/problem_log.ts";
+import { getLogger } from "@logtape/logtape";
 
 /** How long one read blocks, in ms. */
 const BLOCK_MS = 1000;
@@ -37,7 +39,8 @@ export interface RoundFeedDeps {
   /** Players with connections here moved on another server (see `standing_relay.ts`). */
   readonly onMoved?: (playerIds: number[]) => void;
   readonly sleep: Sleep;
-  readonly logError?: (message: string) => void;
+  /** Where a failing read is reported, once per outage (default: the `clicker.cluster` logger). */
+  readonly log?: ProblemLog;
 }
 
 type StreamReply = [stream: string, entries: [id: string, fields: string[]][]][] | null;
@@ -116,7 +119,15 @@ export class RoundFeed {
         ) as StreamReply;
       } catch (error) {
         if (stop.aborted) return;
-        if (!failing) this.#deps.logError?.(`Round feed: ${errorMessage(error)}`);
+        if (!failing) {
+          (this.#deps.log ?? getLogger(["clicker", "cluster"])).error(
+            "Cannot read the round feed",
+            {
+              dependency: "Redis",
+              error: errorMessage(error),
+            },
+          );
+        }
         failing = true;
         // Redis may come back empty (restarted): read its stream from the start;
         // rounds already broadcast are skipped.

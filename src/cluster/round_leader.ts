@@ -23,7 +23,7 @@ import { recordRound } from "../db/rounds.ts";
 import { nextDeadline } from "../game/round_clock.ts";
 import { STANDINGS_TOP } from "../game/game_state.ts";
 import type { RaceEntry } from "../hub/wire.ts";
-import type { RoundLoopHealth } from "../round_loop.ts";
+import type { RoundLoopHealth } from "../game_backend.ts";
 import type { Sleep } from "../sleep.ts";
 import type { ClusterKeys } from "./cluster_keys.ts";
 import type { Lease } from "./lease.ts";
@@ -31,7 +31,7 @@ import type { Redis } from "./redis_connection.ts";
 import { announceRound, type ClosedResult, closeRound, pendingRounds } from "./round_scripts.ts";
 import { openSchedule } from "./schedule.ts";
 import type { RoundGrid } from "../game/round_clock.ts";
-import { logUnexpected } from "../log/log_unexpected.ts";
+import type { ProblemLog } from "../log/problem_log.ts";
 
 const log = getLogger(["clicker", "round"]);
 
@@ -52,8 +52,8 @@ export interface RoundLeaderDeps {
   readonly grid: RoundGrid;
   readonly now?: () => number;
   readonly sleep: Sleep;
-  readonly logError?: (message: string, fields?: Record<string, unknown>) => void;
-  /** Called right after this server closed round `id`, before it is recorded (tests crash here). */
+  readonly log?: ProblemLog;
+  /** Called right after this server closed round `id`, before it is recorded. */
   readonly afterClose?: (id: number) => void;
   /** The epoch of Redis this server knows (see `redis_epoch.ts`); unset, not checked. */
   readonly epoch?: () => string;
@@ -63,7 +63,7 @@ export interface RoundLeaderDeps {
 export class RoundLeader {
   readonly #deps: RoundLeaderDeps;
   readonly #now: () => number;
-  readonly #logError: (message: string, fields?: Record<string, unknown>) => void;
+  readonly #log: ProblemLog;
   readonly #stop = new AbortController();
   #done: Promise<void> = Promise.resolve();
   #round = { id: 0, endsAt: 0 };
@@ -76,7 +76,7 @@ export class RoundLeader {
   constructor(deps: RoundLeaderDeps) {
     this.#deps = deps;
     this.#now = deps.now ?? Date.now;
-    this.#logError = deps.logError ?? logUnexpected;
+    this.#log = deps.log ?? log;
   }
 
   /** Whether this server ends rounds now. */
@@ -122,7 +122,9 @@ export class RoundLeader {
       } catch (error) {
         if (stop.aborted) return;
         const message = errorMessage(error);
-        if (this.#redisError !== message) this.#logError(`Round clock: ${message}`);
+        if (this.#redisError !== message) {
+          this.#log.error("Round clock failed", { dependency: "Redis", error: message });
+        }
         this.#redisError = message;
         await sleep(ACQUIRE_EVERY_MS, stop).catch(() => {});
       }
@@ -189,10 +191,12 @@ export class RoundLeader {
         this.#lastUnitOfWork = { at, ok: false, error: message };
         // Retried twice a second: the first failure is told, the rest counted.
         if (this.#recording.fail(at)) {
-          this.#logError(
-            `Round ${result.id}: recording failed (${closed.length} waiting): ${message}`,
-            { dependency: "PostgreSQL", roundId: result.id, held: closed.length },
-          );
+          this.#log.error("Cannot record round", {
+            dependency: "PostgreSQL",
+            roundId: result.id,
+            held: closed.length,
+            error: message,
+          });
         }
         return false;
       }

@@ -7,21 +7,14 @@
  * @module
  */
 
-import type { ExpressionBuilder, Kysely } from "kysely";
+import { type ExpressionBuilder, type Kysely, PostgresAdapter } from "kysely";
 import type { Database } from "./schema.ts";
 import { isUniqueError } from "./sqlite_errors.ts";
 import { isPostgresUniqueError } from "./postgres/postgres_errors.ts";
 
-const postgres = new WeakSet<Kysely<Database>>();
-
-/** Notes that `db` speaks PostgreSQL; `openPostgres` calls it. */
-export function markPostgres(db: Kysely<Database>): void {
-  postgres.add(db);
-}
-
-/** Whether `db` speaks PostgreSQL (otherwise SQLite). */
-export function isPostgres(db: Kysely<Database>): boolean {
-  return postgres.has(db);
+/** Whether `db` speaks PostgreSQL (otherwise SQLite), as its Kysely adapter says. */
+function isPostgres(db: Kysely<Database>): boolean {
+  return db.getExecutor().adapter instanceof PostgresAdapter;
 }
 
 /** A text column of `players` compared regardless of case. */
@@ -38,7 +31,7 @@ export function equalsIgnoringCase(
   column: CaselessColumn,
   value: string,
 ) {
-  if (!postgres.has(db)) return eb(column, "=", value);
+  if (!isPostgres(db)) return eb(column, "=", value);
   return eb(eb.fn("lower", [column]), "=", eb.fn("lower", [eb.val(value)]));
 }
 

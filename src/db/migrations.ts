@@ -6,7 +6,6 @@
  */
 
 import { type Kysely, type Migration, type MigrationProvider, sql } from "kysely";
-import { usernameKey } from "../auth/username_key.ts";
 import { rekeyUsernames } from "./username_keys.ts";
 
 const migrations: Record<string, Migration> = {
@@ -60,17 +59,9 @@ const migrations: Record<string, Migration> = {
       // Nullable: rows written by other tools without a key stay valid (SQLite's
       // unique index lets NULLs repeat); createPlayer always sets it.
       await db.schema.alterTable("players").addColumn("username_key", "text").execute();
-      const { rows } = await sql<{ id: number; username: string }>`
-        select id, username from players order by id`.execute(db);
-      const seen = new Set<string>();
-      for (const row of rows) {
-        let key = usernameKey(row.username);
-        // Two existing players whose names read alike both keep their accounts:
-        // the later one's key is made unique, so only new look-alikes are refused.
-        if (seen.has(key)) key = `${key}#${row.id}`;
-        seen.add(key);
-        await sql`update players set username_key = ${key} where id = ${row.id}`.execute(db);
-      }
+      // Two existing players whose names read alike both keep their accounts:
+      // the later one's key is made unique, so only new look-alikes are refused.
+      await rekeyUsernames(db);
       await db.schema
         .createIndex("players_by_username_key")
         .on("players")

@@ -18,6 +18,7 @@ import { isBusyError } from "./sqlite_errors.ts";
 import { migrationProvider } from "./migrations.ts";
 import type { Database } from "./schema.ts";
 import { errorMessage } from "../log/error_message.ts";
+import type { ProblemLog } from "../log/problem_log.ts";
 
 /** Options of {@linkcode openDatabase}. */
 export interface OpenDatabaseOptions {
@@ -28,10 +29,10 @@ export interface OpenDatabaseOptions {
   readonly busyWaitMs?: number;
   /** How often the file is checked for being deleted or replaced, in ms (default 1000). */
   readonly watchIntervalMs?: number;
-  /** Where a deleted or replaced database is reported (default: the `clicker` logger). */
-  readonly logError?: (message: string) => void;
+  /** Where a deleted or replaced database is reported (default: the `clicker.database` logger). */
+  readonly log?: ProblemLog;
   /** Kysely's query log, for tests that record the SQL a unit of work runs. */
-  readonly log?: LogConfig;
+  readonly queryLog?: LogConfig;
 }
 
 /** The database could not be opened or migrated; the message says why and where. */
@@ -72,7 +73,7 @@ export async function openDatabase(
   } catch (error) {
     lock?.release();
     if (error instanceof DatabaseOpenError) throw error;
-    throw new DatabaseOpenError(`Cannot open database "${path}": ${messageOf(error)}`);
+    throw new DatabaseOpenError(`Cannot open database "${path}": ${errorMessage(error)}`);
   }
   let identity: FileIdentity | undefined;
   try {
@@ -89,16 +90,16 @@ export async function openDatabase(
   } catch (error) {
     sqlite.close();
     lock?.release();
-    throw new DatabaseOpenError(`Cannot use database "${path}": ${messageOf(error)}`);
+    throw new DatabaseOpenError(`Cannot use database "${path}": ${errorMessage(error)}`);
   }
   const driver = new GuardedSqliteDriver(sqliteAdapter(sqlite), {
     identity,
     busyWaitMs: options.busyWaitMs,
     watchIntervalMs: options.watchIntervalMs,
-    logError: options.logError,
+    log: options.log,
     onClose: () => lock?.release(),
   });
-  const db = new Kysely<Database>({ dialect: guardedSqliteDialect(driver), log: options.log });
+  const db = new Kysely<Database>({ dialect: guardedSqliteDialect(driver), log: options.queryLog });
   const { error } = await new Migrator({ db, provider: migrationProvider }).migrateToLatest();
   try {
     if (error) throw error;
@@ -108,7 +109,7 @@ export async function openDatabase(
     sqlite.exec("pragma busy_timeout = 0");
   } catch (error) {
     await db.destroy(); // closing rolls the migrations back and releases the lock
-    throw new DatabaseOpenError(`Cannot migrate database "${path}": ${messageOf(error)}`);
+    throw new DatabaseOpenError(`Cannot migrate database "${path}": ${errorMessage(error)}`);
   }
   return db;
 }
@@ -128,8 +129,4 @@ async function enableWal(sqlite: DatabaseSync, timeoutMs: number): Promise<void>
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
   }
-}
-
-function messageOf(error: unknown): string {
-  return errorMessage(error);
 }

@@ -31,7 +31,8 @@ import {
 import type { NodeSqliteDatabase } from "./sqlite_adapter.ts";
 import type { FileIdentity } from "./file_identity.ts";
 import { DatabaseUnavailableError, isBusyError, isUnavailableError } from "./sqlite_errors.ts";
-import { logUnexpected } from "../log/log_unexpected.ts";
+import { getLogger } from "@logtape/logtape";
+import type { ProblemLog } from "../log/problem_log.ts";
 
 /** Options of {@linkcode GuardedSqliteDriver}. */
 export interface GuardedSqliteDriverOptions {
@@ -41,8 +42,8 @@ export interface GuardedSqliteDriverOptions {
   readonly busyWaitMs?: number;
   /** How often the file is checked while idle, in ms (default 1000). */
   readonly watchIntervalMs?: number;
-  /** Where a deleted or replaced database is reported (default: the `clicker` logger). */
-  readonly logError?: (message: string) => void;
+  /** Where a deleted or replaced database is reported (default: the `clicker.database` logger). */
+  readonly log?: ProblemLog;
   /** Runs once the database is closed. */
   readonly onClose?: () => void;
 }
@@ -189,9 +190,9 @@ export class GuardedSqliteDriver implements Driver {
     this.#unavailable = new DatabaseUnavailableError(
       `database "${path}" was deleted or replaced while the server ran; it is no longer used`,
     );
-    (this.#options.logError ?? logUnexpected)(
-      `Database "${path}" was deleted or replaced while the server ran: ` +
-        `every query is refused from now on`,
+    (this.#options.log ?? getLogger(["clicker", "database"])).error(
+      "Database was deleted or replaced while the server ran: every query is refused from now on",
+      { path },
     );
   }
 }

@@ -21,7 +21,7 @@ import { type RacePlace, RaceRanking, rankRacers } from "./race_ranking.ts";
 /** How many players a round's final standings list. */
 export const STANDINGS_TOP = 10;
 
-/** A player known to the current round. Fields change only through {@linkcode GameState}. */
+/** A player known to the current round. Fields change only through the game that holds it. */
 export interface PlayerState {
   readonly id: number;
   readonly username: string;
@@ -29,6 +29,10 @@ export interface PlayerState {
   multiplier: number;
   /** Open connections of this player; players with none are forgotten at the round's end. */
   connections: number;
+}
+
+/** A player of a round played in this process: the bucket caps their clicks here. */
+export interface CappedPlayer extends PlayerState {
   readonly bucket: ClickBucket;
 }
 
@@ -112,7 +116,7 @@ export interface GameStateOptions {
  * reset, not replaced, so whoever holds it always sees the current round.
  */
 export class GameState {
-  readonly #players = new Map<number, PlayerState>();
+  readonly #players = new Map<number, CappedPlayer>();
   /** The round's players who scored, in order, kept up to date by every move. */
   readonly race: RaceRanking = new RaceRanking();
   #rate = DEFAULT_MAX_CLICKS_PER_SECOND;
@@ -167,7 +171,7 @@ export class GameState {
   }
 
   /** The player's state, created at the round's start standing when new. */
-  join(id: number, username: string, nowMs: number): PlayerState {
+  join(id: number, username: string, nowMs: number): CappedPlayer {
     let player = this.#players.get(id);
     if (!player) {
       player = {
@@ -190,7 +194,7 @@ export class GameState {
   }
 
   /** A click: adds the multiplier unless the click cap drops it. */
-  increment(player: PlayerState, nowMs: number): MoveResult {
+  increment(player: CappedPlayer, nowMs: number): MoveResult {
     const counted = takeClick(player.bucket, this.#rate, nowMs);
     if (counted) {
       player.score = increment(player).score;

@@ -23,7 +23,9 @@ import { rawPath, readPath } from "./request_path.ts";
 import { corsFor } from "./cors.ts";
 import { sessionPolicy } from "./session_cookie.ts";
 import { clientAddress } from "./client_address.ts";
-import { logUnexpected } from "../log/log_unexpected.ts";
+import { getLogger } from "@logtape/logtape";
+import type { ProblemLog } from "../log/problem_log.ts";
+import { errorMessage, errorStack } from "../log/error_message.ts";
 
 /** The web client's folder, found from this file, never from the working directory. */
 export const STATIC_ROOT: string = join(import.meta.dirname ?? ".", "..", "..", "static");
@@ -51,8 +53,8 @@ export interface AppDeps {
   readonly trustProxy?: boolean;
   /** Whether the sign-in cookie is always marked `Secure` (default: only over HTTPS). */
   readonly secureCookie?: boolean;
-  /** Where unexpected errors go (default: the `clicker` logger). */
-  readonly logError?: (message: string) => void;
+  /** Where unexpected errors go (default: the `clicker.http` logger). */
+  readonly log?: ProblemLog;
   /** Where each request is told once answered; nowhere when absent. */
   readonly accessLog?: (entry: AccessEntry) => void;
   /** The web client's folder (default {@linkcode STATIC_ROOT}). */
@@ -101,7 +103,7 @@ function percentDecoded(text: string): string {
 
 /** Builds the whole HTTP application. */
 export function createApp(deps: AppDeps): Hono {
-  const logError = deps.logError ?? logUnexpected;
+  const log = deps.log ?? getLogger(["clicker", "http"]);
   const files = new StaticFiles(deps.staticRoot ?? STATIC_ROOT);
   // Paths are case-insensitive, as in the ASP.NET original. One that can't
   // be read routes as sent, to the 400 below.
@@ -176,10 +178,19 @@ export function createApp(deps: AppDeps): Hono {
     // A locked, full or vanished database is the server's trouble, not a bug:
     // the client may try again later. The details go to the log only.
     if (error instanceof DatabaseUnavailableError) {
-      logError(`${c.req.method} ${c.req.path}: database unavailable: ${error.message}`);
+      log.error("Database unavailable", {
+        method: c.req.method,
+        path: c.req.path,
+        error: errorMessage(error),
+      });
       return c.json({ message: "The game's database is unavailable; try again later" }, 503);
     }
-    logError(`${c.req.method} ${c.req.path}: ${error.stack ?? error}`);
+    log.error("Cannot answer request", {
+      method: c.req.method,
+      path: c.req.path,
+      error: errorMessage(error),
+      stack: errorStack(error),
+    });
     return c.json({ message: "Internal server error" }, 500);
   });
 

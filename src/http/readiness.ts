@@ -15,7 +15,7 @@
  * @module
  */
 
-import type { RoundLoopHealth } from "../round_loop.ts";
+import type { RoundLoopHealth } from "../game_backend.ts";
 
 /** What the server sees now. */
 export interface HealthFacts {

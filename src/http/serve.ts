@@ -27,9 +27,10 @@ import http, { type IncomingMessage, type ServerResponse } from "node:http";
 import net, { type Socket } from "node:net";
 import type { Duplex } from "node:stream";
 import { BadRequestError, toRequest, writeRawResponse, writeResponse } from "./fetch_bridge.ts";
-import { logUnexpected } from "../log/log_unexpected.ts";
+import { getLogger } from "@logtape/logtape";
+import type { ProblemLog } from "../log/problem_log.ts";
 import { isClientGone } from "./client_gone.ts";
-import { errorMessage } from "../log/error_message.ts";
+import { errorMessage, errorStack } from "../log/error_message.ts";
 
 /** A WebSocket upgrade request whose socket the handler may take over. */
 export interface UpgradeRequest {
@@ -70,8 +71,8 @@ export interface ServeOptions {
   readonly requestTimeoutMs?: number;
   /** How long a connection may sit idle between requests, in ms (default 5000). */
   readonly keepAliveTimeoutMs?: number;
-  /** Where unexpected errors go (default: the `clicker` logger). */
-  readonly logError?: (message: string) => void;
+  /** Where unexpected errors go (default: the `clicker.http` logger). */
+  readonly log?: ProblemLog;
 }
 
 /** A listening server. */
@@ -122,7 +123,7 @@ type State = "waiting" | "receiving" | "active" | "streaming" | "idle" | "upgrad
 
 /** Starts a server and resolves once it listens. */
 export async function serve(options: ServeOptions): Promise<Served> {
-  const logError = options.logError ?? logUnexpected;
+  const log = options.log ?? getLogger(["clicker", "http"]);
   const limit = fileLimit();
   const reserve = limit === undefined ? 1024 : fileReserve(limit);
   const maxConnections = limit === undefined
@@ -245,7 +246,12 @@ export async function serve(options: ServeOptions): Promise<Served> {
     });
     handle(request, response).catch((error) => {
       if (!isClientGone(error)) {
-        logError(`${request.method} ${pathOnly(request.url)}: ${error?.stack ?? error}`);
+        log.error("Cannot answer request", {
+          method: request.method,
+          path: pathOnly(request.url),
+          error: errorMessage(error),
+          stack: errorStack(error),
+        });
       }
       if (!response.headersSent) {
         response.statusCode = 500;
@@ -278,7 +284,11 @@ export async function serve(options: ServeOptions): Promise<Served> {
     setState(socket as Socket, "upgraded");
     upgrade(request, socket, head).catch((error) => {
       if (!isClientGone(error)) {
-        logError(`upgrade ${pathOnly(request.url)}: ${error?.stack ?? error}`);
+        log.error("Cannot upgrade connection", {
+          path: pathOnly(request.url),
+          error: errorMessage(error),
+          stack: errorStack(error),
+        });
       }
       socket.destroy();
     });
@@ -302,7 +312,9 @@ export async function serve(options: ServeOptions): Promise<Served> {
 
   await listen(server, options.hostname, options.port, backlog);
   server.on("error", (error) => {
-    if (!isClientGone(error)) logError(`server: ${error?.stack ?? error}`);
+    if (!isClientGone(error)) {
+      log.error("Server failed", { error: errorMessage(error), stack: errorStack(error) });
+    }
   });
   const address = server.address() as net.AddressInfo;
   const port = address.port;
@@ -328,7 +340,7 @@ export async function serve(options: ServeOptions): Promise<Served> {
     const timer = setTimeout(async () => {
       done();
       if (lastAccept >= sentAt) return;
-      logError("server: the accept loop stopped taking connections; listening again");
+      log.error("Accept loop stopped taking connections: listening again");
       relistening = true;
       // Open connections stay; only the listening socket is replaced.
       server.close();
@@ -337,7 +349,7 @@ export async function serve(options: ServeOptions): Promise<Served> {
           await listen(server, options.hostname, port, backlog);
           break;
         } catch (error) {
-          logError(`server: cannot listen again: ${errorMessage(error)}`);
+          log.error("Cannot listen again", { error: errorMessage(error) });
           await new Promise((resolve) => setTimeout(resolve, 500));
         }
       }

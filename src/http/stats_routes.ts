@@ -14,9 +14,10 @@ import type { Database } from "../db/schema.ts";
 import { leaderboard } from "../db/accounts.ts";
 import { recentRounds } from "../db/rounds.ts";
 import { playerHistory } from "../db/player_history.ts";
-import type { RoundLoopHealth } from "../round_loop.ts";
+import type { RoundLoopHealth } from "../game_backend.ts";
 import type { ClusterHealth } from "../cluster/cluster.ts";
 import { healthy, readiness } from "./readiness.ts";
+import { errorMessage } from "../log/error_message.ts";
 
 /** What {@linkcode statsRoutes} needs. */
 export interface StatsDeps {
@@ -110,7 +111,7 @@ export function statsRoutes(deps: StatsDeps): Hono {
     try {
       await sql`select 1`.execute(deps.db);
     } catch (error) {
-      database = error instanceof Error ? error.message : "unreachable";
+      database = errorMessage(error) || "unreachable";
     }
     const cluster = await deps.cluster?.();
     return { database, cluster, redis: cluster?.redis, loop: deps.loopHealth() };

@@ -5,9 +5,9 @@
  * record is acted on by its type, and invocations of `Increment` and
  * `BuyMultiplier` go to the hub's methods (`hub_methods.ts`), whose moves
  * reach the player's other connections as `Standing` (`standing_sync.ts`).
- * The hub reaches the current round through the narrow {@linkcode HubGame}:
- * by default the game of the server's round loop, one object for the
- * server's life.
+ * The hub reaches the current round through the narrow {@linkcode HubGame}
+ * it is given: the game of the round loop in a single process, one object
+ * for the server's life, or the game kept in Redis with several servers.
  *
  * Every incoming frame is guarded: a record that breaks the protocol closes
  * only its own connection, with an error the client can show. Every message
@@ -19,7 +19,6 @@
  */
 
 import { getLogger } from "@logtape/logtape";
-import { roundLoop } from "../round_loop.ts";
 import type { VerifiedToken } from "../auth/tokens.ts";
 import { ConnectionRegistry, type Socket } from "./connections.ts";
 import { type ClientMessage, type Frame, HandshakeReader, ProtocolError } from "./protocol.ts";
@@ -37,7 +36,8 @@ import {
   type LastRound,
   MessageType,
 } from "./wire.ts";
-import { logUnexpected } from "../log/log_unexpected.ts";
+import type { ProblemLog } from "../log/problem_log.ts";
+import { errorMessage, errorStack } from "../log/error_message.ts";
 import { HubCounts } from "../metrics/hub_counts.ts";
 
 const log = getLogger(["clicker", "hub"]);
@@ -69,16 +69,16 @@ export interface OpenOptions {
 
 /** What {@linkcode Hub} needs. */
 export interface HubOptions {
-  /** The current round (default: the game of the server's round loop). */
-  readonly game?: HubGame;
+  /** The current round: the round loop's game, or the game kept in Redis. */
+  readonly game: HubGame;
   /** Reads the clock (default `Date.now`). */
   readonly now?: () => number;
   /** Round length, reported in `GameInfo`. */
   readonly roundDurationMs: number;
-  /** The last round announced, for `GameInfo` (default: the server's round loop's). */
-  readonly lastRound?: () => LastRound | null;
+  /** The last round announced, for `GameInfo`. */
+  readonly lastRound: () => LastRound | null;
   /** Where unexpected errors are reported (default: the `clicker` logger). */
-  readonly logError?: (message: string, fields?: Record<string, unknown>) => void;
+  readonly log?: ProblemLog;
   /** Players online for `PlayerCount` (default: those connected here); see `ConnectionRegistry`. */
   readonly playersOnline?: () => number;
   /** How long a connection whose socket was lost may resume, in ms (default 30 s). */
@@ -99,7 +99,7 @@ export class Hub {
   readonly counts: HubCounts;
   readonly #game: HubGame;
   readonly #now: () => number;
-  readonly #logError: (message: string, fields?: Record<string, unknown>) => void;
+  readonly #log: ProblemLog;
   readonly #handshake: HubHandshake<HubConnection>;
   readonly #methods: HubMethods<HubConnection>;
   readonly #standing: StandingSync<HubConnection>;
@@ -107,9 +107,9 @@ export class Hub {
   #nextId = 0;
 
   constructor(options: HubOptions) {
-    this.#game = options.game ?? roundLoop.game;
+    this.#game = options.game;
     this.#now = options.now ?? Date.now;
-    this.#logError = options.logError ?? logUnexpected;
+    this.#log = options.log ?? log;
     const counts = this.counts = options.counts ?? new HubCounts();
     this.registry = new ConnectionRegistry<HubConnection>({
       counts,
@@ -134,7 +134,7 @@ export class Hub {
       game: this.#game,
       now: this.#now,
       roundDurationMs: options.roundDurationMs,
-      lastRound: options.lastRound ?? (() => roundLoop.lastRound),
+      lastRound: options.lastRound,
       replayBufferBytes: options.replayBufferBytes ?? 100_000,
     });
     this.#standing = new StandingSync({
@@ -161,7 +161,7 @@ export class Hub {
       },
       watchRace: (connection) => this.#race.watch(connection),
       counts,
-      logError: this.#logError,
+      log: this.#log,
     });
   }
 
@@ -247,8 +247,10 @@ export class Hub {
           code: error.closeCode,
         });
       } else {
-        this.#logError(`Connection ${connection.id}: ${(error as Error)?.stack ?? error}`, {
-          connectionId: connection.id,
+        this.#log.error("Cannot handle message", {
+          ...connectionFields(connection),
+          error: errorMessage(error),
+          stack: errorStack(error),
         });
         this.registry.close(connection, {
           error: "Internal server error",

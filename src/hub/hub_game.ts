@@ -1,8 +1,8 @@
 /**
  * The current round as the hub sees it: the one seam between the hub and
- * wherever the game is kept. By default that is the game of the server's
- * round loop, in this process; with several servers it is kept in Redis and
- * moves answer with promises (`cluster/cluster_game.ts`).
+ * wherever the game is kept. In a single process that is the game of the
+ * round loop (`single/round_loop.ts`); with several servers it is kept in
+ * Redis and moves answer with promises (`cluster/cluster_game.ts`).
  *
  * @module
  */

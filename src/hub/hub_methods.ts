@@ -22,7 +22,9 @@ import type { HubGame } from "./hub_game.ts";
 import type { Frame, Invocation } from "./protocol.ts";
 import { HubMethod, type ScoreUpdate, type Throttled } from "./wire.ts";
 import { HubCounts } from "../metrics/hub_counts.ts";
-import { logUnexpected } from "../log/log_unexpected.ts";
+import { getLogger } from "@logtape/logtape";
+import type { ProblemLog } from "../log/problem_log.ts";
+import { errorMessage, errorStack } from "../log/error_message.ts";
 
 /** The completion error of a move the game could not take (it is kept elsewhere and out of reach). */
 export const GAME_UNAVAILABLE = "The game is unavailable for a moment; try again";
@@ -44,8 +46,8 @@ export interface HubMethodsOptions<C extends PlayerConnection> {
   readonly watchRace?: (connection: C) => void;
   /** Where clicks and purchases are counted (default: a count of its own). */
   readonly counts?: HubCounts;
-  /** Where errors in answering a move go (default: the `clicker` logger). */
-  readonly logError?: (message: string) => void;
+  /** Where errors in answering a move go (default: the `clicker.hub` logger). */
+  readonly log?: ProblemLog;
 }
 
 /** Runs the invocations of hub methods and answers them. */
@@ -55,7 +57,7 @@ export class HubMethods<C extends PlayerConnection> {
   readonly #moved: (connection: C, now: number) => void;
   readonly #watchRace: (connection: C) => void;
   readonly #counts: HubCounts;
-  readonly #logError: (message: string) => void;
+  readonly #log: ProblemLog;
   /** Completions sent so far: tells whether an answer that threw had sent its own. */
   #completions = 0;
 
@@ -65,7 +67,7 @@ export class HubMethods<C extends PlayerConnection> {
     this.#game = options.game;
     this.#moved = options.moved;
     this.#watchRace = options.watchRace ?? (() => {});
-    this.#logError = options.logError ?? logUnexpected;
+    this.#log = options.log ?? getLogger(["clicker", "hub"]);
   }
 
   /** Runs one invocation of a connection past its handshake. */
@@ -145,7 +147,11 @@ export class HubMethods<C extends PlayerConnection> {
       try {
         answer(outcome);
       } catch (error) {
-        this.#logError(`Connection ${connection.id}: ${(error as Error)?.stack ?? error}`);
+        this.#log.error("Cannot answer invocation", {
+          connectionId: connection.id,
+          error: errorMessage(error),
+          stack: errorStack(error),
+        });
         if (this.#completions === before) unavailable();
       }
     }, () => {
@@ -153,7 +159,10 @@ export class HubMethods<C extends PlayerConnection> {
       unavailable();
     }).catch((error) => {
       // Even the error could not be sent (the socket broke meanwhile): nothing more to tell.
-      this.#logError(`Connection ${connection.id}: ${(error as Error)?.stack ?? error}`);
+      this.#log.error("Cannot send completion", {
+        connectionId: connection.id,
+        error: errorMessage(error),
+      });
     });
   }
 

@@ -1,6 +1,7 @@
 /**
  * Turns whatever was thrown into the text a log line or a response shows:
- * an error's message, or the thrown value itself. Pure; no I/O.
+ * an error's message, or the thrown value itself; and, for a bug, where it
+ * was thrown. Pure; no I/O.
  *
  * @module
  */
@@ -12,4 +13,9 @@ export function errorMessage(error: unknown): string {
     return String((error as { message: unknown }).message);
   }
   return String(error);
+}
+
+/** The stack of `error` when it is an `Error` that has one: logged beside the message for a bug. */
+export function errorStack(error: unknown): string | undefined {
+  return error instanceof Error ? error.stack : undefined;
 }

@@ -23,6 +23,8 @@ export interface ClusterServersOptions {
   readonly databaseUrl: string;
   /** More environment variables, for every server. */
   readonly env?: Record<string, string>;
+  /** The module every server runs instead of `main.ts` (a test's own entry point). */
+  readonly entry?: string;
   /** Round length in seconds (default 1). */
   readonly roundSeconds?: number;
 }
@@ -37,6 +39,7 @@ export async function startServers(
 ): Promise<SpawnedServer[]> {
   const start = (i: number) =>
     spawnServer({
+      entry: options.entry,
       roundSeconds: options.roundSeconds ?? 1,
       env: {
         REDIS_URL: options.redisUrl,

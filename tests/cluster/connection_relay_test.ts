@@ -7,6 +7,8 @@
 import assert from "node:assert/strict";
 import { ConnectionRelay, RELAYED_BY } from "../../src/cluster/connection_relay.ts";
 import { connectionToken } from "../../src/hub/connection_token.ts";
+import { quietLog } from "../../src/log/problem_log.ts";
+import { CollectingLog } from "../support/collecting_log.ts";
 
 interface Seen {
   readonly method: string;
@@ -30,7 +32,7 @@ function relayTo(addresses: Record<string, string>): ConnectionRelay {
   return new ConnectionRelay({
     serverId: "here",
     addressOf: (id) => Promise.resolve(addresses[id]),
-    logError: () => {},
+    log: quietLog,
   });
 }
 
@@ -131,16 +133,22 @@ Deno.test("ConnectionRelay.forward() relays nothing to an owner that can't be re
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const port = (listener.addr as Deno.NetAddr).port;
   listener.close();
-  const errors: string[] = [];
+  const logged = new CollectingLog();
   const relay = new ConnectionRelay({
     serverId: "here",
     addressOf: () => Promise.resolve(`http://127.0.0.1:${port}`),
-    logError: (message) => errors.push(message),
+    log: logged,
   });
   const token = connectionToken("there");
   const answer = await relay.forward(new Request(`http://h/game?id=${token}`), token, "127.0.0.1");
   assert.equal(answer, undefined);
-  assert.equal(errors.length, 1);
-  assert.match(errors[0], /^Cannot relay GET \/game to server there: /);
-  assert.ok(!errors[0].includes(token), "the token is never logged");
+  assert.equal(logged.records.length, 1);
+  const [reported] = logged.records;
+  assert.equal(reported.message, "Cannot relay request to the server that holds its connection");
+  assert.deepEqual(
+    { method: reported.fields.method, path: reported.fields.path, owner: reported.fields.owner },
+    { method: "GET", path: "/game", owner: "there" },
+  );
+  assert.ok(typeof reported.fields.error === "string" && reported.fields.error !== "");
+  assert.ok(!logged.lines[0].includes(token), "the token is never logged");
 });

@@ -5,8 +5,10 @@
  */
 
 import assert from "node:assert/strict";
+import { join } from "node:path";
 import { registerAndLogin } from "../support/accounts.ts";
 import type { SpawnedServer } from "../support/spawn_server.ts";
+import { CRASH_AFTER_CLOSE_ENV } from "../support/crashing_main.ts";
 import { adminQuery, dropPostgres, freshPostgres, freshRedis } from "./services.ts";
 import {
   assertRecordsWhole,
@@ -19,6 +21,9 @@ import {
   startServers,
   waitFor,
 } from "./cluster_support.ts";
+
+/** The servers' entry point for the crash: `main.ts` with a hook that kills the leader. */
+const CRASHING_MAIN = join(import.meta.dirname!, "..", "support", "crashing_main.ts");
 
 /** This file's Redis database index (each cluster test file has its own). */
 const REDIS_DB = 2;
@@ -127,7 +132,8 @@ Deno.test({
   const servers = await startServers(3, {
     redisUrl,
     databaseUrl,
-    env: { CLICKER_TEST_CRASH_AFTER_CLOSE: String(crashRound) },
+    entry: CRASHING_MAIN,
+    env: { [CRASH_AFTER_CLOSE_ENV]: String(crashRound) },
   });
   const clients: ClusterClient[] = [];
   try {

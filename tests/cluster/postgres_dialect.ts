@@ -7,6 +7,7 @@
 
 import { type Kysely, sql } from "kysely";
 import type { Database } from "../../src/db/schema.ts";
+import { quietLog } from "../../src/log/problem_log.ts";
 import { openPostgres } from "../../src/db/postgres/open_postgres.ts";
 import type { QueryDialect } from "../db/query_dialect.ts";
 import { dropPostgres, freshPostgres } from "./services.ts";
@@ -16,7 +17,7 @@ export const POSTGRES: QueryDialect = Object.freeze({
   name: "PostgreSQL",
   async open() {
     const url = await freshPostgres("pg_queries");
-    const db = await openPostgres(url, { logError: () => {} });
+    const db = await openPostgres(url, { log: quietLog });
     return {
       db,
       async close() {

@@ -146,7 +146,7 @@ Deno.test({
       assert.equal(body.status, "degraded");
     }
     // Retried twice a second, the failure is logged once per outage (once per leader).
-    const told = servers.map((s) => s.output().match(/recording failed/g)?.length ?? 0);
+    const told = servers.map((s) => s.output().match(/Cannot record round/g)?.length ?? 0);
     const total = told.reduce((a, b) => a + b, 0);
     assert.ok(total >= 1 && total <= servers.length, `logged ${told} times`);
 

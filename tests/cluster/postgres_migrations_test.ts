@@ -14,6 +14,7 @@ import { openPostgres } from "../../src/db/postgres/open_postgres.ts";
 import { postgresMigrationProvider } from "../../src/db/postgres/migrations.ts";
 import type { Database } from "../../src/db/schema.ts";
 import { checkRekeyed, insertOldPlayers } from "../db/username_rekey_suite.ts";
+import { quietLog } from "../../src/log/problem_log.ts";
 
 Deno.test("0002_username_skeleton on PostgreSQL rekeys players; look-alikes already there keep their accounts", async () => {
   const url = await freshPostgres("pg_rekey");
@@ -32,7 +33,7 @@ Deno.test("0002_username_skeleton on PostgreSQL rekeys players; look-alikes alre
     } finally {
       await old.destroy();
     }
-    const db = await openPostgres(url, { logError: () => {} });
+    const db = await openPostgres(url, { log: quietLog });
     try {
       await checkRekeyed(db);
     } finally {

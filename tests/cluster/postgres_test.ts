@@ -15,6 +15,7 @@ import { roundHistoryQueries } from "../db/round_history_queries.ts";
 import { openPostgres } from "../../src/db/postgres/open_postgres.ts";
 import { DatabaseUnavailableError } from "../../src/db/sqlite_errors.ts";
 import { DatabaseOpenError } from "../../src/db/open_database.ts";
+import { quietLog } from "../../src/log/problem_log.ts";
 
 accountQueries(POSTGRES);
 roundQueries(POSTGRES);
@@ -29,7 +30,7 @@ Deno.test("openPostgres() refuses an unreachable server with DatabaseOpenError",
 
 Deno.test("a query on PostgreSQL gone away fails as DatabaseUnavailableError", async () => {
   const url = await freshPostgres("pg_gone");
-  const db = await openPostgres(url, { logError: () => {} });
+  const db = await openPostgres(url, { log: quietLog });
   try {
     // The connection ends under the query, as when the server restarts.
     await assert.rejects(

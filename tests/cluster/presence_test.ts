@@ -9,6 +9,7 @@ import { freshRedis } from "./services.ts";
 import { openRedis, type Redis } from "../../src/cluster/redis_connection.ts";
 import { clusterKeys } from "../../src/cluster/cluster_keys.ts";
 import { Presence } from "../../src/cluster/presence.ts";
+import { quietLog } from "../../src/log/problem_log.ts";
 
 /** This file's Redis database index (each cluster test file has its own). */
 const REDIS_DB = 9;
@@ -30,7 +31,7 @@ function presence(redis: Redis, serverId: string, ttlMs = 3000): Presence {
 }
 
 Deno.test("Presence: a server finds where every live server is, and not one that left", async () => {
-  const redis = await openRedis(await freshRedis(REDIS_DB), { name: "test", logError: () => {} });
+  const redis = await openRedis(await freshRedis(REDIS_DB), { name: "test", log: quietLog });
   const [a, b] = [presence(redis, "a"), presence(redis, "b")];
   try {
     await a.start();
@@ -61,7 +62,7 @@ Deno.test("Presence: a server finds where every live server is, and not one that
 });
 
 Deno.test("Presence: a server that stopped beating is forgotten once its presence runs out", async () => {
-  const redis = await openRedis(await freshRedis(REDIS_DB), { name: "test", logError: () => {} });
+  const redis = await openRedis(await freshRedis(REDIS_DB), { name: "test", log: quietLog });
   const [a, b] = [presence(redis, "a", 200), presence(redis, "b")];
   try {
     await a.start();

@@ -5,6 +5,7 @@
  * places of the players watching, telling only when something changed.
  */
 
+import { quietLog } from "../../src/log/problem_log.ts";
 import assert from "node:assert/strict";
 import { freshRedis } from "./services.ts";
 import { openRedis, type Redis } from "../../src/cluster/redis_connection.ts";
@@ -30,7 +31,7 @@ async function pastMs(redis: Redis, ms: number): Promise<void> {
 }
 
 Deno.test("the click script keeps the race and RaceReader reads it", async () => {
-  const redis = await openRedis(await freshRedis(REDIS_DB), { name: "test", logError: () => {} });
+  const redis = await openRedis(await freshRedis(REDIS_DB), { name: "test", log: quietLog });
   try {
     const now = await redisMs(redis);
     const round = {

@@ -18,6 +18,7 @@ import {
   type RepairPlan,
 } from "../../src/cluster/repair_plan.ts";
 import { waitFor } from "./cluster_support.ts";
+import { quietLog } from "../../src/log/problem_log.ts";
 
 /** This file's Redis database index (each cluster test file has its own). */
 const REDIS_DB = 11;
@@ -25,7 +26,7 @@ const keys = clusterKeys("t:");
 const ROUND = { id: 7, startedAt: 1000, endsAt: 2000, gridStart: 0, durationMs: 1000 };
 
 async function withRedis(fn: (redis: Redis) => Promise<void>): Promise<void> {
-  const redis = await openRedis(await freshRedis(REDIS_DB), { name: "test", logError: () => {} });
+  const redis = await openRedis(await freshRedis(REDIS_DB), { name: "test", log: quietLog });
   try {
     await fn(redis);
   } finally {

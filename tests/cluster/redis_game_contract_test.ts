@@ -6,6 +6,7 @@
  * @module
  */
 
+import { quietLog } from "../../src/log/problem_log.ts";
 import { describeHubGame, type GameUnderTest } from "../game_contract/hub_game_contract.ts";
 import { freshRedis } from "./services.ts";
 import { openRedis } from "../../src/cluster/redis_connection.ts";
@@ -31,7 +32,7 @@ const LEASE = "contract-leader";
 describeHubGame("the game in Redis", async ({ maxClicksPerSecond }) => {
   const redis = await openRedis(await freshRedis(REDIS_DB), {
     name: "contract",
-    logError: () => {},
+    log: quietLog,
   });
   const keys = clusterKeys("contract:");
   const start = Date.now();

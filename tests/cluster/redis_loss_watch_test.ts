@@ -13,6 +13,7 @@ import { joinEpoch, readEpoch } from "../../src/cluster/redis_epoch.ts";
 import { initRound, readRound } from "../../src/cluster/round_scripts.ts";
 import { RedisLossWatch } from "../../src/cluster/redis_loss_watch.ts";
 import type { HeldGame } from "../../src/cluster/repair_plan.ts";
+import { quietLog } from "../../src/log/problem_log.ts";
 
 /** This file's Redis database index (each cluster test file has its own). */
 const REDIS_DB = 12;
@@ -28,7 +29,7 @@ const HELD: HeldGame = {
 async function withWatch(
   fn: (redis: Redis, watch: RedisLossWatch, logged: string[]) => Promise<void>,
 ): Promise<void> {
-  const redis = await openRedis(await freshRedis(REDIS_DB), { name: "test", logError: () => {} });
+  const redis = await openRedis(await freshRedis(REDIS_DB), { name: "test", log: quietLog });
   const epoch = await joinEpoch(redis, keys);
   await initRound(redis, keys, ROUND, 6, epoch);
   const logged: string[] = [];
@@ -40,7 +41,7 @@ async function withWatch(
     epoch,
     held: () => HELD,
     lastRecorded: () => Promise.resolve(6),
-    log: (message) => logged.push(message),
+    log: { error: (message) => logged.push(message), warning: (message) => logged.push(message) },
     now: () => 6500,
   });
   try {

@@ -17,13 +17,14 @@ import {
   pendingRounds,
   readRound,
 } from "../../src/cluster/round_scripts.ts";
+import { quietLog } from "../../src/log/problem_log.ts";
 
 /** This file's Redis database index (each cluster test file has its own). */
 const REDIS_DB = 3;
 const keys = clusterKeys("t:");
 
 async function withRedis(fn: (redis: Redis) => Promise<void>): Promise<void> {
-  const redis = await openRedis(await freshRedis(REDIS_DB), { name: "test", logError: () => {} });
+  const redis = await openRedis(await freshRedis(REDIS_DB), { name: "test", log: quietLog });
   try {
     await fn(redis);
   } finally {

@@ -4,6 +4,7 @@ import { DatabaseSync } from "node:sqlite";
 import { sql } from "kysely";
 import { openDatabase, type OpenDatabaseOptions } from "../../src/db/open_database.ts";
 import { DatabaseUnavailableError } from "../../src/db/sqlite_errors.ts";
+import { CollectingLog } from "../support/collecting_log.ts";
 
 async function withDatabase(
   options: OpenDatabaseOptions,
@@ -49,7 +50,7 @@ function turns(n: number): Promise<void> {
 Deno.test("the driver begins every transaction immediate, taking the write lock up front", async () => {
   const statements: string[] = [];
   const db = await openDatabase(":memory:", {
-    log: (event) => {
+    queryLog: (event) => {
       statements.push(event.query.sql);
     },
   });
@@ -122,10 +123,10 @@ Deno.test("the driver reports a full database as SQLite says it, inside a transa
 });
 
 Deno.test("the driver refuses to report a write to a deleted file as done, and refuses all after", async () => {
-  const logged: string[] = [];
+  const logged = new CollectingLog();
   // The watch is slow here: the write itself must notice.
   await withDatabase(
-    { watchIntervalMs: 3_600_000, logError: (m) => logged.push(m) },
+    { watchIntervalMs: 3_600_000, log: logged },
     async (db, path) => {
       await db.insertInto("settings").values({ key: "before", value: "1" }).execute();
       for (const suffix of ["", "-wal", "-shm"]) await Deno.remove(path + suffix);
@@ -144,8 +145,8 @@ Deno.test("the driver refuses to report a write to a deleted file as done, and r
           ),
         isUnavailable(/was deleted or replaced/),
       );
-      assert.equal(logged.length, 1, logged.join("\n"));
-      assert.ok(logged[0].includes(path), logged[0]);
+      assert.equal(logged.records.length, 1, logged.lines.join("\n"));
+      assert.equal(logged.records[0].fields.path, path, logged.lines[0]);
     },
   );
 });
@@ -153,11 +154,14 @@ Deno.test("the driver refuses to report a write to a deleted file as done, and r
 Deno.test("the driver notices a replaced file on its own, and says so once", async () => {
   const { promise: noticed, resolve } = Promise.withResolvers<string>();
   let count = 0;
-  const logError = (message: string) => {
-    count++;
-    resolve(message);
+  const log = {
+    error(message: string) {
+      count++;
+      resolve(message);
+    },
+    warning() {},
   };
-  await withDatabase({ watchIntervalMs: 20, logError }, async (db, path) => {
+  await withDatabase({ watchIntervalMs: 20, log }, async (db, path) => {
     await db.insertInto("settings").values({ key: "k", value: "v" }).execute();
     const other = join(path, "..", "other.db");
     new DatabaseSync(other).close();

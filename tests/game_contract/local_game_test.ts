@@ -6,7 +6,8 @@
  */
 
 import { describeHubGame, type GameUnderTest } from "./hub_game_contract.ts";
-import { type EndRound, RoundLoop } from "../../src/round_loop.ts";
+import { RoundLoop } from "../../src/single/round_loop.ts";
+import type { EndRound } from "../../src/hub/wire.ts";
 import { openDatabase } from "../../src/db/open_database.ts";
 import { createPlayer } from "../../src/db/accounts.ts";
 import { FakeTime } from "../support/fake_time.ts";
@@ -29,7 +30,10 @@ describeHubGame("the game in this process", async ({ maxClicksPerSecond }) => {
     checkpointIntervalMs: 10 * ROUND_MS,
     now: time.clock,
     sleep: time.sleep,
-    logError: (message) => announced.reject(new Error(message)),
+    log: {
+      error: (message) => announced.reject(new Error(message)),
+      warning: (message) => announced.reject(new Error(message)),
+    },
   });
   const t: GameUnderTest = {
     game: loop.game,

@@ -15,8 +15,9 @@ import { type AccountDeps, accountRoutes } from "../../src/http/account_routes.t
 import { type ServerIdentity, statsRoutes } from "../../src/http/stats_routes.ts";
 import type { ClusterHealth } from "../../src/cluster/cluster.ts";
 import { createApp } from "../../src/http/app.ts";
-import type { RoundLoopHealth } from "../../src/round_loop.ts";
+import type { RoundLoopHealth } from "../../src/game_backend.ts";
 import { CHEAP_HASH } from "../support/test_server.ts";
+import { quietLog } from "../../src/log/problem_log.ts";
 
 /** The health of a round loop that is running and has nothing left to record. */
 export const RUNNING_LOOP: RoundLoopHealth = Object.freeze({
@@ -58,7 +59,7 @@ export async function memoryApp(options: MemoryAppOptions = {}): Promise<MemoryA
   const secret = generateSecret();
   const app = createApp({
     corsOrigins: [],
-    logError: () => {},
+    log: quietLog,
     staticRoot: options.staticRoot,
     routes: [
       {

@@ -8,6 +8,7 @@
 
 import assert from "node:assert/strict";
 import { serve, type Served, type ServeEnv } from "../../src/http/serve.ts";
+import { quietLog } from "../../src/log/problem_log.ts";
 
 const REQUEST_TIMEOUT_MS = 300;
 /** How long the test streams keep going: well past the request timeout. */
@@ -37,7 +38,7 @@ function start(): Promise<Served> {
     maxConnections: 100,
     headersTimeoutMs: REQUEST_TIMEOUT_MS,
     requestTimeoutMs: REQUEST_TIMEOUT_MS,
-    logError: () => {},
+    log: quietLog,
     fetch: (request: Request, env: ServeEnv) => {
       const path = new URL(request.url).pathname;
       if (path === "/stream") env.stream?.();

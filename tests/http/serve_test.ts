@@ -18,6 +18,7 @@ import { rawGet } from "../support/raw_http.ts";
 import { serve } from "../../src/http/serve.ts";
 import { connectClient } from "../support/hub_client.ts";
 import { HttpTransportType } from "@microsoft/signalr";
+import { quietLog } from "../../src/log/problem_log.ts";
 
 const RS = "\x1e";
 const HANDSHAKE = `{"protocol":"json","version":1}${RS}`;
@@ -314,7 +315,7 @@ Deno.test("serve(): over the cap a body still arriving is shed, never a request 
     // Long enough that no sweep closes anything during the test: only shedding does.
     headersTimeoutMs: 60_000,
     requestTimeoutMs: 60_000,
-    logError: () => {},
+    log: quietLog,
     fetch: async (request, env) => {
       const path = new URL(request.url).pathname;
       if (path === "/socket" && env.upgrade) {
@@ -447,7 +448,7 @@ Deno.test("serve(): over the cap with every request finished, the oldest idle co
     hostname: "127.0.0.1",
     port: 0,
     maxConnections: 16,
-    logError: () => {},
+    log: quietLog,
     fetch: () => new Response("ok"),
   });
   const url = `http://127.0.0.1:${served.port}/`;

@@ -8,9 +8,15 @@ import assert from "node:assert/strict";
 import { Hub } from "../../src/hub/hub.ts";
 import type { HubGame } from "../../src/hub/hub_game.ts";
 import { GAME_UNAVAILABLE } from "../../src/hub/hub_methods.ts";
-import { GameState, type MoveResult, type PlayerState } from "../../src/game/game_state.ts";
+import {
+  type CappedPlayer,
+  GameState,
+  type MoveResult,
+  type PlayerState,
+} from "../../src/game/game_state.ts";
 import type { PurchaseResult } from "../../src/game/rules.ts";
 import { FakeSocket } from "./fake_socket.ts";
+import { quietLog } from "../../src/log/problem_log.ts";
 
 const RS = "\x1e";
 const HANDSHAKE = `{"protocol":"json","version":1}${RS}`;
@@ -33,7 +39,7 @@ class DeferredGame implements HubGame {
   get lastRound() {
     return null;
   }
-  join(id: number, username: string, nowMs: number): PlayerState {
+  join(id: number, username: string, nowMs: number): CappedPlayer {
     return this.inner.join(id, username, nowMs);
   }
   leave(player: PlayerState): void {
@@ -42,7 +48,7 @@ class DeferredGame implements HubGame {
   standing(player: PlayerState): MoveResult {
     return this.inner.standing(player);
   }
-  increment(player: PlayerState, nowMs: number): Promise<MoveResult> {
+  increment(player: CappedPlayer, nowMs: number): Promise<MoveResult> {
     return this.#defer(() => this.inner.increment(player, nowMs));
   }
   buyMultiplier(player: PlayerState): Promise<PurchaseResult> {
@@ -68,7 +74,7 @@ function setup() {
     now: () => 1_000,
     roundDurationMs: 30_000,
     lastRound: () => null,
-    logError: () => {},
+    log: quietLog,
   });
   const socket = new FakeSocket();
   const connection = hub.open(socket, { id: 1, username: "ann", expiresAt: 1e15 }, 0);

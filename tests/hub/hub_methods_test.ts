@@ -10,6 +10,7 @@ import type { Invocation } from "../../src/hub/protocol.ts";
 import { JSON_PROTOCOL } from "../../src/hub/json_protocol.ts";
 import type { MoveResult, PlayerState } from "../../src/game/game_state.ts";
 import { FakeSocket } from "./fake_socket.ts";
+import { CollectingLog } from "../support/collecting_log.ts";
 
 const MOVED: MoveResult = { score: 1, multiplier: 1, multiplierCost: 10, counted: true };
 
@@ -34,7 +35,7 @@ function increment(invocationId?: string): Invocation {
 /** HubMethods over one connection, a game answering `outcome`, and `moved` as given. */
 function setup(outcome: () => Promise<MoveResult>, moved: () => void = () => {}) {
   const c = connection();
-  const logged: string[] = [];
+  const logged = new CollectingLog();
   const methods = new HubMethods<typeof c>({
     registry: {
       get: (id) => id === c.id ? c : undefined,
@@ -47,7 +48,7 @@ function setup(outcome: () => Promise<MoveResult>, moved: () => void = () => {})
       maxClicksPerSecond: 25,
     },
     moved,
-    logError: (line) => logged.push(line),
+    log: logged,
   });
   return { c, methods, logged };
 }
@@ -84,8 +85,10 @@ Deno.test("HubMethods: an answer that throws before its completion becomes a com
   });
   assert.deepEqual(left, []);
   assert.deepEqual(c.socket.records(), [{ type: 3, invocationId: "1", error: GAME_UNAVAILABLE }]);
-  assert.equal(logged.length, 1);
-  assert.match(logged[0], /^Connection c1: TypeError: Cannot read counted/);
+  assert.equal(logged.records.length, 1);
+  assert.equal(logged.records[0].message, "Cannot answer invocation");
+  assert.equal(logged.records[0].fields.connectionId, "c1");
+  assert.match(String(logged.records[0].fields.error), /^Cannot read counted/);
 });
 
 Deno.test("HubMethods: an answer that throws after its completion sends no second one", async () => {
@@ -98,7 +101,7 @@ Deno.test("HubMethods: an answer that throws after its completion sends no secon
   });
   assert.deepEqual(left, []);
   assert.deepEqual(c.socket.records(), [{ type: 3, invocationId: "1", result: MOVED }]);
-  assert.match(logged[0], /Cannot tell the other tabs/);
+  assert.match(logged.lines[0], /Cannot tell the other tabs/);
 });
 
 Deno.test("HubMethods: an error that can't be sent either is logged, not left unhandled", async () => {
@@ -109,6 +112,6 @@ Deno.test("HubMethods: an error that can't be sent either is logged, not left un
     await Promise.resolve();
   });
   assert.deepEqual(left, []);
-  assert.equal(logged.length, 1);
-  assert.match(logged[0], /socket closed/);
+  assert.equal(logged.records.length, 1);
+  assert.match(logged.lines[0], /socket closed/);
 });

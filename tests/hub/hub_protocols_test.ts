@@ -11,6 +11,7 @@ import { Hub } from "../../src/hub/hub.ts";
 import { GameState } from "../../src/game/game_state.ts";
 import { MESSAGEPACK_PROTOCOL } from "../../src/hub/messagepack_protocol.ts";
 import { FakeSocket } from "./fake_socket.ts";
+import { quietLog } from "../../src/log/problem_log.ts";
 
 const RS = "\x1e";
 const client = new MessagePackHubProtocol();
@@ -23,7 +24,7 @@ function setup() {
     now: () => 1_000,
     roundDurationMs: 30_000,
     lastRound: () => null,
-    logError: () => {},
+    log: quietLog,
   });
   const connect = (options: { resumable?: boolean; textOnly?: boolean } = {}) => {
     const socket = new FakeSocket();

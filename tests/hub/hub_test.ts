@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { Hub } from "../../src/hub/hub.ts";
 import { GameState } from "../../src/game/game_state.ts";
 import { FakeSocket } from "./fake_socket.ts";
+import { quietLog } from "../../src/log/problem_log.ts";
 
 const RS = "\x1e";
 const HANDSHAKE = `{"protocol":"json","version":1}${RS}`;
@@ -10,7 +11,13 @@ function setup(maxClicksPerSecond = 1000) {
   let now = 1_000;
   const game = new GameState({ maxClicksPerSecond });
   game.open(3, 0, 30_000);
-  const hub = new Hub({ game, now: () => now, roundDurationMs: 30_000, logError: () => {} });
+  const hub = new Hub({
+    game,
+    now: () => now,
+    roundDurationMs: 30_000,
+    lastRound: () => null,
+    log: quietLog,
+  });
   const connect = (id = 1, username = "ann", nbWins = 0) => {
     const socket = new FakeSocket();
     const connection = hub.open(socket, { id, username, expiresAt: 1e15 }, nbWins);

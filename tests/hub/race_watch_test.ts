@@ -1,3 +1,4 @@
+import { quietLog } from "../../src/log/problem_log.ts";
 import assert from "node:assert/strict";
 import { Hub } from "../../src/hub/hub.ts";
 import { RACE_INTERVAL_MS } from "../../src/hub/race_watch.ts";
@@ -18,7 +19,7 @@ function setup() {
     game,
     now: () => now,
     roundDurationMs: 30_000,
-    logError: () => {},
+    log: quietLog,
     lastRound: () => null,
     raceSchedule: (run, ms) => {
       const pass = { at: now + ms, run, cancelled: false };

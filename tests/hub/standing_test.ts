@@ -3,6 +3,7 @@ import { Hub } from "../../src/hub/hub.ts";
 import { STANDING_INTERVAL_MS } from "../../src/hub/standing_sync.ts";
 import { GameState } from "../../src/game/game_state.ts";
 import { FakeSocket } from "./fake_socket.ts";
+import { quietLog } from "../../src/log/problem_log.ts";
 
 const RS = "\x1e";
 const HANDSHAKE = `{"protocol":"json","version":1}${RS}`;
@@ -16,7 +17,7 @@ function setup() {
     game,
     now: () => now,
     roundDurationMs: 30_000,
-    logError: () => {},
+    log: quietLog,
     lastRound: () => lastRound,
   });
   const connect = (id = 1, username = "ann") => {

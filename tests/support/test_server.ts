@@ -8,8 +8,9 @@
 import { join } from "node:path";
 import { parseConfig } from "../../src/config.ts";
 import { type RunningServer, startServer } from "../../src/server.ts";
-import { RoundLoop } from "../../src/round_loop.ts";
+import { RoundLoop } from "../../src/single/round_loop.ts";
 import type { HashParameters } from "../../src/auth/passwords.ts";
+import { quietLog } from "../../src/log/problem_log.ts";
 
 /**
  * An Argon2id cost some 600 times cheaper than production's, for
@@ -56,7 +57,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   });
   const server = await startServer(config, {
     loop: new RoundLoop(),
-    logError: () => {},
+    log: quietLog,
     headersTimeoutMs: options.headersTimeoutMs,
     hashParameters: options.hashParameters,
     now: options.now,

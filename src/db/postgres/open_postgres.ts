@@ -13,11 +13,11 @@ import { Kysely, type LogConfig, Migrator, PostgresDialect, type PostgresPoolCli
 import pg from "pg";
 import type { CustomTypes, PoolClient } from "./pg_types.d.ts";
 import type { Database } from "../schema.ts";
-import { markPostgres } from "../dialect.ts";
 import { DatabaseOpenError } from "../open_database.ts";
 import { postgresMigrationProvider } from "./migrations.ts";
 import { translatePostgresError } from "./postgres_errors.ts";
-import { logUnexpected } from "../../log/log_unexpected.ts";
+import { getLogger } from "@logtape/logtape";
+import type { ProblemLog } from "../../log/problem_log.ts";
 import { errorMessage } from "../../log/error_message.ts";
 
 /** Options of {@linkcode openPostgres}. */
@@ -28,10 +28,10 @@ export interface OpenPostgresOptions {
   readonly connectTimeoutMs?: number;
   /** How long one query may run, in ms (default 10000). */
   readonly queryTimeoutMs?: number;
-  /** Where the pool's background errors go (default: the `clicker` logger). */
-  readonly logError?: (message: string) => void;
+  /** Where the pool's background errors go (default: the `clicker.database` logger). */
+  readonly log?: ProblemLog;
   /** Kysely's query log, for tests. */
-  readonly log?: LogConfig;
+  readonly queryLog?: LogConfig;
 }
 
 /** OIDs of the numeric types read as numbers: int8 (`bigint`, `count(*)`) and numeric. */
@@ -71,7 +71,7 @@ export async function openPostgres(
   url: string,
   options: OpenPostgresOptions = {},
 ): Promise<Kysely<Database>> {
-  const logError = options.logError ?? logUnexpected;
+  const log = options.log ?? getLogger(["clicker", "database"]);
   const pool = new pg.Pool({
     connectionString: url,
     max: options.maxConnections ?? 10,
@@ -82,7 +82,10 @@ export async function openPostgres(
     types: TYPES,
   });
   // An idle connection dropped by the server is an event, not a crash.
-  pool.on("error", (error) => logError(`PostgreSQL connection lost: ${error.message}`));
+  pool.on(
+    "error",
+    (error) => log.error("PostgreSQL connection lost", { error: errorMessage(error) }),
+  );
   const dialect = new PostgresDialect({
     pool: {
       async connect() {
@@ -95,8 +98,7 @@ export async function openPostgres(
       end: () => pool.end(),
     },
   });
-  const db = new Kysely<Database>({ dialect, log: options.log });
-  markPostgres(db);
+  const db = new Kysely<Database>({ dialect, log: options.queryLog });
   const { error } = await new Migrator({ db, provider: postgresMigrationProvider })
     .migrateToLatest();
   if (error) {

@@ -9,6 +9,7 @@
  */
 
 import { DatabaseUnavailableError } from "../sqlite_errors.ts";
+import { errorMessage } from "../../log/error_message.ts";
 
 /** SQLSTATE of a unique or primary-key violation. */
 const UNIQUE_VIOLATION = "23505";
@@ -47,7 +48,7 @@ export function isPostgresUnavailable(error: unknown): boolean {
     return NETWORK_CODES.has(code) || UNAVAILABLE_CLASSES.some((c) => code.startsWith(c));
   }
   // `pg` reports a lost connection or a timeout with a plain Error and no code.
-  const message = error instanceof Error ? error.message : "";
+  const message = errorMessage(error);
   return /Connection terminated|connection timeout|timeout exceeded|Client has encountered a connection error|Connection closed/i
     .test(message);
 }
@@ -55,7 +56,7 @@ export function isPostgresUnavailable(error: unknown): boolean {
 /** `error` as a `DatabaseUnavailableError` when it is one, otherwise unchanged. */
 export function translatePostgresError(error: unknown): unknown {
   if (error instanceof DatabaseUnavailableError || !isPostgresUnavailable(error)) return error;
-  const text = error instanceof Error && error.message !== "" ? error.message : String(error);
+  const text = errorMessage(error) || "unknown error";
   const code = codeOf(error);
   const message = code === undefined || text.includes(code)
     ? `PostgreSQL: ${text}`

@@ -16,22 +16,17 @@
  */
 
 import { getLogger } from "@logtape/logtape";
-import { Outage } from "./log/outage.ts";
-import { errorMessage } from "./log/error_message.ts";
+import { Outage } from "../log/outage.ts";
+import { errorMessage } from "../log/error_message.ts";
+import type { ProblemLog } from "../log/problem_log.ts";
 import type { Kysely } from "kysely";
-import type { Database } from "./db/schema.ts";
-import { lastRecordedRound, recordRound, saveCheckpoint } from "./db/rounds.ts";
-import type { ClosedRound, GameState } from "./game/game_state.ts";
-import type { LastRound } from "./hub/wire.ts";
+import type { Database } from "../db/schema.ts";
+import { lastRecordedRound, recordRound, saveCheckpoint } from "../db/rounds.ts";
+import type { ClosedRound, GameState } from "../game/game_state.ts";
+import type { LastRound } from "../hub/wire.ts";
+import type { UnitOfWorkOutcome } from "../game_backend.ts";
 
 const log = getLogger(["clicker", "round"]);
-
-/** How the last unit of work went, for `/healthz`. */
-export interface UnitOfWorkOutcome {
-  readonly at: number;
-  readonly ok: boolean;
-  readonly error?: string;
-}
 
 /** What {@linkcode RoundRecorder} needs for one run of the loop. */
 export interface RecorderRun {
@@ -41,7 +36,7 @@ export interface RecorderRun {
   /** A round ended while players were connected is recorded: it may be announced. */
   readonly announce: (round: ClosedRound) => void;
   /** Where a failed unit of work is reported: the first of an outage, the repeats counted. */
-  readonly logError: (message: string, fields?: Record<string, unknown>) => void;
+  readonly log: ProblemLog;
 }
 
 /** A round ended and waiting for its record, then its announcement. */
@@ -182,13 +177,11 @@ export class RoundRecorder {
       const message = errorMessage(error);
       this.#lastUnitOfWork = { at, ok: false, error: message };
       if (!this.#outage.fail(at)) return;
-      const waiting = this.#unrecorded.length === 0
-        ? ""
-        : ` (${this.#unrecorded.length} unrecorded)`;
-      r.logError(`Round ${game.roundId}: unit of work failed${waiting}: ${message}`, {
+      r.log.error("Unit of work failed", {
         dependency: "SQLite",
         roundId: game.roundId,
         held: this.#unrecorded.length,
+        error: message,
       });
     }
   }

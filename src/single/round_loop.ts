@@ -12,22 +12,24 @@
  * a write fails the game goes on in the next round in memory. Between
  * deadlines the round in progress is saved at most once an interval.
  *
- * The module exports the class and one inert instance, {@linkcode roundLoop}:
- * importing it starts nothing; `start(deps)` wires it up, `stop()` ends it.
+ * Importing the module starts nothing: the server builds one loop
+ * (`single_backend.ts`), `start(deps)` wires it up, `stop()` ends it, and
+ * tests build their own with a fake clock and sleep.
  *
  * @module
  */
 
 import type { Kysely } from "kysely";
-import type { Database } from "./db/schema.ts";
-import { lastRoundId, loadCheckpoints } from "./db/rounds.ts";
-import { type ClosedRound, closeSnapshot, GameState } from "./game/game_state.ts";
-import { nextDeadline, type RoundGrid, waitUntil } from "./game/round_clock.ts";
-import type { EndRound, LastRound } from "./hub/wire.ts";
-export type { EndRound } from "./hub/wire.ts";
-import { RoundRecorder, type UnitOfWorkOutcome } from "./round_recorder.ts";
-import { type Sleep, sleep } from "./sleep.ts";
-import { logUnexpected } from "./log/log_unexpected.ts";
+import type { Database } from "../db/schema.ts";
+import { lastRoundId, loadCheckpoints } from "../db/rounds.ts";
+import { type ClosedRound, closeSnapshot, GameState } from "../game/game_state.ts";
+import { nextDeadline, type RoundGrid, waitUntil } from "../game/round_clock.ts";
+import type { EndRound, LastRound } from "../hub/wire.ts";
+import type { RoundLoopHealth } from "../game_backend.ts";
+import { RoundRecorder } from "./round_recorder.ts";
+import { type Sleep, sleep } from "../sleep.ts";
+import { getLogger } from "@logtape/logtape";
+import type { ProblemLog } from "../log/problem_log.ts";
 
 /** What {@linkcode RoundLoop.start} needs. */
 export interface RoundLoopDeps {
@@ -43,18 +45,8 @@ export interface RoundLoopDeps {
   readonly now?: () => number;
   /** Waits (default: a timer that the signal clears). */
   readonly sleep?: Sleep;
-  /** Where problems are reported (default: the `clicker` logger). */
-  readonly logError?: (message: string) => void;
-}
-
-/** The loop's state for `/healthz`. */
-export interface RoundLoopHealth {
-  readonly running: boolean;
-  readonly roundId: number;
-  readonly roundEndsAt: number;
-  /** Rounds ended but not yet recorded, nor announced (a failed unit of work is retried). */
-  readonly unrecorded: number;
-  readonly lastUnitOfWork: UnitOfWorkOutcome | null;
+  /** Where problems are reported (default: the `clicker.round` logger). */
+  readonly log?: ProblemLog;
 }
 
 /**
@@ -125,7 +117,7 @@ export class RoundLoop {
       announce: (round) => {
         if (this.#announcing) deps.broadcast(this.#endRound(round));
       },
-      logError: deps.logError ?? logUnexpected,
+      log: deps.log ?? getLogger(["clicker", "round"]),
     });
     const saved = await loadCheckpoints(deps.db);
     const t = now();
@@ -251,6 +243,3 @@ export class RoundLoop {
     };
   }
 }
-
-/** The server's round loop. Inert until `start()`. */
-export const roundLoop: RoundLoop = new RoundLoop();

@@ -1,10 +1,12 @@
 import assert from "node:assert/strict";
 import type { Kysely } from "kysely";
-import { type EndRound, RoundLoop } from "../src/round_loop.ts";
-import { openDatabase } from "../src/db/open_database.ts";
-import type { Database } from "../src/db/schema.ts";
-import { createPlayer } from "../src/db/accounts.ts";
-import { FakeTime } from "./support/fake_time.ts";
+import { RoundLoop } from "../../src/single/round_loop.ts";
+import type { EndRound } from "../../src/hub/wire.ts";
+import { openDatabase } from "../../src/db/open_database.ts";
+import type { Database } from "../../src/db/schema.ts";
+import { createPlayer } from "../../src/db/accounts.ts";
+import { FakeTime } from "../support/fake_time.ts";
+import { quietLog } from "../../src/log/problem_log.ts";
 
 async function setup() {
   const time = new FakeTime(1_000_000);
@@ -16,7 +18,7 @@ async function setup() {
     roundDurationMs: 500,
     now: time.clock,
     sleep: time.sleep,
-    logError: () => {},
+    log: quietLog,
   };
   const created = await createPlayer(db, {
     username: "ann",

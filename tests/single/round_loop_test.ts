@@ -1,30 +1,32 @@
 import assert from "node:assert/strict";
 import { type Kysely, sql } from "kysely";
-import { type EndRound, RoundLoop, UnsavedRoundsError } from "../src/round_loop.ts";
-import { openDatabase } from "../src/db/open_database.ts";
-import type { Database } from "../src/db/schema.ts";
-import { createPlayer } from "../src/db/accounts.ts";
-import { loadCheckpoints, recordRound } from "../src/db/rounds.ts";
-import { FakeTime } from "./support/fake_time.ts";
+import { RoundLoop, UnsavedRoundsError } from "../../src/single/round_loop.ts";
+import type { EndRound } from "../../src/hub/wire.ts";
+import { openDatabase } from "../../src/db/open_database.ts";
+import type { Database } from "../../src/db/schema.ts";
+import { createPlayer } from "../../src/db/accounts.ts";
+import { loadCheckpoints, recordRound } from "../../src/db/rounds.ts";
+import { FakeTime } from "../support/fake_time.ts";
+import { CollectingLog } from "../support/collecting_log.ts";
 
 async function setup(options: { slowWriteMs?: number; start?: number } = {}) {
   const time = new FakeTime(options.start ?? 1_000_000);
   const db: Kysely<Database> = await openDatabase(":memory:", {
     // Each query "takes" slowWriteMs of the fake clock, as a slow disk would.
-    log: () => {
+    queryLog: () => {
       time.now += options.slowWriteMs ?? 0;
     },
   });
   const ended: (EndRound & { at: number })[] = [];
   const loop = new RoundLoop();
-  const errors: string[] = [];
+  const errors = new CollectingLog();
   const deps = {
     db,
     broadcast: (e: EndRound) => ended.push({ ...e, at: time.now }),
     roundDurationMs: 500,
     now: time.clock,
     sleep: time.sleep,
-    logError: (m: string) => errors.push(m),
+    log: errors,
   };
   return { time, db, loop, ended, deps, errors };
 }
@@ -176,7 +178,7 @@ Deno.test("RoundLoop announces a round only once it is recorded; meanwhile play 
   assert.equal(ended.length, 0, "no EndRound for a round the database doesn't hold");
   assert.equal(loop.health().unrecorded, 1);
   assert.equal(loop.health().lastUnitOfWork?.ok, false);
-  assert.match(errors.join("\n"), /disk full/);
+  assert.match(errors.lines.join("\n"), /disk full/);
   // The next round is under way, in memory.
   assert.equal(loop.game.roundId, 2);
   loop.game.increment(a, time.now);
@@ -308,7 +310,7 @@ Deno.test("recordRound() records a round and counts its wins only once", async (
 Deno.test("recordRound() runs as one transaction", async () => {
   const statements: string[] = [];
   const db = await openDatabase(":memory:", {
-    log: (event) => {
+    queryLog: (event) => {
       statements.push(
         /^(begin|commit|insert into "\w+"|delete from "\w+"|update "\w+")/.exec(event.query.sql)
           ?.[0] ?? event.query.sql,
