@@ -111,6 +111,7 @@ async function main(): Promise<void> {
       nbClicks: roundClicks,
       roundId,
       nextRoundEndsAt: roundEndsAt() + roundMs,
+      standings: [],
     } satisfies EndRound;
     const frame = encodeRecord({
       type: MessageType.Invocation,

@@ -22,6 +22,7 @@ import { probeLoad } from "./load_probe.ts";
 import { oversizeLoad } from "./load_oversize.ts";
 import { hogLoad } from "./load_hog.ts";
 import { takeoverLoad } from "./load_takeover.ts";
+import { watchLoad } from "./load_watch.ts";
 
 const MODES: Record<string, (c: LoadContext) => Promise<unknown>> = {
   flood: floodLoad,
@@ -34,6 +35,7 @@ const MODES: Record<string, (c: LoadContext) => Promise<unknown>> = {
   oversize: oversizeLoad,
   hog: hogLoad,
   takeover: takeoverLoad,
+  watch: watchLoad,
 };
 
 async function main(): Promise<void> {

@@ -10,7 +10,9 @@
  * player and after each size has settled, giving memory per idle player.
  * `--url` may list several servers: players are spread over them in turn,
  * and `--ours` lists the processes (those servers, Redis) left out of the
- * noise figure.
+ * noise figure. With `--scorers=N`, N more players (after the largest size)
+ * each click every 100 ms, so every round ends with N players in its
+ * standings; they are not timed.
  *
  * The receive handler only stamps the time and keeps the text; parsing waits
  * until the round is over, so the generator adds as little delay as it can.
@@ -18,7 +20,7 @@
  * @module
  */
 
-import { closeAll, END_ROUND_MARK, type Joined, joinMany } from "./hub_client.ts";
+import { closeAll, END_ROUND_MARK, incrementRecord, type Joined, joinMany } from "./hub_client.ts";
 import { encodeRecord, MessageType } from "../src/hub/wire.ts";
 import type { LoadContext } from "./load_context.ts";
 import { median, quantile, round3 } from "./stats.ts";
@@ -56,6 +58,11 @@ export async function fanoutLoad(ctx: LoadContext): Promise<FanoutResult> {
   const settleMs = ctx.num("settle-ms", 700);
   const pid = ctx.num("server-pid", 0);
   const ours = ctx.nums("ours");
+  const scorers = await joinMany(ctx.num("scorers", 0), (i) => ctx.urlOf(Math.max(...sizes) + i));
+  const click = incrementRecord();
+  const clicker = setInterval(() => {
+    for (const { socket } of scorers) socket.send(click);
+  }, 100);
   const players: Joined[] = [];
   const stamps: number[] = [];
   const texts: string[] = [];
@@ -101,7 +108,9 @@ export async function fanoutLoad(ctx: LoadContext): Promise<FanoutResult> {
     }
   } finally {
     clearInterval(pinger);
+    clearInterval(clicker);
     closeAll(players);
+    closeAll(scorers);
   }
   return { rssIdleKiB: rssIdle, steps };
 }

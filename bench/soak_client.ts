@@ -148,7 +148,10 @@ export class SoakClient {
   }
 
   /** Invokes `method` and records its answer, or that it was lost. */
-  #invoke(connection: signalR.HubConnection, method: HubMethod): Promise<void> {
+  #invoke(
+    connection: signalR.HubConnection,
+    method: typeof HubMethod.Increment | typeof HubMethod.BuyMultiplier,
+  ): Promise<void> {
     const started = performance.now();
     return connection.invoke<ScoreUpdate>(method).then(
       (result) => {

@@ -90,9 +90,10 @@ if ARGV[7] ~= '' then
     return redis.error_reply('SETTLING the game is being restored after Redis lost its data')
   end
 end
-local round = redis.call('HMGET', KEYS[1], 'id', 'endsAt')
+local round = redis.call('HMGET', KEYS[1], 'id', 'endsAt', 'startedAt')
 if not round[1] then return redis.error_reply('NOROUND no round in progress') end
 local scores = ARGV[1] .. round[1]
+local race = scores .. ':race'
 local capacity, refill = tonumber(ARGV[3]), tonumber(ARGV[6])
 local startScore, startMult = tonumber(ARGV[4]), tonumber(ARGV[5])
 local players = {}
@@ -154,6 +155,19 @@ end
 for id, p in pairs(players) do
   if p.moved then
     redis.call('HSET', scores, 's' .. id, p.score, 'm' .. id, p.mult, 'v' .. id, p.version)
+    -- The race: the score, plus a fraction that is larger the earlier in the round it was reached.
+    if p.score > 0 then
+      if not now then
+        local t = redis.call('TIME')
+        now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+      end
+      local startedAt = tonumber(round[3]) or now
+      local span = math.max(1, tonumber(round[2]) - startedAt)
+      local at = math.min(math.max(now - startedAt, 0), span)
+      redis.call('ZADD', race, string.format('%.17g', p.score + (span - at) / (span + 1)), id)
+    else
+      redis.call('ZREM', race, id)
+    end
   end
   -- A bucket left alone until it is full again: expiring it then is the same as keeping it.
   if p.tokens then

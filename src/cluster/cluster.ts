@@ -27,6 +27,7 @@ import { Presence } from "./presence.ts";
 import { closeRedis, openRedis, type Redis } from "./redis_connection.ts";
 import { RoundFeed } from "./round_feed.ts";
 import { RoundLeader } from "./round_leader.ts";
+import { RaceReader } from "./race_reader.ts";
 import { StandingRelay } from "./standing_relay.ts";
 import { ConnectionRelay } from "./connection_relay.ts";
 import { openSchedule, settleGrid } from "./schedule.ts";
@@ -70,6 +71,10 @@ export interface ClusterHub {
   onlineChanged(): void;
   /** Closes the oldest connection of the player here: they are over the limit. */
   kick(playerId: number): void;
+  /** The shared race was read anew and differs (see `race_reader.ts`). */
+  raceChanged(): void;
+  /** Players with a connection here that watches the race. */
+  racePlayers(): Iterable<number>;
 }
 
 /** This server's health as one of several, for `/healthz`. */
@@ -185,7 +190,21 @@ function assemble(parts: Parts): Cluster {
     onCount: () => hub?.onlineChanged(),
     onKick: (playerId) => hub?.kick(playerId),
   });
+  const race = new RaceReader({
+    redis,
+    keys,
+    sleep,
+    log: problems,
+    watching: () => hub?.racePlayers() ?? [],
+    onChange: () => hub?.raceChanged(),
+    async names(ids) {
+      const rows = await db.selectFrom("players").select(["id", "username"])
+        .where("id", "in", ids).execute();
+      return new Map(rows.map((row) => [row.id, row.username]));
+    },
+  });
   const game: ClusterGame = new ClusterGame({
+    race,
     batch: new ClickBatch({
       redis,
       keys,
@@ -286,6 +305,7 @@ function assemble(parts: Parts): Cluster {
         : { roundId: announced.roundId, winners: announced.winners, nbClicks: announced.nbClicks };
       if (last !== null) game.recall(last);
       leader.start();
+      race.start();
     },
     loopHealth() {
       return { ...leader.health(), roundId: game.roundId, roundEndsAt: game.roundEndsAt };
@@ -307,6 +327,7 @@ function assemble(parts: Parts): Cluster {
     stop() {
       return stopping ??= (async () => {
         relay.stop();
+        await race.stop();
         await watch.stop();
         connectionRelay.close();
         await leader.stop();

@@ -44,6 +44,8 @@ export async function openClusterBackend(
         endRound: (endRound) => announceRound(hub, endRound, durationMs, options.roundEnded),
         onlineChanged: () => hub.registry.onlineChanged(),
         standingMoved: (playerId) => hub.standingMovedElsewhere(playerId),
+        raceChanged: () => hub.raceChanged(),
+        racePlayers: () => hub.racePlayers(),
         kick(playerId) {
           const oldest = hub.registry.connectionsOf(playerId)[0];
           if (oldest === undefined) return;

@@ -15,6 +15,7 @@
  */
 
 import type { HubGame } from "../hub/hub_game.ts";
+import type { RaceView } from "../hub/race_watch.ts";
 import type { EndRound, LastRound } from "../hub/wire.ts";
 import type { MoveResult, PlayerState } from "../game/game_state.ts";
 import { multiplierCost, type PurchaseResult, START } from "../game/rules.ts";
@@ -45,6 +46,8 @@ export interface ClusterGameOptions {
   readonly onLeave?: (playerId: number) => void;
   /** A click or purchase on this server moved the player's standing. */
   readonly onMove?: (playerId: number) => void;
+  /** The shared race, as this server reads it (absent: nobody in it). */
+  readonly race?: RaceView;
 }
 
 /** The hub's game when several servers share one Redis. */
@@ -57,6 +60,8 @@ export class ClusterGame implements HubGame {
   readonly #onJoin: (playerId: number) => void;
   readonly #onLeave: (playerId: number) => void;
   readonly #onMove: (playerId: number) => void;
+  /** The shared race for `WatchRace`. */
+  readonly race: RaceView | undefined;
   /** The latest standing heard of each player in the round in progress. */
   readonly #heard = new Map<number, HeldStanding>();
   #roundId: number;
@@ -71,6 +76,7 @@ export class ClusterGame implements HubGame {
     this.#onJoin = options.onJoin ?? (() => {});
     this.#onLeave = options.onLeave ?? (() => {});
     this.#onMove = options.onMove ?? (() => {});
+    this.race = options.race;
   }
 
   /** The round in progress, as this server last heard. */

@@ -21,7 +21,12 @@ export interface ClusterKeys {
   readonly announced: string;
   /** Stream: one entry per announced round (`EndRound`'s fields). */
   readonly events: string;
-  /** Prefix of a round's standings hash (`s`, `m`, `v` + player: score, multiplier, moves); + round id. */
+  /**
+   * Prefix of a round's standings hash (`s`, `m`, `v` + player: score,
+   * multiplier, moves); + round id. The round's race is the sorted set at
+   * that key + `:race` (player id → score + a fraction that is larger the
+   * earlier the score was reached; only scores above 0).
+   */
   readonly scores: string;
   /** Prefix of a player's click bucket (`"tokens updatedMs"`, expiring); + player id. */
   readonly bucket: string;

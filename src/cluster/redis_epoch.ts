@@ -93,6 +93,8 @@ if current == id then
     if not keptVersion or version > keptVersion
       or (version == keptVersion and score > (keptScore or 0)) then
       redis.call('HSET', scores, 's' .. p, ARGV[i + 1], 'm' .. p, ARGV[i + 2], 'v' .. p, ARGV[i + 3])
+      -- Back in the race; when each score was reached is lost with Redis's data.
+      if score > 0 then redis.call('ZADD', scores .. ':race', score, p) else redis.call('ZREM', scores .. ':race', p) end
       restored = restored + 1
     end
   end

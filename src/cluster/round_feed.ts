@@ -167,18 +167,25 @@ export class RoundFeed {
 
 /** An event stream entry's `EndRound`. */
 function endRoundOf(fields: Record<string, string>): EndRound {
-  let winners: string[];
-  try {
-    winners = JSON.parse(fields.winners);
-  } catch {
-    winners = [];
-  }
   return {
-    winners,
+    winners: parsedList(fields.winners),
     nbClicks: Number(fields.nbClicks),
     roundId: Number(fields.roundId),
     nextRoundEndsAt: Number(fields.nextRoundEndsAt),
+    // Entries appended before standings existed have none.
+    standings: parsedList(fields.standings),
   };
+}
+
+/** A JSON list of a stream entry's field; `[]` when absent or unreadable. */
+function parsedList(text: string | undefined): never[] {
+  if (text === undefined) return [];
+  try {
+    const value = JSON.parse(text);
+    return Array.isArray(value) ? value as never[] : [];
+  } catch {
+    return [];
+  }
 }
 
 /** A stream entry's flat `[field, value, …]` list as an object. */

@@ -21,6 +21,8 @@ import type { Kysely } from "kysely";
 import type { Database } from "../db/schema.ts";
 import { recordRound } from "../db/rounds.ts";
 import { nextDeadline } from "../game/round_clock.ts";
+import { STANDINGS_TOP } from "../game/game_state.ts";
+import type { RaceEntry } from "../hub/wire.ts";
 import type { RoundLoopHealth } from "../game_backend.ts";
 import type { Sleep } from "../sleep.ts";
 import type { ClusterKeys } from "./cluster_keys.ts";
@@ -171,9 +173,9 @@ export class RoundLeader {
     this.#unrecorded = closed.length;
     for (const result of closed) {
       const at = this.#now();
-      let winners: string[];
+      let told: { winners: string[]; standings: RaceEntry[] };
       try {
-        winners = await this.#record(result);
+        told = await this.#record(result);
         this.#lastUnitOfWork = { at, ok: true };
         const back = this.#recording.recover(this.#now());
         if (back !== undefined) {
@@ -198,18 +200,33 @@ export class RoundLeader {
         }
         return false;
       }
-      await announceRound(redis, keys, result.id, winners, result.nbClicks);
+      await announceRound(redis, keys, result.id, told.winners, result.nbClicks, told.standings);
       this.#unrecorded--;
     }
     return true;
   }
 
-  /** Writes the round and its winners' wins (once, whoever else tries); returns the winners' names. */
-  async #record(result: ClosedResult): Promise<string[]> {
+  /**
+   * Writes the round, its players' scores and its winners' wins (once,
+   * whoever else tries); returns the winners' names and the final top.
+   */
+  async #record(
+    result: ClosedResult,
+  ): Promise<{ winners: string[]; standings: RaceEntry[] }> {
     const { db } = this.#deps;
-    const names = result.winners.length === 0 ? [] : await db.selectFrom("players")
-      .select(["id", "username"]).where("id", "in", result.winners).execute();
-    const winners = result.winners.flatMap((id) => names.filter((n) => n.id === id));
+    const ranked = result.ranked ?? [];
+    const ids = [...new Set([...result.winners, ...ranked.map(([id]) => id)])];
+    const rows = ids.length === 0 ? [] : await db.selectFrom("players")
+      .select(["id", "username"]).where("id", "in", ids).execute();
+    const names = new Map(rows.map((row) => [row.id, row.username]));
+    const winners = result.winners.flatMap((id) => {
+      const username = names.get(id);
+      return username === undefined ? [] : [{ id, username }];
+    });
+    const standings = ranked.slice(0, STANDINGS_TOP).flatMap(([id, score]) => {
+      const username = names.get(id);
+      return username === undefined ? [] : [{ username, score }];
+    });
     await recordRound(db, {
       id: result.id,
       startedAt: result.startedAt,
@@ -217,7 +234,13 @@ export class RoundLeader {
       winners,
       nbClicks: result.nbClicks,
       players: result.players,
+      standings,
+      scores: ranked.filter(([id]) => names.has(id)).map(([id, score], i) => ({
+        id,
+        score,
+        rank: i + 1,
+      })),
     });
-    return winners.map((w) => w.username);
+    return { winners: winners.map((w) => w.username), standings };
   }
 }

@@ -18,6 +18,7 @@
 
 import { SCORE_TO_BEAT } from "../game/rules.ts";
 import type { ClusterKeys } from "./cluster_keys.ts";
+import type { RaceEntry } from "../hub/wire.ts";
 import type { Redis } from "./redis_connection.ts";
 import { RedisScript } from "./redis_script.ts";
 import { SETTLED_LUA } from "./redis_epoch.ts";
@@ -41,6 +42,11 @@ export interface ClosedResult {
   readonly players: number;
   /** Ids of the players with the top score (above 0), lowest first. */
   readonly winners: readonly number[];
+  /**
+   * Every player who scored, best first (ties: who reached the score
+   * first), as `[player id, score]`; absent in results closed before it existed.
+   */
+  readonly ranked?: readonly (readonly [number, number])[];
 }
 
 const FIELDS = ["id", "startedAt", "endsAt", "gridStart", "durationMs"] as const;
@@ -81,11 +87,12 @@ if not settled(KEYS[5], KEYS[6], tonumber(t[1]) * 1000 + math.floor(tonumber(t[2
   return {-2}
 end
 local fields = redis.call('HGETALL', ARGV[4] .. round[1])
-local top, players, winners = tonumber(ARGV[5]), 0, {}
+local top, players, winners, scoreOf = tonumber(ARGV[5]), 0, {}, {}
 for i = 1, #fields, 2 do
   if string.sub(fields[i], 1, 1) == 's' then
     local score = tonumber(fields[i + 1])
     local id = tonumber(string.sub(fields[i], 2))
+    scoreOf[id] = score
     if score > 0 then players = players + 1 end
     if score > top then
       top, winners = score, { id }
@@ -96,9 +103,16 @@ for i = 1, #fields, 2 do
 end
 table.sort(winners)
 if #winners == 0 then top = 0 end
+local ranked = {}
+for _, member in ipairs(redis.call('ZREVRANGE', ARGV[4] .. round[1] .. ':race', 0, -1)) do
+  local id = tonumber(member)
+  local score = scoreOf[id] or 0
+  if score > 0 then ranked[#ranked + 1] = '[' .. id .. ',' .. string.format('%d', score) .. ']' end
+end
 local result = '{"id":' .. round[1] .. ',"startedAt":' .. round[2] .. ',"endedAt":' .. round[3]
   .. ',"nbClicks":' .. string.format('%d', top) .. ',"players":' .. players
-  .. ',"winners":[' .. table.concat(winners, ',') .. ']}'
+  .. ',"winners":[' .. table.concat(winners, ',') .. ']'
+  .. ',"ranked":[' .. table.concat(ranked, ',') .. ']}'
 redis.call('HSET', KEYS[3], round[1], result)
 redis.call('ZADD', KEYS[4], round[1], round[1])
 redis.call('HSET', KEYS[1], 'id', tonumber(round[1]) + 1, 'startedAt', round[3], 'endsAt', ARGV[3])
@@ -107,7 +121,8 @@ return {1, result}
 
 /**
  * KEYS: announced, events, round, closed, pending. ARGV: round id, winners
- * (JSON names), nbClicks, scores prefix, stream length kept. Replies 1 when
+ * (JSON names), nbClicks, scores prefix, stream length kept, standings
+ * (JSON `[{username, score}]`). Replies 1 when
  * it appended the entry, 0 when the round was announced already.
  */
 const ANNOUNCE_ROUND = new RedisScript(`
@@ -116,13 +131,13 @@ local appended = 0
 if tonumber(redis.call('GET', KEYS[1]) or '0') < id then
   local nextEndsAt = redis.call('HGET', KEYS[3], 'endsAt') or '0'
   redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[5], '*', 'roundId', ARGV[1],
-    'winners', ARGV[2], 'nbClicks', ARGV[3], 'nextRoundEndsAt', nextEndsAt)
+    'winners', ARGV[2], 'nbClicks', ARGV[3], 'nextRoundEndsAt', nextEndsAt, 'standings', ARGV[6])
   redis.call('SET', KEYS[1], ARGV[1])
   appended = 1
 end
 redis.call('HDEL', KEYS[4], ARGV[1])
 redis.call('ZREM', KEYS[5], ARGV[1])
-redis.call('DEL', ARGV[4] .. ARGV[1])
+redis.call('DEL', ARGV[4] .. ARGV[1], ARGV[4] .. ARGV[1] .. ':race')
 return appended
 `);
 
@@ -208,11 +223,12 @@ export async function announceRound(
   id: number,
   winners: readonly string[],
   nbClicks: number,
+  standings: readonly RaceEntry[] = [],
 ): Promise<boolean> {
   const reply = await ANNOUNCE_ROUND.run(
     redis,
     [keys.announced, keys.events, keys.round, keys.closed, keys.pending],
-    [id, JSON.stringify(winners), nbClicks, keys.scores, STREAM_LENGTH],
+    [id, JSON.stringify(winners), nbClicks, keys.scores, STREAM_LENGTH, JSON.stringify(standings)],
   );
   return reply === 1;
 }

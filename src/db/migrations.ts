@@ -76,6 +76,25 @@ const migrations: Record<string, Migration> = {
       await rekeyUsernames(db);
     },
   },
+  "0004_round_scores": {
+    async up(db: Kysely<unknown>) {
+      // Every player's score and place in each round they scored in, written with the round.
+      await db.schema
+        .createTable("round_scores")
+        .addColumn("round_id", "integer", (c) => c.notNull().references("rounds.id"))
+        .addColumn("player_id", "integer", (c) => c.notNull().references("players.id"))
+        .addColumn("score", "integer", (c) => c.notNull())
+        .addColumn("rank", "integer", (c) => c.notNull())
+        .addPrimaryKeyConstraint("round_scores_pk", ["round_id", "player_id"])
+        .execute();
+      // A player's history, newest first.
+      await db.schema.createIndex("round_scores_by_player").on("round_scores")
+        .columns(["player_id", "round_id desc"]).execute();
+      // `GET /api/rounds` lists the rounds somebody played.
+      await db.schema.createIndex("rounds_played").on("rounds").column("id")
+        .where(sql.ref("players"), ">", 0).execute();
+    },
+  },
 };
 
 /** Hands Kysely's `Migrator` the migrations above. */

@@ -111,11 +111,28 @@ export async function recordRound(
         await runNamed(trx, q.insertWinner, { round_id: round.id, player_id: winner.id });
         await runNamed(trx, q.addWin, { id: winner.id });
       }
+      await insertScores(trx, round);
     }
     await runNamed(trx, q.deleteCheckpoint, { round_id: round.id });
     if (next) await writeCheckpoint(trx, q, next, round.endedAt);
     return recorded;
   });
+}
+
+/** Rows of `round_scores` one statement inserts (4 parameters each, far below either limit). */
+const SCORES_PER_INSERT = 500;
+
+/** Every scoring player's score and rank in `round`, a few hundred rows per statement. */
+async function insertScores(trx: Transaction<Database>, round: ClosedRound): Promise<void> {
+  for (let i = 0; i < round.scores.length; i += SCORES_PER_INSERT) {
+    const rows = round.scores.slice(i, i + SCORES_PER_INSERT).map(({ id, score, rank }) => ({
+      round_id: round.id,
+      player_id: id,
+      score,
+      rank,
+    }));
+    await trx.insertInto("round_scores").values(rows).execute();
+  }
 }
 
 /** Saves the standings of the round in progress (one small transaction). */
@@ -163,10 +180,24 @@ export async function lastRoundId(db: Kysely<Database>): Promise<number> {
   return Math.max(Number(row.recorded ?? 0), Number(row.saved ?? 0));
 }
 
+/** Which rounds {@linkcode recentRounds} lists. */
+export interface RecentRoundsOptions {
+  /** Also rounds nobody scored in (default false). */
+  readonly all?: boolean;
+  /** Only rounds with a lower id: the next page (default: from the newest). */
+  readonly before?: number;
+}
+
 /** The most recent rounds, newest first, with their winners' names. */
-export async function recentRounds(db: Kysely<Database>, limit: number): Promise<RoundView[]> {
-  const rounds = await db.selectFrom("rounds").selectAll().orderBy("id", "desc").limit(limit)
-    .execute();
+export async function recentRounds(
+  db: Kysely<Database>,
+  limit: number,
+  options: RecentRoundsOptions = {},
+): Promise<RoundView[]> {
+  let query = db.selectFrom("rounds").selectAll();
+  if (!options.all) query = query.where("players", ">", 0);
+  if (options.before !== undefined) query = query.where("id", "<", options.before);
+  const rounds = await query.orderBy("id", "desc").limit(limit).execute();
   if (rounds.length === 0) return [];
   const winners = await db.selectFrom("round_winners")
     .innerJoin("players", "players.id", "round_winners.player_id")
@@ -184,7 +215,7 @@ export async function recentRounds(db: Kysely<Database>, limit: number): Promise
 
 /** The last round recorded, as `GameInfo.lastRound` tells it; null before any. */
 export async function lastRecordedRound(db: Kysely<Database>): Promise<LastRound | null> {
-  const [recorded] = await recentRounds(db, 1);
+  const [recorded] = await recentRounds(db, 1, { all: true });
   return recorded === undefined
     ? null
     : { roundId: recorded.id, winners: recorded.winners, nbClicks: recorded.nbClicks };

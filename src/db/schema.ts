@@ -41,6 +41,14 @@ export interface RoundWinnersTable {
   player_id: number;
 }
 
+/** A player's score and 1-based place in a round they scored in; recorded with the round. */
+export interface RoundScoresTable {
+  round_id: number;
+  player_id: number;
+  score: number;
+  rank: number;
+}
+
 /** Key–value settings, such as the generated token secret. */
 export interface SettingsTable {
   key: string;
@@ -62,6 +70,7 @@ export interface Database {
   players: PlayersTable;
   rounds: RoundsTable;
   round_winners: RoundWinnersTable;
+  round_scores: RoundScoresTable;
   settings: SettingsTable;
   round_checkpoints: RoundCheckpointsTable;
 }

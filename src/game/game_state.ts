@@ -16,6 +16,10 @@ import {
   START,
 } from "./rules.ts";
 import { type ClickBucket, newBucket, takeClick } from "./click_limit.ts";
+import { type RacePlace, RaceRanking, rankRacers } from "./race_ranking.ts";
+
+/** How many players a round's final standings list. */
+export const STANDINGS_TOP = 10;
 
 /** A player known to the current round. Fields change only through the game that holds it. */
 export interface PlayerState {
@@ -46,6 +50,8 @@ export interface SavedStanding {
   readonly username: string;
   readonly score: number;
   readonly multiplier: number;
+  /** When the player reached `score` (epoch ms): breaks ties; absent in older checkpoints. */
+  readonly reachedAt?: number;
 }
 
 /** The current round as saved to survive a restart. */
@@ -65,18 +71,34 @@ export interface ClosedRound {
   readonly nbClicks: number;
   /** Players who scored in the round. */
   readonly players: number;
+  /** The final top {@linkcode STANDINGS_TOP}, best first (ties: who reached the score first). */
+  readonly standings: readonly RacePlace[];
+  /** Every player who scored, best first, with their 1-based rank. */
+  readonly scores: readonly RoundScore[];
+}
+
+/** A player's result in a round. */
+export interface RoundScore {
+  readonly id: number;
+  readonly score: number;
+  readonly rank: number;
 }
 
 /** Finds the result of a saved round; used both at a deadline and when recovering. */
 export function closeSnapshot(snapshot: RoundSnapshot): ClosedRound {
   const { winners, nbClicks } = roundWinners(snapshot.players);
+  const ranked = rankRacers(
+    snapshot.players.map((p) => ({ ...p, reachedAt: p.reachedAt ?? snapshot.startedAt })),
+  );
   return {
     id: snapshot.id,
     startedAt: snapshot.startedAt,
     endedAt: snapshot.endsAt,
     winners: winners.map(({ id, username }) => ({ id, username })),
     nbClicks,
-    players: snapshot.players.filter((p) => p.score > 0).length,
+    players: ranked.length,
+    standings: ranked.slice(0, STANDINGS_TOP).map(({ username, score }) => ({ username, score })),
+    scores: ranked.map(({ id, score }, i) => ({ id, score, rank: i + 1 })),
   };
 }
 
@@ -95,6 +117,8 @@ export interface GameStateOptions {
  */
 export class GameState {
   readonly #players = new Map<number, CappedPlayer>();
+  /** The round's players who scored, in order, kept up to date by every move. */
+  readonly race: RaceRanking = new RaceRanking();
   #rate = DEFAULT_MAX_CLICKS_PER_SECOND;
   #roundId = 1;
   #startedAt = 0;
@@ -108,6 +132,7 @@ export class GameState {
   /** Forgets every player and the round, and takes the options anew (their defaults when absent). */
   reset(options: GameStateOptions = {}): void {
     this.#players.clear();
+    this.race.clear();
     this.#rate = options.maxClicksPerSecond ?? DEFAULT_MAX_CLICKS_PER_SECOND;
     this.#roundId = 1;
     this.#startedAt = 0;
@@ -173,17 +198,22 @@ export class GameState {
     const counted = takeClick(player.bucket, this.#rate, nowMs);
     if (counted) {
       player.score = increment(player).score;
+      this.race.set(player.id, player.username, player.score, nowMs);
       this.#version++;
     }
     return standingOf(player, counted);
   }
 
-  /** Spends the score on a doubled multiplier, or says why not. */
-  buyMultiplier(player: PlayerState): PurchaseResult {
+  /**
+   * Spends the score on a doubled multiplier, or says why not; `nowMs` is
+   * when (the new score's time in the race; default the round's start).
+   */
+  buyMultiplier(player: PlayerState, nowMs: number = this.#startedAt): PurchaseResult {
     const result = buyMultiplier(player);
     if (result.ok) {
       player.score = result.standing.score;
       player.multiplier = result.standing.multiplier;
+      this.race.set(player.id, player.username, player.score, nowMs);
       this.#version++;
     }
     return result;
@@ -199,7 +229,14 @@ export class GameState {
     const players: SavedStanding[] = [];
     for (const p of this.#players.values()) {
       if (p.score !== START.score || p.multiplier !== START.multiplier) {
-        players.push({ id: p.id, username: p.username, score: p.score, multiplier: p.multiplier });
+        const saved: SavedStanding = {
+          id: p.id,
+          username: p.username,
+          score: p.score,
+          multiplier: p.multiplier,
+        };
+        const reachedAt = this.race.reachedAt(p.id);
+        players.push(reachedAt === undefined ? saved : { ...saved, reachedAt });
       }
     }
     return { id: this.#roundId, startedAt: this.#startedAt, endsAt: this.#endsAt, players };
@@ -213,6 +250,7 @@ export class GameState {
       player.connections--;
       player.score = saved.score;
       player.multiplier = saved.multiplier;
+      this.race.set(saved.id, saved.username, saved.score, saved.reachedAt ?? snapshot.startedAt);
     }
   }
 
@@ -230,6 +268,7 @@ export class GameState {
         player.multiplier = START.multiplier;
       }
     }
+    this.race.clear();
     this.open(this.#roundId + 1, this.#endsAt, nextEndsAt);
     return closed;
   }

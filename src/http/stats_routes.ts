@@ -1,8 +1,8 @@
 /**
- * Read-only routes: the leaderboard, recent rounds and the health checks:
- * `/livez` (the process answers), `/readyz` (it can take players) and
- * `/healthz` (everything, with several servers also this server's role and
- * the state of Redis and PostgreSQL); see `readiness.ts`.
+ * Read-only routes: the leaderboard, recent rounds, a player's history and
+ * the health checks: `/livez` (the process answers), `/readyz` (it can take
+ * players) and `/healthz` (everything, with several servers also this
+ * server's role and the state of Redis and PostgreSQL); see `readiness.ts`.
  *
  * @module
  */
@@ -13,6 +13,7 @@ import { type Kysely, sql } from "kysely";
 import type { Database } from "../db/schema.ts";
 import { leaderboard } from "../db/accounts.ts";
 import { recentRounds } from "../db/rounds.ts";
+import { playerHistory } from "../db/player_history.ts";
 import type { RoundLoopHealth } from "../game_backend.ts";
 import type { ClusterHealth } from "../cluster/cluster.ts";
 import { healthy, readiness } from "./readiness.ts";
@@ -56,7 +57,24 @@ export function parseLimit(raw: string | undefined): number {
   return value;
 }
 
-/** `/api/leaderboard`, `/api/rounds` and `/healthz`. */
+/** Parses `?before=`: absent, or a whole number of at least 1; anything else is a 400. */
+export function parseBefore(raw: string | undefined): number | undefined {
+  if (raw === undefined || raw === "") return undefined;
+  const value = Number(raw);
+  if (!/^\d+$/.test(raw) || value < 1 || !Number.isSafeInteger(value)) {
+    throw new HTTPException(400, { message: "before must be a round id (a whole number)" });
+  }
+  return value;
+}
+
+/** Parses `?all=`: `true` or `1` lists every round, `false`, `0` or absent the played ones. */
+export function parseAll(raw: string | undefined): boolean {
+  if (raw === undefined || raw === "" || raw === "false" || raw === "0") return false;
+  if (raw === "true" || raw === "1") return true;
+  throw new HTTPException(400, { message: "all must be true or false" });
+}
+
+/** `/api/leaderboard`, `/api/rounds`, `/api/players/{username}` and `/healthz`. */
 export function statsRoutes(deps: StatsDeps): Hono {
   const app = new Hono();
 
@@ -65,7 +83,26 @@ export function statsRoutes(deps: StatsDeps): Hono {
   });
 
   app.get("/api/rounds", async (c) => {
-    return c.json(await recentRounds(deps.db, parseLimit(c.req.query("limit"))));
+    const limit = parseLimit(c.req.query("limit"));
+    const all = parseAll(c.req.query("all"));
+    const before = parseBefore(c.req.query("before"));
+    return c.json(await recentRounds(deps.db, limit, { all, before }));
+  });
+
+  app.get("/api/players/:username", async (c) => {
+    // Paths are matched lowercased; the name is read as sent (the lookup ignores case anyway).
+    const segment = new URL(c.req.url).pathname.split("/").filter((s) => s !== "").at(-1) ?? "";
+    let username: string;
+    try {
+      username = decodeURIComponent(segment);
+    } catch {
+      throw new HTTPException(400, { message: "Cannot read username: bad percent-encoding" });
+    }
+    const history = await playerHistory(deps.db, username);
+    if (history === undefined) {
+      return c.json({ message: `Player '${username}' not found` }, 404);
+    }
+    return c.json(history);
   });
 
   /** What the server sees now: a `select 1`, Redis's state, the round loop. */

@@ -27,6 +27,8 @@ import type { HubGame } from "./hub_game.ts";
 import { type HandshakeConnection, HubHandshake } from "./hub_handshake.ts";
 import { HubMethods } from "./hub_methods.ts";
 import { type StandingConnection, StandingSync } from "./standing_sync.ts";
+import { RaceRanking } from "../game/race_ranking.ts";
+import { type RaceView, RaceWatch, type Schedule } from "./race_watch.ts";
 import {
   type ClientMethod,
   type ClientMethodArguments,
@@ -85,6 +87,8 @@ export interface HubOptions {
   readonly replayBufferBytes?: number;
   /** Where messages, clicks, purchases and connections are counted (default: a count of its own). */
   readonly counts?: HubCounts;
+  /** Runs a later pass of `Race` messages (default: a timer); tests drive it. */
+  readonly raceSchedule?: Schedule;
 }
 
 /** Connections and what their messages do. */
@@ -99,6 +103,7 @@ export class Hub {
   readonly #handshake: HubHandshake<HubConnection>;
   readonly #methods: HubMethods<HubConnection>;
   readonly #standing: StandingSync<HubConnection>;
+  readonly #race: RaceWatch<HubConnection>;
   #nextId = 0;
 
   constructor(options: HubOptions) {
@@ -113,6 +118,7 @@ export class Hub {
       online: options.playersOnline,
       onRemove: (connection) => {
         this.#standing.forget(connection);
+        this.#race.forget(connection);
         this.#game.leave(connection.player);
         counts.closed(connection.closeReason ?? "gone");
         log.info("connection closed", {
@@ -136,10 +142,24 @@ export class Hub {
       game: this.#game,
       now: this.#now,
     });
+    const nobody: RaceView = new RaceRanking();
+    this.#race = new RaceWatch({
+      registry: this.registry,
+      race: () => {
+        const view = this.#game.race ?? nobody;
+        return { roundId: view.roundId ?? this.#game.roundId, view };
+      },
+      now: this.#now,
+      schedule: options.raceSchedule,
+    });
     this.#methods = new HubMethods({
       registry: this.registry,
       game: this.#game,
-      moved: (connection, now) => this.#standing.moved(connection, now),
+      moved: (connection, now) => {
+        this.#standing.moved(connection, now);
+        this.#race.changed();
+      },
+      watchRace: (connection) => this.#race.watch(connection),
       counts,
       log: this.#log,
     });
@@ -148,6 +168,16 @@ export class Hub {
   /** The player's standing moved on another server: their connections here get `Standing`. */
   standingMovedElsewhere(playerId: number): void {
     this.#standing.movedElsewhere(playerId, this.#now());
+  }
+
+  /** The race changed outside this hub's moves (a new round, the shared race read anew). */
+  raceChanged(): void {
+    this.#race.changed();
+  }
+
+  /** The players of the connections that watch the race. */
+  racePlayers(): Iterable<number> {
+    return this.#race.players();
   }
 
   /** Readies the player's standing for a connection about to open (see `HubGame.prepare`). */
@@ -248,6 +278,8 @@ export class Hub {
   /** Sends an invocation of a client method to every connected client. */
   broadcast<T extends ClientMethod>(target: T, argument: ClientMethodArguments[T]): void {
     this.registry.broadcast((protocol) => protocol.encodeInvocation(target, argument));
+    // A new round starts an empty race.
+    if (target === "EndRound") this.#race.changed();
   }
 
   #handle(connection: HubConnection, message: ClientMessage): void {

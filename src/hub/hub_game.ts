@@ -9,6 +9,7 @@
 
 import type { MoveResult, PlayerState } from "../game/game_state.ts";
 import type { PurchaseResult } from "../game/rules.ts";
+import type { RaceView } from "./race_watch.ts";
 
 /**
  * The current round as the hub uses it: players join and leave, click and buy,
@@ -38,8 +39,13 @@ export interface HubGame {
    * were made, and reject when the game can't be reached.
    */
   increment(player: PlayerState, nowMs: number): MoveResult | Promise<MoveResult>;
-  /** A doubled multiplier for the score, or why not; a promise as for `increment`. */
-  buyMultiplier(player: PlayerState): PurchaseResult | Promise<PurchaseResult>;
+  /**
+   * A doubled multiplier for the score, or why not, at `nowMs` (the new
+   * score's time in the race); a promise as for `increment`.
+   */
+  buyMultiplier(player: PlayerState, nowMs?: number): PurchaseResult | Promise<PurchaseResult>;
+  /** The round's race for `WatchRace`; absent, watchers see nobody in it. */
+  readonly race?: RaceView;
   /** The player's standing, as sent to them. */
   standing(player: PlayerState): MoveResult;
 }

@@ -1,6 +1,6 @@
 /**
- * The hub methods a client invokes, `Increment` and `BuyMultiplier`, and
- * how each is answered. Names match in any case, as in ASP.NET Core. An
+ * The hub methods a client invokes, `Increment`, `BuyMultiplier` and
+ * `WatchRace`, and how each is answered. Names match in any case, as in ASP.NET Core. An
  * invocation with an id (`invoke`) gets exactly one completion, its result
  * or an error; one without (`send`) gets none, also when it fails.
  *
@@ -42,6 +42,8 @@ export interface HubMethodsOptions<C extends PlayerConnection> {
   readonly game: Pick<HubGame, "increment" | "buyMultiplier" | "standing" | "maxClicksPerSecond">;
   /** The player's standing moved through `connection`, at `now` (epoch ms). */
   readonly moved: (connection: C, now: number) => void;
+  /** The connection asked for `Race` from now on (`WatchRace`). */
+  readonly watchRace?: (connection: C) => void;
   /** Where clicks and purchases are counted (default: a count of its own). */
   readonly counts?: HubCounts;
   /** Where errors in answering a move go (default: the `clicker.hub` logger). */
@@ -53,6 +55,7 @@ export class HubMethods<C extends PlayerConnection> {
   readonly #registry: HubMethodsOptions<C>["registry"];
   readonly #game: HubMethodsOptions<C>["game"];
   readonly #moved: (connection: C, now: number) => void;
+  readonly #watchRace: (connection: C) => void;
   readonly #counts: HubCounts;
   readonly #log: ProblemLog;
   /** Completions sent so far: tells whether an answer that threw had sent its own. */
@@ -63,13 +66,15 @@ export class HubMethods<C extends PlayerConnection> {
     this.#registry = options.registry;
     this.#game = options.game;
     this.#moved = options.moved;
+    this.#watchRace = options.watchRace ?? (() => {});
     this.#log = options.log ?? getLogger(["clicker", "hub"]);
   }
 
   /** Runs one invocation of a connection past its handshake. */
   invoke(connection: C, invocation: Invocation): void {
     const { invocationId, target } = invocation;
-    const method = target === HubMethod.Increment || target === HubMethod.BuyMultiplier
+    const method = target === HubMethod.Increment || target === HubMethod.BuyMultiplier ||
+        target === HubMethod.WatchRace
       ? target
       : canonical(target);
     if (method === undefined) {
@@ -81,6 +86,14 @@ export class HubMethods<C extends PlayerConnection> {
       return;
     }
     const game = this.#game;
+    if (method === HubMethod.WatchRace) {
+      // The completion first, then the race as it is: the client's promise settles before `Race`.
+      if (invocationId !== undefined) {
+        this.#complete(connection, connection.protocol.encodeResult(invocationId, null));
+      }
+      this.#watchRace(connection);
+      return;
+    }
     if (method === HubMethod.Increment) {
       // The frame's arrival time, read once by the hub: no second clock read per click.
       const now = connection.lastSeen;
@@ -98,7 +111,7 @@ export class HubMethods<C extends PlayerConnection> {
       this.#incremented(connection, invocationId, result, now);
       return;
     }
-    const purchase = game.buyMultiplier(connection.player);
+    const purchase = game.buyMultiplier(connection.player, connection.lastSeen);
     if (purchase instanceof Promise) {
       this.#later(
         connection,
@@ -226,6 +239,8 @@ function canonical(target: string): HubMethod | undefined {
       return HubMethod.Increment;
     case "buymultiplier":
       return HubMethod.BuyMultiplier;
+    case "watchrace":
+      return HubMethod.WatchRace;
     default:
       return undefined;
   }

@@ -29,6 +29,8 @@ export const MessageType = {
 export const HubMethod = {
   Increment: "Increment",
   BuyMultiplier: "BuyMultiplier",
+  /** Opts in to `Race`: completion `null`, then `Race` whenever the race moves. */
+  WatchRace: "WatchRace",
 } as const;
 
 /** The name of a hub method a client invokes. */
@@ -41,6 +43,7 @@ export const ClientMethod = {
   PlayerCount: "PlayerCount",
   Throttled: "Throttled",
   Standing: "Standing",
+  Race: "Race",
 } as const;
 
 /** The name of a client method the server invokes. */
@@ -95,6 +98,41 @@ export interface EndRound {
   readonly roundId: number;
   /** End of the round that just started (epoch ms, server clock). */
   readonly nextRoundEndsAt: number;
+  /**
+   * The round's final top 10, best first (ties: who reached the score
+   * first); `[]` when nobody scored. Older clients ignore it.
+   */
+  readonly standings: readonly RaceEntry[];
+}
+
+/** How many players `Race.top` and `EndRound.standings` list. */
+export const RACE_TOP = 10;
+
+/** One player of the race's top: name and round score. */
+export interface RaceEntry {
+  readonly username: string;
+  readonly score: number;
+}
+
+/** The receiving player's own place in the race. */
+export interface RaceYou {
+  /** The player's round score (0 before they scored). */
+  readonly score: number;
+  /** 1-based place among the players who scored; `null` while the player has not. */
+  readonly rank: number | null;
+}
+
+/**
+ * `Race`: the round's race, for connections that invoked `WatchRace`; sent
+ * when it changed for them, at most 4 times a second.
+ */
+export interface Race {
+  readonly roundId: number;
+  /** The first {@linkcode RACE_TOP} by score, best first; ties: who reached the score first. */
+  readonly top: readonly RaceEntry[];
+  /** Players whose round score is above 0. */
+  readonly players: number;
+  readonly you: RaceYou;
 }
 
 /**
@@ -121,6 +159,7 @@ export interface ClientMethodArguments {
   readonly PlayerCount: PlayerCount;
   readonly Throttled: Throttled;
   readonly Standing: Standing;
+  readonly Race: Race;
 }
 
 /** The transports of the hub, as negotiate names them. */
@@ -311,6 +350,35 @@ export interface RoundSummary {
   readonly nbClicks: number;
   /** Players who scored in it. */
   readonly players: number;
+}
+
+/**
+ * What `GET /api/rounds` answers: a page of {@linkcode RoundSummary}, newest
+ * first; the next page is `?before=<id of the last one>`.
+ */
+export type RoundsPage = readonly RoundSummary[];
+
+/** One round of a player's history in `GET /api/players/{username}`. */
+export interface PlayerRound {
+  readonly roundId: number;
+  /** When the round ended (epoch ms). */
+  readonly endedAt: number;
+  readonly score: number;
+  /** 1-based place among the round's players who scored. */
+  readonly rank: number;
+  readonly won: boolean;
+}
+
+/** What `GET /api/players/{username}` answers. */
+export interface PlayerHistory {
+  readonly username: string;
+  readonly nbWins: number;
+  /** Rounds in which the player scored. */
+  readonly roundsPlayed: number;
+  /** The player's best round score; 0 before any. */
+  readonly bestScore: number;
+  /** The player's last rounds played, newest first (at most 10). */
+  readonly lastRounds: readonly PlayerRound[];
 }
 
 /** One record: the JSON of `value` followed by the separator. */

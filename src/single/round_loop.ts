@@ -239,6 +239,7 @@ export class RoundLoop {
       nbClicks: round.nbClicks,
       roundId: round.id,
       nextRoundEndsAt: this.game.roundEndsAt,
+      standings: round.standings,
     };
   }
 }

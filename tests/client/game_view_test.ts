@@ -150,7 +150,13 @@ Deno.test("reduce() resets the round and counts a win on EndRound", () => {
   let view = connected({ score: 40, multiplier: 4, multiplierCost: 40 });
   view = reduce(view, {
     type: "endRound",
-    round: { winners: ["Ann"], nbClicks: 40, roundId: 7, nextRoundEndsAt: 1_000_060_000 },
+    round: {
+      winners: ["Ann"],
+      nbClicks: 40,
+      roundId: 7,
+      nextRoundEndsAt: 1_000_060_000,
+      standings: [],
+    },
   });
   assert.deepEqual([displayScore(view), view.multiplier, view.multiplierCost], [0, 1, 10]);
   assert.equal(view.nbWins, 4, "usernames compare without case");
@@ -163,13 +169,13 @@ Deno.test("reduce() resets the round and counts a win on EndRound", () => {
 Deno.test("reduce() leaves wins alone when someone else wins or nobody does", () => {
   const lost = reduce(connected(), {
     type: "endRound",
-    round: { winners: ["bob"], nbClicks: 5, roundId: 7, nextRoundEndsAt: 0 },
+    round: { winners: ["bob"], nbClicks: 5, roundId: 7, nextRoundEndsAt: 0, standings: [] },
   });
   assert.equal(lost.nbWins, 3);
   assert.equal(lost.lastResult?.outcome, "lost");
   const none = reduce(connected(), {
     type: "endRound",
-    round: { winners: [], nbClicks: 0, roundId: 7, nextRoundEndsAt: 0 },
+    round: { winners: [], nbClicks: 0, roundId: 7, nextRoundEndsAt: 0, standings: [] },
   });
   assert.equal(none.lastResult?.outcome, "none");
 });
@@ -197,7 +203,13 @@ Deno.test("countdown() follows the server's clock when the local clock is minute
 Deno.test("countdown() uses nextRoundEndsAt after a round ends", () => {
   const view = reduce(connected(), {
     type: "endRound",
-    round: { winners: [], nbClicks: 0, roundId: 7, nextRoundEndsAt: INFO.roundEndsAt + 30_000 },
+    round: {
+      winners: [],
+      nbClicks: 0,
+      roundId: 7,
+      nextRoundEndsAt: INFO.roundEndsAt + 30_000,
+      standings: [],
+    },
   });
   assert.equal(countdown(view, INFO.roundEndsAt + 1_000)?.seconds, 29);
 });
@@ -227,7 +239,7 @@ Deno.test("reduce() resets the multiplier cost to the base cost GameInfo gave", 
   let view = connected({ multiplier: 4, multiplierCost: 60, baseMultiplierCost: 15 });
   view = reduce(view, {
     type: "endRound",
-    round: { winners: [], nbClicks: 0, roundId: 7, nextRoundEndsAt: 0 },
+    round: { winners: [], nbClicks: 0, roundId: 7, nextRoundEndsAt: 0, standings: [] },
   });
   assert.deepEqual([view.multiplier, view.multiplierCost], [1, 15]);
 });

@@ -11,6 +11,7 @@ import { dropPostgres, freshPostgres } from "./services.ts";
 import { POSTGRES } from "./postgres_dialect.ts";
 import { accountQueries } from "../db/accounts_queries.ts";
 import { roundQueries } from "../db/rounds_queries.ts";
+import { roundHistoryQueries } from "../db/round_history_queries.ts";
 import { openPostgres } from "../../src/db/postgres/open_postgres.ts";
 import { DatabaseUnavailableError } from "../../src/db/sqlite_errors.ts";
 import { DatabaseOpenError } from "../../src/db/open_database.ts";
@@ -18,6 +19,7 @@ import { quietLog } from "../../src/log/problem_log.ts";
 
 accountQueries(POSTGRES);
 roundQueries(POSTGRES);
+roundHistoryQueries(POSTGRES);
 
 Deno.test("openPostgres() refuses an unreachable server with DatabaseOpenError", async () => {
   await assert.rejects(

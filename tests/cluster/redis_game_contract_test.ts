@@ -13,6 +13,9 @@ import { openRedis } from "../../src/cluster/redis_connection.ts";
 import { clusterKeys } from "../../src/cluster/cluster_keys.ts";
 import { ClickBatch } from "../../src/cluster/click_batch.ts";
 import { ClusterGame } from "../../src/cluster/cluster_game.ts";
+import { RaceReader } from "../../src/cluster/race_reader.ts";
+import { sleep } from "../../src/sleep.ts";
+import type { RaceEntry } from "../../src/hub/wire.ts";
 import {
   announceRound,
   closeRound,
@@ -43,6 +46,12 @@ describeHubGame("the game in Redis", async ({ maxClicksPerSecond }) => {
   const batch = new ClickBatch({ redis, keys, maxClicksPerSecond });
   const game = new ClusterGame({ batch, maxClicksPerSecond, round });
   const names = new Map<number, string>();
+  let standings: RaceEntry[] = [];
+  /** Redis's clock, in ms. */
+  const redisMs = async () => {
+    const [s, us] = await redis.call("TIME") as [string, string];
+    return Number(s) * 1000 + Math.floor(Number(us) / 1000);
+  };
   const t: GameUnderTest = {
     game,
     player(username) {
@@ -68,9 +77,32 @@ describeHubGame("the game in Redis", async ({ maxClicksPerSecond }) => {
       if (outcome.kind !== "closed") throw new Error(`Cannot close round ${id}: ${outcome.kind}`);
       const { nbClicks } = outcome.result;
       const winners = outcome.result.winners.map((w) => names.get(w)!);
-      await announceRound(redis, keys, id, winners, nbClicks);
-      game.roundEnded({ roundId: id, winners, nbClicks, nextRoundEndsAt });
+      // As the leader tells them: the race's first 10, by name.
+      standings = (outcome.result.ranked ?? []).slice(0, 10).map(([playerId, score]) => ({
+        username: names.get(playerId)!,
+        score,
+      }));
+      await announceRound(redis, keys, id, winners, nbClicks, standings);
+      game.roundEnded({ roundId: id, winners, nbClicks, nextRoundEndsAt, standings });
       return { roundId: id, winners, nbClicks };
+    },
+    lastStandings: () => standings,
+    async race(watching) {
+      const reader = new RaceReader({
+        redis,
+        keys,
+        sleep,
+        watching: () => watching,
+        names: (ids) => Promise.resolve(new Map(ids.map((id) => [id, names.get(id)!]))),
+        onChange: () => {},
+      });
+      await reader.read();
+      return reader;
+    },
+    async later() {
+      // Redis reads its own clock for each batch: wait until it has moved on.
+      const now = await redisMs();
+      while (await redisMs() <= now);
     },
     dispose() {
       redis.disconnect();

@@ -85,7 +85,16 @@ Deno.test("closeRound() closes once, for the lease holder only; clicks then land
     const closed = await closeRound(redis, keys, "me", 7, 3000);
     assert.deepEqual(closed, {
       kind: "closed",
-      result: { id: 7, startedAt: 1000, endedAt: 2000, nbClicks: 2, players: 2, winners: [1] },
+      result: {
+        id: 7,
+        startedAt: 1000,
+        endedAt: 2000,
+        nbClicks: 2,
+        players: 2,
+        winners: [1],
+        // The race, best first: player 1 with 2, player 2 with 1.
+        ranked: [[1, 2], [2, 1]],
+      },
     });
     assert.deepEqual(await closeRound(redis, keys, "me", 7, 3000), { kind: "moved-on" });
     assert.deepEqual(await readRound(redis, keys), {
@@ -106,7 +115,8 @@ Deno.test("announceRound() appends each round once, even when two servers announ
     await initRound(redis, keys, ROUND, 6);
     await redis.call("SET", keys.leader, "me");
     await closeRound(redis, keys, "me", 7, 3000);
-    assert.equal(await announceRound(redis, keys, 7, ["ann"], 2), true);
+    const standings = [{ username: "ann", score: 2 }];
+    assert.equal(await announceRound(redis, keys, 7, ["ann"], 2, standings), true);
     assert.equal(await announceRound(redis, keys, 7, ["ann"], 2), false);
     assert.equal(await announceRound(redis, keys, 6, [], 0), false);
     const entries = await redis.call("XRANGE", keys.events, "-", "+") as [string, string[]][];
@@ -120,6 +130,8 @@ Deno.test("announceRound() appends each round once, even when two servers announ
       "2",
       "nextRoundEndsAt",
       "3000",
+      "standings",
+      '[{"username":"ann","score":2}]',
     ]);
     assert.deepEqual(await pendingRounds(redis, keys), []);
   });

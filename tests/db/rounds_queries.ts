@@ -41,6 +41,8 @@ export function roundQueries(dialect: QueryDialect): void {
           winners: [{ id: playerId, username: "ann" }],
           nbClicks: 1_003,
           players: 1_004,
+          standings: [],
+          scores: [],
         },
         { id: 8, startedAt: 2_001, endsAt: 2_002, players: standings },
       );
@@ -91,6 +93,8 @@ export function roundQueries(dialect: QueryDialect): void {
         winners: [],
         nbClicks: 0,
         players: 0,
+        standings: [],
+        scores: [],
       });
       assert.deepEqual(await loadCheckpoints(db), []);
     },
@@ -111,6 +115,8 @@ export function roundQueries(dialect: QueryDialect): void {
       winners: [{ id: created.id, username: "ann" }],
       nbClicks: 9,
       players: 1,
+      standings: [{ username: "ann", score: 9 }],
+      scores: [{ id: created.id, score: 9, rank: 1 }],
     };
     assert.equal(await recordRound(db, round), true);
     assert.equal(await recordRound(db, round), false);

@@ -66,6 +66,16 @@ Deno.test("GameState.close() takes the result, resets everyone and opens the nex
     winners: [{ id: 1, username: "ann" }, { id: 2, username: "bob" }],
     nbClicks: 3,
     players: 3,
+    standings: [
+      { username: "ann", score: 3 },
+      { username: "bob", score: 3 },
+      { username: "cat", score: 1 },
+    ],
+    scores: [{ id: 1, score: 3, rank: 1 }, { id: 2, score: 3, rank: 2 }, {
+      id: 3,
+      score: 1,
+      rank: 3,
+    }],
   });
   assert.equal(state.roundId, 2);
   assert.equal(state.roundStartedAt, 30_000);
@@ -98,7 +108,7 @@ Deno.test("GameState.snapshot() and restore() carry a round across a restart", (
     id: 1,
     startedAt: 0,
     endsAt: 30_000,
-    players: [{ id: 1, username: "ann", score: 5, multiplier: 2 }],
+    players: [{ id: 1, username: "ann", score: 5, multiplier: 2, reachedAt: 0 }],
   });
   const restored = new GameState();
   restored.restore(snapshot, 10);
@@ -147,5 +157,74 @@ Deno.test("closeSnapshot() finds a saved round's result", () => {
     winners: [{ id: 1, username: "a" }],
     nbClicks: 4,
     players: 1,
+    standings: [{ username: "a", score: 4 }],
+    scores: [{ id: 1, score: 4, rank: 1 }],
   });
+});
+
+Deno.test("GameState keeps the race as moves come, ties by who reached the score first", () => {
+  const state = game();
+  const ann = state.join(1, "ann", 0);
+  const bob = state.join(2, "bob", 0);
+  state.increment(bob, 10);
+  state.increment(ann, 20);
+  assert.deepEqual(state.race.top(10), [
+    { username: "bob", score: 1 },
+    { username: "ann", score: 1 },
+  ]);
+  state.increment(ann, 30);
+  assert.equal(state.race.rankOf(1), 1);
+  assert.equal(state.race.rankOf(2), 2);
+});
+
+Deno.test("GameState.buyMultiplier() moves the player in the race at the given time", () => {
+  const state = game();
+  const ann = state.join(1, "ann", 0);
+  const bob = state.join(2, "bob", 0);
+  for (let t = 1; t <= 10; t++) state.increment(ann, t);
+  state.increment(bob, 11);
+  assert.equal(state.buyMultiplier(ann, 12).ok, true);
+  assert.equal(state.race.rankOf(1), null, "a score spent to 0 leaves the race");
+  assert.equal(state.race.rankOf(2), 1);
+  state.increment(ann, 13);
+  assert.equal(state.race.scoreOf(1), 2);
+  assert.equal(state.race.rankOf(1), 1);
+});
+
+Deno.test("GameState.close() gives the final standings and every score with its rank", () => {
+  const state = game();
+  const players = Array.from({ length: 12 }, (_, i) => state.join(i + 1, `p${i + 1}`, 0));
+  // Player k clicks k times; "late" reaches 12 after p12 did.
+  let t = 0;
+  for (const [i, p] of players.entries()) for (let k = 0; k <= i; k++) state.increment(p, ++t);
+  const tie = state.join(13, "late", 0);
+  for (let k = 0; k < 12; k++) state.increment(tie, ++t);
+  const closed = state.close(60_000);
+  assert.equal(closed.players, 13);
+  assert.deepEqual(closed.standings.slice(0, 3), [
+    { username: "p12", score: 12 },
+    { username: "late", score: 12 },
+    { username: "p11", score: 11 },
+  ]);
+  assert.equal(closed.standings.length, 10);
+  assert.deepEqual(closed.scores[0], { id: 12, score: 12, rank: 1 });
+  assert.deepEqual(closed.scores.at(-1), { id: 1, score: 1, rank: 13 });
+  assert.equal(state.race.size, 0, "the next round's race starts empty");
+});
+
+Deno.test("closeSnapshot() ranks a saved round by when each score was reached", () => {
+  const state = game();
+  const ann = state.join(1, "ann", 0);
+  const bob = state.join(2, "bob", 0);
+  state.increment(bob, 5);
+  state.increment(ann, 9);
+  const saved = state.snapshot();
+  assert.deepEqual(saved.players.map((p) => p.reachedAt), [9, 5]);
+  const restored = new GameState();
+  restored.restore(saved, 10);
+  assert.deepEqual(restored.race.top(10).map((p) => p.username), ["bob", "ann"]);
+  assert.deepEqual(closeSnapshot(saved).standings, [
+    { username: "bob", score: 1 },
+    { username: "ann", score: 1 },
+  ]);
 });

@@ -21,6 +21,8 @@ import {
 } from "../../src/game/rules.ts";
 import { bucketShape } from "../../src/game/click_limit.ts";
 import type { MoveResult } from "../../src/game/game_state.ts";
+import type { RaceView } from "../../src/hub/race_watch.ts";
+import type { RaceEntry } from "../../src/hub/wire.ts";
 
 /** A player known to the backend (the game in this process records winners by id). */
 export interface ContractPlayer {
@@ -46,6 +48,12 @@ export interface GameUnderTest {
   advance(ms: number): Promise<void>;
   /** Ends the round in progress as the backend does; resolves once it is announced. */
   closeRound(): Promise<ClosedRoundView>;
+  /** The final standings of the round `closeRound()` closed last, as `EndRound` tells them. */
+  lastStandings(): readonly RaceEntry[];
+  /** The race as the hub reads it, with the places of the `watching` players. */
+  race(watching: readonly number[]): Promise<RaceView>;
+  /** Resolves once a move made now is reached later than every move made before. */
+  later(): Promise<void>;
   /** Stops and releases whatever the backend holds. */
   dispose(): Promise<void>;
 }
@@ -234,6 +242,42 @@ export function describeHubGame(name: string, factory: GameFactory): void {
       nbClicks: expected.nbClicks,
     });
     assert.equal(expected.nbClicks, 0);
+  });
+
+  contract("the race: best first, ties to who reached the score first, as the round ends", {
+    maxClicksPerSecond: UNCAPPED,
+  }, async (t) => {
+    const [ann, bob, cat] = [await t.player("ann"), await t.player("bob"), await t.player("cat")];
+    const joined = [ann, bob, cat].map((p) => t.game.join(p.id, p.username, t.now()));
+    const ids = [ann.id, bob.id, cat.id];
+    assert.equal((await t.race(ids)).size, 0);
+    // Ann reaches 1, then Bob; Cat reaches 2.
+    await clicks(t, joined[0], 1);
+    await t.later();
+    await clicks(t, joined[1], 1);
+    await t.later();
+    await clicks(t, joined[2], 2);
+    let race = await t.race(ids);
+    assert.deepEqual(race.top(10), [
+      { username: "cat", score: 2 },
+      { username: "ann", score: 1 },
+      { username: "bob", score: 1 },
+    ]);
+    assert.equal(race.size, 3);
+    assert.deepEqual(ids.map((id) => race.rankOf(id)), [2, 3, 1]);
+    // Bob reaches 2 after Cat did: second, ahead of Ann.
+    await t.later();
+    await clicks(t, joined[1], 1);
+    race = await t.race(ids);
+    assert.deepEqual(race.top(2), [{ username: "cat", score: 2 }, { username: "bob", score: 2 }]);
+    assert.deepEqual(ids.map((id) => [race.rankOf(id), race.scoreOf(id)]), [[3, 1], [2, 2], [
+      1,
+      2,
+    ]]);
+    const top = [...race.top(10)];
+    await t.closeRound();
+    assert.deepEqual(t.lastStandings(), top);
+    assert.equal((await t.race(ids)).size, 0, "the next round's race starts empty");
   });
 
   contract("a click racing the close counts in exactly one round", {

@@ -20,6 +20,7 @@ describeHubGame("the game in this process", async ({ maxClicksPerSecond }) => {
   const db = await openDatabase(":memory:");
   const loop = new RoundLoop();
   let announced = Promise.withResolvers<EndRound>();
+  let standings: EndRound["standings"] = [];
   await loop.start({
     db,
     broadcast: (endRound) => announced.resolve(endRound),
@@ -50,10 +51,14 @@ describeHubGame("the game in this process", async ({ maxClicksPerSecond }) => {
     advance: (ms) => time.advance(ms),
     async closeRound() {
       await time.advance(loop.game.roundEndsAt - time.now);
-      const { roundId, winners, nbClicks } = await announced.promise;
+      const { roundId, winners, nbClicks, ...rest } = await announced.promise;
+      standings = rest.standings;
       announced = Promise.withResolvers<EndRound>();
       return { roundId, winners, nbClicks };
     },
+    lastStandings: () => standings,
+    race: () => Promise.resolve(loop.game.race),
+    later: () => time.advance(1),
     async dispose() {
       await loop.stop();
       await db.destroy();

@@ -50,6 +50,8 @@ async function seed(app: MemoryApp): Promise<{ id: number; username: string }[]>
       winners,
       nbClicks: wins,
       players: winners.length,
+      standings: winners.map(({ username }) => ({ username, score: wins })),
+      scores: winners.map(({ id }, i) => ({ id, score: wins, rank: i + 1 })),
     });
   }
   return players;

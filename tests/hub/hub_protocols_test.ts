@@ -72,7 +72,13 @@ Deno.test("Hub speaks MessagePack after a messagepack handshake", () => {
     multiplierCost: 10,
     counted: true,
   });
-  hub.broadcast("EndRound", { winners: ["ann"], nbClicks: 1, roundId: 3, nextRoundEndsAt: 60_000 });
+  hub.broadcast("EndRound", {
+    winners: ["ann"],
+    nbClicks: 1,
+    roundId: 3,
+    nextRoundEndsAt: 60_000,
+    standings: [],
+  });
   assert.equal((received(socket, 1).at(-1) as { target: string }).target, "EndRound");
   hub.registry.closeAll();
 });

@@ -195,7 +195,13 @@ Deno.test("Hub broadcast reaches every connection past its handshake", () => {
   const pending = connect(3, "cat");
   a.send(HANDSHAKE);
   b.send(HANDSHAKE);
-  hub.broadcast("EndRound", { winners: [], nbClicks: 0, roundId: 3, nextRoundEndsAt: 60_000 });
+  hub.broadcast("EndRound", {
+    winners: [],
+    nbClicks: 0,
+    roundId: 3,
+    nextRoundEndsAt: 60_000,
+    standings: [],
+  });
   for (const { socket } of [a, b]) assert.equal(socket.records().at(-1)?.target, "EndRound");
   assert.equal(pending.socket.sent.length, 0);
   hub.registry.closeAll();

@@ -84,7 +84,7 @@ Deno.test("encode functions end every record with the separator", () => {
     invocationId: "1",
     error: "bad",
   });
-  const endRound = { winners: [], nbClicks: 0, roundId: 4, nextRoundEndsAt: 9 };
+  const endRound = { winners: [], nbClicks: 0, roundId: 4, nextRoundEndsAt: 9, standings: [] };
   assert.deepEqual(JSON.parse(encodeInvocation("EndRound", endRound).slice(0, -1)), {
     type: 1,
     target: "EndRound",

@@ -165,6 +165,7 @@ Deno.test("MESSAGEPACK_PROTOCOL writes what the official client reads", () => {
     nbClicks: 3,
     roundId: 4,
     nextRoundEndsAt: 1_795_508_709_474,
+    standings: [{ username: "ann", score: 3 }],
   };
   assert.deepEqual(clientReads(p.encodeInvocation("EndRound", endRound)), [{
     type: MessageType.Invocation,

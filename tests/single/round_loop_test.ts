@@ -64,6 +64,7 @@ Deno.test("RoundLoop.stop() ends a wait at once and saves the round in progress"
     username: "ann",
     score: 1,
     multiplier: 1,
+    reachedAt: 1_000_000,
   }]]);
   await loop.stop();
   await db.destroy();
@@ -245,6 +246,8 @@ Deno.test("recordRound() records a round and counts its wins only once", async (
     winners: [{ id: ann, username: "ann" }],
     nbClicks: 9,
     players: 1,
+    standings: [],
+    scores: [],
   };
   assert.equal(await recordRound(db, round), true);
   assert.equal(await recordRound(db, round), false);
@@ -274,6 +277,8 @@ Deno.test("recordRound() runs as one transaction", async () => {
     winners: [{ id: ann, username: "ann" }],
     nbClicks: 1,
     players: 1,
+    standings: [],
+    scores: [],
   }, { id: 2, startedAt: 500, endsAt: 1000, players: [] });
   assert.deepEqual(statements, [
     "begin",
