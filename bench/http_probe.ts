@@ -11,10 +11,12 @@
 import { writeAll } from "../tests/abuse/raw_socket.ts";
 import { nowMs } from "./timing.ts";
 
-/** What one probe saw: the status (0 when there was no answer) and the time it took. */
+/** What one probe saw: the status (0 when there was no answer), the time it took and the body. */
 export interface Probe {
   readonly status: number;
   readonly ms: number;
+  /** As it came off the wire (chunked or not); empty without an answer. */
+  readonly body: string;
 }
 
 /** `GET path` at `base` on a new connection; gives up after `timeoutMs`. */
@@ -38,17 +40,20 @@ export async function timedGet(base: string, path: string, timeoutMs = 3000): Pr
         `GET ${url.pathname} HTTP/1.1\r\nHost: ${url.host}\r\nConnection: close\r\n\r\n`,
       ),
     );
+    const decoder = new TextDecoder();
     const buf = new Uint8Array(16 * 1024);
-    let head = "";
+    let text = "";
     while (true) {
       const n = await conn.read(buf);
       if (n === null) break;
-      if (head.length < 32) head += new TextDecoder().decode(buf.subarray(0, n));
+      text += decoder.decode(buf.subarray(0, n), { stream: true });
     }
-    const status = Number(/^HTTP\/1\.[01] (\d{3})/.exec(head)?.[1] ?? 0);
-    return { status, ms: nowMs() - started };
+    const ms = nowMs() - started;
+    const status = Number(/^HTTP\/1\.[01] (\d{3})/.exec(text)?.[1] ?? 0);
+    const split = text.indexOf("\r\n\r\n");
+    return { status, ms, body: split < 0 ? "" : text.slice(split + 4) };
   } catch {
-    return { status: 0, ms: nowMs() - started };
+    return { status: 0, ms: nowMs() - started, body: "" };
   } finally {
     signal.removeEventListener("abort", onAbort);
     onAbort();

@@ -18,7 +18,7 @@ import type { LoadContext } from "./load_context.ts";
 import { timedGet } from "./http_probe.ts";
 import { quantile, round3 } from "./stats.ts";
 import { nowMs, sleep } from "./timing.ts";
-import { cpuSnapshot, cpuUsage } from "./proc.ts";
+import { cpuSnapshot, cpuUsage, openFds } from "./proc.ts";
 
 /** Result of one probe run. */
 export interface ProbeResult {
@@ -40,18 +40,6 @@ export interface ProbeResult {
   readonly serverFds: number;
   /** Cores used meanwhile by everything but the server, this process and `--ours` (noise). */
   readonly otherCpu: number;
-}
-
-/** Counts a process's open descriptors from `/proc`; NaN when unreadable. */
-function openFds(pid: number): number {
-  if (!pid) return NaN;
-  try {
-    let count = 0;
-    for (const _ of Deno.readDirSync(`/proc/${pid}/fd`)) count++;
-    return count;
-  } catch {
-    return NaN;
-  }
 }
 
 /** Runs the probe described by the flags (see module doc). */

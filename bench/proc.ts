@@ -1,6 +1,7 @@
 /**
- * What Linux's `/proc` says about a process: resident memory and CPU time.
- * Both read NaN where `/proc` isn't there, so the table shows a gap, not a lie.
+ * What Linux's `/proc` says about a process: resident memory, CPU time and
+ * open file descriptors. Each reads NaN where `/proc` isn't there, so the
+ * table shows a gap, not a lie.
  *
  * @module
  */
@@ -10,6 +11,18 @@ export function rssKiB(pid: number | "self"): number {
   try {
     const status = Deno.readTextFileSync(`/proc/${pid}/status`);
     return Number(/^VmRSS:\s+(\d+)/m.exec(status)?.[1] ?? NaN);
+  } catch {
+    return NaN;
+  }
+}
+
+/** Open file descriptors of process `pid` (entries of `/proc/PID/fd`), or NaN (also for pid 0). */
+export function openFds(pid: number): number {
+  if (!pid) return NaN;
+  try {
+    let count = 0;
+    for (const _ of Deno.readDirSync(`/proc/${pid}/fd`)) count++;
+    return count;
   } catch {
     return NaN;
   }

@@ -26,8 +26,9 @@ import {
   HubMethod,
   type ScoreUpdate,
 } from "../src/hub/wire.ts";
-import type { SoakEvent } from "./soak_events.ts";
+import { joinEvent, type SoakEvent } from "./soak_events.ts";
 import { HumanPace } from "./soak_pace.ts";
+import { randomMs, sleep } from "./timing.ts";
 import type { SoakAccount } from "./soak_accounts.ts";
 
 /** How a client comes and goes; see the module comment. */
@@ -46,23 +47,6 @@ export interface ClientPlan {
 
 /** How long after the soak cut a client's network its reconnecting counts as expected. */
 const CUT_WINDOW_MS = 5000;
-
-function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener("abort", done, { once: true });
-  });
-}
-
-function between(lo: number, hi: number): number {
-  return lo + (hi - lo) * Math.random();
-}
 
 /** A soak player; {@linkcode SoakClient.run} plays until its signal aborts. */
 export class SoakClient {
@@ -133,16 +117,7 @@ export class SoakClient {
       this.#joined = true;
       this.#score = info.score;
       this.#cost = info.multiplierCost;
-      this.#record({
-        kind: "join",
-        at: Date.now(),
-        roundId: info.roundId,
-        score: info.score,
-        multiplier: info.multiplier,
-        roundEndsAt: info.roundEndsAt,
-        roundDurationMs: info.roundDurationMs,
-        baseMultiplierCost: info.baseMultiplierCost,
-      });
+      this.#record(joinEvent(info, Date.now()));
     });
     connection.on(ClientMethod.EndRound, (end: EndRound) => {
       this.#score = 0;
@@ -211,7 +186,7 @@ export class SoakClient {
 
   async #click(signal: AbortSignal): Promise<void> {
     while (!signal.aborted) {
-      await abortableSleep(this.#pace.next(), signal);
+      await sleep(this.#pace.next(), signal);
       const connection = this.#connection;
       if (signal.aborted || !connection || !this.connected || this.#stopping) continue;
       const { promise, resolve } = Promise.withResolvers<void>();
@@ -241,7 +216,7 @@ export class SoakClient {
       } catch (error) {
         const reason = reasonOf(error as Error, "refused");
         this.startFailures.set(reason, (this.startFailures.get(reason) ?? 0) + 1);
-        await abortableSleep(between(2000, 5000), signal);
+        await sleep(randomMs(2000, 5000), signal);
         continue;
       }
       const leave = new AbortController();
@@ -251,8 +226,8 @@ export class SoakClient {
       const stay = this.plan.style !== "restart"
         ? Infinity
         : visits++ === 0
-        ? between(60_000, 180_000)
-        : between(180_000, 360_000);
+        ? randomMs(60_000, 180_000)
+        : randomMs(180_000, 360_000);
       const timer = Number.isFinite(stay) ? setTimeout(stop, stay) : undefined;
       const left = new Promise<"left">((resolve) =>
         leave.signal.addEventListener("abort", () => resolve("left"), { once: true })
@@ -266,9 +241,9 @@ export class SoakClient {
         await this.#busy;
         await connection.stop();
         this.#stopping = false;
-        if (!signal.aborted) await abortableSleep(between(5000, 30_000), signal);
+        if (!signal.aborted) await sleep(randomMs(5000, 30_000), signal);
       } else {
-        await abortableSleep(between(2000, 5000), signal);
+        await sleep(randomMs(2000, 5000), signal);
       }
     }
     await clicking;

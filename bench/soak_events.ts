@@ -21,6 +21,20 @@ export interface JoinEvent {
   readonly baseMultiplierCost: number;
 }
 
+/** The {@linkcode JoinEvent} that a `GameInfo` received at `at` stands for. */
+export function joinEvent(info: Omit<JoinEvent, "kind" | "at">, at: number): JoinEvent {
+  return {
+    kind: "join",
+    at,
+    roundId: info.roundId,
+    score: info.score,
+    multiplier: info.multiplier,
+    roundEndsAt: info.roundEndsAt,
+    roundDurationMs: info.roundDurationMs,
+    baseMultiplierCost: info.baseMultiplierCost,
+  };
+}
+
 /** An `Increment` completion. */
 export interface ClickEvent {
   readonly kind: "click";

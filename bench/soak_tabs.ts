@@ -18,8 +18,9 @@ import {
   RECORD_SEPARATOR,
   type ScoreUpdate,
 } from "../src/hub/wire.ts";
-import type { SoakEvent } from "./soak_events.ts";
+import { joinEvent, type SoakEvent } from "./soak_events.ts";
 import { SOAK_PASSWORD } from "./soak_accounts.ts";
+import { randomMs, sleep } from "./timing.ts";
 
 /** One tab and what its WebSockets carried. */
 export interface TabLog {
@@ -30,22 +31,6 @@ export interface TabLog {
   clicks: number;
   /** Reloads the soak made. */
   reloads: number;
-}
-
-function between(lo: number, hi: number): number {
-  return lo + (hi - lo) * Math.random();
-}
-
-function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const done = () => {
-      clearTimeout(timer);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener("abort", done, { once: true });
-  });
 }
 
 /** Follows every WebSocket of `page` into `log`; `expected()` tells whether a close is the soak's. */
@@ -76,16 +61,7 @@ function follow(page: Page, log: TabLog, expected: () => boolean): void {
         if (record.type === MessageType.Invocation && record.target === ClientMethod.GameInfo) {
           const info = record.arguments[0];
           joined = true;
-          log.events.push({
-            kind: "join",
-            at,
-            roundId: info.roundId,
-            score: info.score,
-            multiplier: info.multiplier,
-            roundEndsAt: info.roundEndsAt,
-            roundDurationMs: info.roundDurationMs,
-            baseMultiplierCost: info.baseMultiplierCost,
-          });
+          log.events.push(joinEvent(info, at));
         } else if (
           record.type === MessageType.Invocation && record.target === ClientMethod.EndRound
         ) {
@@ -197,7 +173,7 @@ export class SoakTabs {
   async run(signal: AbortSignal): Promise<void> {
     const reloads = (async () => {
       while (!signal.aborted) {
-        await abortableSleep(between(480_000, 900_000), signal);
+        await sleep(randomMs(480_000, 900_000), signal);
         if (signal.aborted) break;
         const i = Math.floor(Math.random() * this.#pages.length);
         this.#reloading = i;
@@ -214,7 +190,7 @@ export class SoakTabs {
     })();
     await Promise.all(this.#pages.map(async (page, i) => {
       while (!signal.aborted) {
-        await abortableSleep(between(5000, 40_000), signal);
+        await sleep(randomMs(5000, 40_000), signal);
         if (signal.aborted || this.#reloading === i) continue;
         const button = page.locator("#click-button:not([disabled])");
         try {
@@ -224,7 +200,7 @@ export class SoakTabs {
           for (let n = 0; n < times && !signal.aborted; n++) {
             await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
             this.logs[i].clicks++;
-            await abortableSleep(between(150, 400), signal);
+            await sleep(randomMs(150, 400), signal);
           }
         } catch {
           // Disabled (reconnecting) or reloading: a person waits and tries later.

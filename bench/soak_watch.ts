@@ -7,7 +7,8 @@
  */
 
 import type { ClientLog } from "./soak_events.ts";
-import { checkHealth, openFds, rssMiB } from "./soak_probe.ts";
+import { openFds } from "./proc.ts";
+import { checkHealth, rssMiB } from "./soak_probe.ts";
 import { formatMinute, type MinuteLine } from "./soak_report.ts";
 import type { SoakServer } from "./soak_target.ts";
 import type { Sample } from "./soak_trend.ts";

@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { needsServices } from "./run.ts";
 import { SERVICES_ENV } from "./support/test_services.ts";
 import { waitFor } from "./cluster/cluster_support.ts";
+import { listening, running } from "./support/liveness.ts";
 
 const ROOT = join(import.meta.dirname!, "..");
 const RUNNER = join(ROOT, "tests", "run.ts");
@@ -46,9 +47,25 @@ interface Probed {
   readonly left: number;
 }
 
-/** Starts `tests/run.ts` over the probe (or `deno test` alone, `byHand`), which then does `then`. */
-function runProbe(out: string, then: "fail" | "wait", byHand = false): Deno.ChildProcess {
-  return new Deno.Command(Deno.execPath(), {
+/** A run of the probe: the process, its output once it ends, and the file the probe writes. */
+interface ProbeRun {
+  readonly child: Deno.ChildProcess;
+  readonly output: Promise<Deno.CommandOutput>;
+  readonly out: string;
+}
+
+/**
+ * Runs `tests/run.ts` over the probe (or `deno test` alone, `byHand`), which
+ * then does `then`, and hands the run to `body`; after it, whatever happens,
+ * kills the run if it still goes and removes the probe's file.
+ */
+async function withProbe(
+  then: "fail" | "wait",
+  byHand: boolean,
+  body: (run: ProbeRun) => Promise<void>,
+): Promise<void> {
+  const out = await Deno.makeTempFile({ prefix: "clicker-probe-" });
+  const child = new Deno.Command(Deno.execPath(), {
     args: byHand ? ["test", "-A", "--no-check", PROBE] : ["run", "-A", RUNNER, "--no-check", PROBE],
     cwd: ROOT,
     // Services of its own, not this run's.
@@ -64,6 +81,16 @@ function runProbe(out: string, then: "fail" | "wait", byHand = false): Deno.Chil
     stdout: "piped",
     stderr: "piped",
   }).spawn();
+  const output = child.output();
+  try {
+    await body({ child, output, out });
+  } finally {
+    try {
+      child.kill("SIGKILL");
+    } catch { /* ended */ }
+    await output;
+    await Deno.remove(out);
+  }
 }
 
 async function probed(out: string): Promise<Probed> {
@@ -81,31 +108,15 @@ async function probed(out: string): Promise<Probed> {
   );
 }
 
-/** Whether something accepts connections at `url`'s port on 127.0.0.1. */
-async function listening(url: string): Promise<boolean> {
-  try {
-    const conn = await Deno.connect({ hostname: "127.0.0.1", port: Number(new URL(url).port) });
-    conn.close();
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** Whether process `pid` runs (a zombie does not). */
-function running(pid: number): boolean {
-  try {
-    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
-    return stat.slice(stat.lastIndexOf(")") + 2)[0] !== "Z";
-  } catch {
-    return false;
-  }
+/** The port of a service's URL. */
+function portOf(url: string): number {
+  return Number(new URL(url).port);
 }
 
 /** Asserts that nothing the probe's run started is left. */
 async function assertAllStopped(seen: Probed): Promise<void> {
-  assert.equal(await listening(seen.redisUrl), false, "Redis stopped");
-  assert.equal(await listening(seen.databaseUrl), false, "PostgreSQL stopped");
+  assert.equal(await listening(portOf(seen.redisUrl)), false, "Redis stopped");
+  assert.equal(await listening(portOf(seen.databaseUrl)), false, "PostgreSQL stopped");
   await assert.rejects(Deno.stat(seen.dir), Deno.errors.NotFound, "services folder removed");
   assert.equal(running(seen.left), false, "what the test left running stopped");
   assert.equal(running(seen.pid), false, "the test process ended");
@@ -115,104 +126,79 @@ Deno.test({
   name: "deno task test: a failing run stops its services and what the tests left running",
   sanitizeOps: false,
   sanitizeResources: false,
-}, async () => {
-  const out = await Deno.makeTempFile({ prefix: "clicker-probe-" });
-  const child = runProbe(out, "fail");
-  try {
-    const { code, stdout } = await child.output();
+}, () =>
+  withProbe("fail", false, async ({ output, out }) => {
+    const { code, stdout } = await output;
     const text = new TextDecoder().decode(stdout);
     assert.equal(code, 1, text);
     assert.match(text, /Probe failing as asked/);
     const seen = await probed(out);
     assert.match(seen.dir, /clicker-services-/);
     await assertAllStopped(seen);
-  } finally {
-    await Deno.remove(out);
-  }
-});
+  }));
 
 Deno.test({
   name: "deno task test: a run terminated midway stops its services and its tests",
   sanitizeOps: false,
   sanitizeResources: false,
-}, async () => {
-  const out = await Deno.makeTempFile({ prefix: "clicker-probe-" });
-  await Deno.writeTextFile(out, "");
-  const child = runProbe(out, "wait");
-  const output = child.output();
-  try {
+}, () =>
+  withProbe("wait", false, async ({ child, output, out }) => {
     const seen = await probed(out);
-    assert.equal(await listening(seen.redisUrl), true, "Redis runs during the run");
+    assert.equal(await listening(portOf(seen.redisUrl)), true, "Redis runs during the run");
     child.kill("SIGTERM");
     const { code } = await output;
     assert.equal(code, 143);
     await assertAllStopped(seen);
-  } finally {
-    try {
-      child.kill("SIGKILL");
-    } catch { /* ended */ }
-    await output;
-    await Deno.remove(out);
-  }
-});
+  }));
 
 Deno.test({
   name: "deno task test: a killed run's services and tests are stopped by their watchers",
   sanitizeOps: false,
   sanitizeResources: false,
-}, async () => {
-  const out = await Deno.makeTempFile({ prefix: "clicker-probe-" });
-  await Deno.writeTextFile(out, "");
-  const child = runProbe(out, "wait");
-  const output = child.output();
-  let seen: Probed | undefined;
-  try {
-    seen = await probed(out);
-    child.kill("SIGKILL");
-    await output;
-    await waitFor(
-      "the watcher to stop the services",
-      async () => {
-        const gone = await Deno.stat(seen!.dir).then(() => false, () => true);
-        return gone && !await listening(seen!.redisUrl) && !await listening(seen!.databaseUrl);
-      },
-      30_000,
-      100,
-    );
-  } finally {
+}, () =>
+  withProbe("wait", false, async ({ child, output, out }) => {
+    let seen: Probed | undefined;
     try {
+      seen = await probed(out);
       child.kill("SIGKILL");
-    } catch { /* ended */ }
-    // Should the watcher have failed, the test process still holds the output open.
-    if (seen) {
-      try {
-        Deno.kill(-seen.pid, "SIGKILL");
-      } catch { /* ended */ }
+      await output;
+      await waitFor(
+        "the watcher to stop the services",
+        async () => {
+          const gone = await Deno.stat(seen!.dir).then(() => false, () => true);
+          return gone && !await listening(portOf(seen!.redisUrl)) &&
+            !await listening(portOf(seen!.databaseUrl));
+        },
+        30_000,
+        100,
+      );
+    } finally {
+      // Should the watcher have failed, the test process still holds the output open.
+      if (seen) {
+        try {
+          Deno.kill(-seen.pid, "SIGKILL");
+        } catch { /* ended */ }
+      }
     }
-    await output;
-    await Deno.remove(out);
-  }
-});
+  }));
 
 Deno.test({
   name: "a cluster test file run by hand stops its own services when it ends, failed",
   sanitizeOps: false,
   sanitizeResources: false,
-}, async () => {
-  const out = await Deno.makeTempFile({ prefix: "clicker-probe-" });
-  const child = runProbe(out, "fail", true);
-  let seen: Probed | undefined;
-  try {
-    const { code, stdout } = await child.output();
-    assert.equal(code, 1, new TextDecoder().decode(stdout));
-    seen = await probed(out);
-    assert.ok(!seen.dir, "no run's services");
-    // Stopped as the test process ended, not a moment later.
-    assert.equal(await listening(seen.redisUrl), false, "Redis stopped");
-    assert.equal(await listening(seen.databaseUrl), false, "PostgreSQL stopped");
-  } finally {
-    // Without tests/run.ts, what the probe left running is this test's to stop.
-    if (seen && running(seen.left)) Deno.kill(seen.left, "SIGKILL");
-    await Deno.remove(out);
-  }
-});
+}, () =>
+  withProbe("fail", true, async ({ output, out }) => {
+    let seen: Probed | undefined;
+    try {
+      const { code, stdout } = await output;
+      assert.equal(code, 1, new TextDecoder().decode(stdout));
+      seen = await probed(out);
+      assert.ok(!seen.dir, "no run's services");
+      // Stopped as the test process ended, not a moment later.
+      assert.equal(await listening(portOf(seen.redisUrl)), false, "Redis stopped");
+      assert.equal(await listening(portOf(seen.databaseUrl)), false, "PostgreSQL stopped");
+    } finally {
+      // Without tests/run.ts, what the probe left running is this test's to stop.
+      if (seen && running(seen.left)) Deno.kill(seen.left, "SIGKILL");
+    }
+  }));

@@ -1,33 +1,7 @@
 import assert from "node:assert/strict";
 import { attributeScores } from "../../bench/soak_scores.ts";
 import type { SoakEvent } from "../../bench/soak_events.ts";
-
-const join = (roundId: number, score = 0, multiplier = 1): SoakEvent => ({
-  kind: "join",
-  at: 0,
-  roundId,
-  score,
-  multiplier,
-  roundEndsAt: 30_000,
-  roundDurationMs: 30_000,
-  baseMultiplierCost: 10,
-});
-const click = (score: number, multiplier = 1): SoakEvent => ({
-  kind: "click",
-  at: 0,
-  score,
-  multiplier,
-  counted: true,
-});
-const end = (roundId: number): SoakEvent => ({
-  kind: "end",
-  at: 0,
-  roundId,
-  winners: [],
-  nbClicks: 0,
-});
-const lost: SoakEvent = { kind: "lost", at: 0, method: "Increment" };
-const down: SoakEvent = { kind: "down", at: 0, expected: false, reason: "closed" };
+import { click, down, end, join, lost } from "./score_events.ts";
 
 function spans(events: SoakEvent[]) {
   const found = attributeScores(events);

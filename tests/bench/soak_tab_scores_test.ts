@@ -1,32 +1,7 @@
 import assert from "node:assert/strict";
 import { attributeTabScores } from "../../bench/soak_tab_scores.ts";
 import type { SoakEvent } from "../../bench/soak_events.ts";
-
-const join = (roundId: number, score = 0): SoakEvent => ({
-  kind: "join",
-  at: 0,
-  roundId,
-  score,
-  multiplier: 1,
-  roundEndsAt: 30_000,
-  roundDurationMs: 30_000,
-  baseMultiplierCost: 10,
-});
-const click = (score: number): SoakEvent => ({
-  kind: "click",
-  at: 0,
-  score,
-  multiplier: 1,
-  counted: true,
-});
-const end = (roundId: number): SoakEvent => ({
-  kind: "end",
-  at: 0,
-  roundId,
-  winners: [],
-  nbClicks: 0,
-});
-const lost: SoakEvent = { kind: "lost", at: 0, method: "Increment" };
+import { click, end, join, lost } from "./score_events.ts";
 
 function spans(tabs: SoakEvent[][]) {
   const found = attributeTabScores(tabs);

@@ -9,6 +9,8 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { parseUrls } from "../support/test_services.ts";
+import { freePorts } from "../support/free_ports.ts";
+import { listening, running } from "../support/liveness.ts";
 
 const SCRIPT = join(import.meta.dirname!, "..", "..", ".ci", "services.sh");
 
@@ -32,13 +34,6 @@ async function script(command: string, dir: string, ports: number[] = []): Promi
   return { code, stdout: decoder.decode(stdout), stderr: decoder.decode(stderr) };
 }
 
-function freePorts(count: number): number[] {
-  const listeners = Array.from({ length: count }, () => Deno.listen({ hostname: "127.0.0.1" }));
-  const ports = listeners.map((l) => (l.addr as Deno.NetAddr).port);
-  for (const listener of listeners) listener.close();
-  return ports;
-}
-
 /** The pids DIR's pid files name, as the script reads them. */
 async function pids(dir: string): Promise<{ redis: number; pg: number }> {
   const redis = Number((await Deno.readTextFile(join(dir, "redis", "redis.pid"))).trim());
@@ -48,22 +43,12 @@ async function pids(dir: string): Promise<{ redis: number; pg: number }> {
   return { redis, pg };
 }
 
-function running(pid: number): boolean {
-  try {
-    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
-    return stat.slice(stat.lastIndexOf(")") + 2)[0] !== "Z";
-  } catch {
-    return false;
-  }
-}
-
-async function listening(port: number): Promise<boolean> {
-  try {
-    (await Deno.connect({ hostname: "127.0.0.1", port })).close();
-    return true;
-  } catch {
-    return false;
-  }
+/** Starts `dir`'s Redis and PostgreSQL on two free ports, and returns them. */
+async function startOnFreePorts(dir: string): Promise<number[]> {
+  const ports = freePorts(2);
+  const started = await script("start", dir, ports);
+  assert.equal(started.code, 0, started.stderr);
+  return ports;
 }
 
 /** Runs `body` with new folders, stopping and removing them after, whatever happens. */
@@ -110,8 +95,7 @@ Deno.test({
   sanitizeResources: false,
 }, () =>
   withDirs(2, async ([mine, other]) => {
-    const ports = freePorts(2);
-    assert.equal((await script("start", mine, ports)).code, 0);
+    const ports = await startOnFreePorts(mine);
     const [free] = freePorts(1);
 
     // PostgreSQL's port is held by the other folder's server: Redis doesn't start either.
@@ -149,8 +133,7 @@ Deno.test({
   sanitizeResources: false,
 }, () =>
   withDirs(2, async ([mine, other]) => {
-    const ports = freePorts(2);
-    assert.equal((await script("start", mine, ports)).code, 0);
+    const ports = await startOnFreePorts(mine);
     const started = await pids(mine);
 
     // Another folder, on the same ports, started nothing: its stop touches nothing.

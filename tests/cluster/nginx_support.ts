@@ -91,17 +91,6 @@ export function withPorts(
   return site.replace(/^(\s*)listen 80;$/m, `$1listen 127.0.0.1:${port};`);
 }
 
-/** Free TCP ports of 127.0.0.1, as the system hands them out. */
-export function freePorts(count: number): number[] {
-  const listeners = Array.from(
-    { length: count },
-    () => Deno.listen({ hostname: "127.0.0.1", port: 0 }),
-  );
-  const ports = listeners.map((l) => (l.addr as Deno.NetAddr).port);
-  for (const listener of listeners) listener.close();
-  return ports;
-}
-
 /** A running nginx of the test's own, in its own folder. */
 export interface Nginx {
   readonly url: string;

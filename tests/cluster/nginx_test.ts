@@ -29,8 +29,8 @@ import {
 } from "../e2e/browser_support.ts";
 import { adminQuery, dropPostgres, freshPostgres, freshRedis } from "./services.ts";
 import { within } from "./cluster_support.ts";
+import { freePorts } from "../support/free_ports.ts";
 import {
-  freePorts,
   NGINX,
   type Nginx,
   NGINX_MISSING,

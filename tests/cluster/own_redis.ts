@@ -5,6 +5,7 @@
  * @module
  */
 
+import { listening } from "../support/liveness.ts";
 import { waitFor } from "./cluster_support.ts";
 
 /** A Redis server run by the test, that can be stopped and started again on its port. */
@@ -42,20 +43,7 @@ export class OwnRedis {
       stdout: "null",
       stderr: "null",
     }).spawn();
-    await waitFor(
-      "redis to listen",
-      async () => {
-        try {
-          const conn = await Deno.connect({ hostname: "127.0.0.1", port: this.port });
-          conn.close();
-          return true;
-        } catch {
-          return undefined;
-        }
-      },
-      5000,
-      20,
-    );
+    await waitFor("redis to listen", async () => await listening(this.port) || undefined, 5000, 20);
   }
 
   /** As Redis stops when told to: `SHUTDOWN NOSAVE`, and waits for the process to end. */
@@ -81,12 +69,4 @@ export class OwnRedis {
     child.kill("SIGKILL");
     await child.status;
   }
-}
-
-/** A TCP port free on 127.0.0.1 now. */
-export function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const { port } = listener.addr as Deno.NetAddr;
-  listener.close();
-  return port;
 }

@@ -5,11 +5,10 @@
  */
 
 import assert from "node:assert/strict";
-import { freshRedis } from "./services.ts";
-import { openRedis, type Redis } from "../../src/cluster/redis_connection.ts";
+import { openTestRedis } from "./test_redis.ts";
+import type { Redis } from "../../src/cluster/redis_connection.ts";
 import { clusterKeys } from "../../src/cluster/cluster_keys.ts";
 import { Presence } from "../../src/cluster/presence.ts";
-import { quietLog } from "../../src/log/problem_log.ts";
 
 /** This file's Redis database index (each cluster test file has its own). */
 const REDIS_DB = 9;
@@ -31,7 +30,7 @@ function presence(redis: Redis, serverId: string, ttlMs = 3000): Presence {
 }
 
 Deno.test("Presence: a server finds where every live server is, and not one that left", async () => {
-  const redis = await openRedis(await freshRedis(REDIS_DB), { name: "test", log: quietLog });
+  const redis = await openTestRedis(REDIS_DB);
   const [a, b] = [presence(redis, "a"), presence(redis, "b")];
   try {
     await a.start();
@@ -62,7 +61,7 @@ Deno.test("Presence: a server finds where every live server is, and not one that
 });
 
 Deno.test("Presence: a server that stopped beating is forgotten once its presence runs out", async () => {
-  const redis = await openRedis(await freshRedis(REDIS_DB), { name: "test", log: quietLog });
+  const redis = await openTestRedis(REDIS_DB);
   const [a, b] = [presence(redis, "a", 200), presence(redis, "b")];
   try {
     await a.start();

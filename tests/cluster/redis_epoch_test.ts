@@ -6,8 +6,7 @@
  */
 
 import assert from "node:assert/strict";
-import { freshRedis } from "./services.ts";
-import { openRedis, type Redis } from "../../src/cluster/redis_connection.ts";
+import { withTestRedis } from "./test_redis.ts";
 import { clusterKeys } from "../../src/cluster/cluster_keys.ts";
 import { ClickBatch } from "../../src/cluster/click_batch.ts";
 import { joinEpoch, readEpoch, repairRedis } from "../../src/cluster/redis_epoch.ts";
@@ -18,21 +17,11 @@ import {
   type RepairPlan,
 } from "../../src/cluster/repair_plan.ts";
 import { waitFor } from "./cluster_support.ts";
-import { quietLog } from "../../src/log/problem_log.ts";
 
 /** This file's Redis database index (each cluster test file has its own). */
 const REDIS_DB = 11;
 const keys = clusterKeys("t:");
 const ROUND = { id: 7, startedAt: 1000, endsAt: 2000, gridStart: 0, durationMs: 1000 };
-
-async function withRedis(fn: (redis: Redis) => Promise<void>): Promise<void> {
-  const redis = await openRedis(await freshRedis(REDIS_DB), { name: "test", log: quietLog });
-  try {
-    await fn(redis);
-  } finally {
-    redis.disconnect();
-  }
-}
 
 function plan(standings: HeldStanding[], round = ROUND): RepairPlan {
   return { round, announced: round.id - 1, standings };
@@ -43,7 +32,7 @@ function standing(playerId: number, score: number, version: number): HeldStandin
 }
 
 Deno.test("ClickBatch refuses an epoch Redis doesn't hold, and says so", async () => {
-  await withRedis(async (redis) => {
+  await withTestRedis(REDIS_DB, async (redis) => {
     const epoch = await joinEpoch(redis, keys);
     assert.equal(await joinEpoch(redis, keys), epoch);
     await initRound(redis, keys, ROUND, 6, epoch);
@@ -66,7 +55,7 @@ Deno.test("ClickBatch refuses an epoch Redis doesn't hold, and says so", async (
 });
 
 Deno.test("repairRedis() restores the round once, and per player the standing with most moves", async () => {
-  await withRedis(async (redis) => {
+  await withTestRedis(REDIS_DB, async (redis) => {
     const old = await joinEpoch(redis, keys);
     await redis.call("FLUSHDB");
     const first = await repairRedis(redis, keys, {
@@ -119,7 +108,7 @@ Deno.test("repairRedis() restores the round once, and per player the standing wi
 });
 
 Deno.test("after a loss, clicks and the round's end wait until the servers wrote back", async () => {
-  await withRedis(async (redis) => {
+  await withTestRedis(REDIS_DB, async (redis) => {
     const old = await joinEpoch(redis, keys);
     await initRound(redis, keys, ROUND, 6, old);
     await redis.call("SET", keys.leader, "me");

@@ -6,14 +6,13 @@
  */
 
 import assert from "node:assert/strict";
-import { freshRedis } from "./services.ts";
-import { openRedis, type Redis } from "../../src/cluster/redis_connection.ts";
+import { openTestRedis } from "./test_redis.ts";
+import type { Redis } from "../../src/cluster/redis_connection.ts";
 import { clusterKeys } from "../../src/cluster/cluster_keys.ts";
 import { joinEpoch, readEpoch } from "../../src/cluster/redis_epoch.ts";
 import { initRound, readRound } from "../../src/cluster/round_scripts.ts";
 import { RedisLossWatch } from "../../src/cluster/redis_loss_watch.ts";
 import type { HeldGame } from "../../src/cluster/repair_plan.ts";
-import { quietLog } from "../../src/log/problem_log.ts";
 
 /** This file's Redis database index (each cluster test file has its own). */
 const REDIS_DB = 12;
@@ -29,7 +28,7 @@ const HELD: HeldGame = {
 async function withWatch(
   fn: (redis: Redis, watch: RedisLossWatch, logged: string[]) => Promise<void>,
 ): Promise<void> {
-  const redis = await openRedis(await freshRedis(REDIS_DB), { name: "test", log: quietLog });
+  const redis = await openTestRedis(REDIS_DB);
   const epoch = await joinEpoch(redis, keys);
   await initRound(redis, keys, ROUND, 6, epoch);
   const logged: string[] = [];

@@ -5,8 +5,7 @@
  */
 
 import assert from "node:assert/strict";
-import { freshRedis } from "./services.ts";
-import { openRedis, type Redis } from "../../src/cluster/redis_connection.ts";
+import { withTestRedis } from "./test_redis.ts";
 import { clusterKeys } from "../../src/cluster/cluster_keys.ts";
 import { ClickBatch } from "../../src/cluster/click_batch.ts";
 import { Lease } from "../../src/cluster/lease.ts";
@@ -17,25 +16,15 @@ import {
   pendingRounds,
   readRound,
 } from "../../src/cluster/round_scripts.ts";
-import { quietLog } from "../../src/log/problem_log.ts";
 
 /** This file's Redis database index (each cluster test file has its own). */
 const REDIS_DB = 3;
 const keys = clusterKeys("t:");
 
-async function withRedis(fn: (redis: Redis) => Promise<void>): Promise<void> {
-  const redis = await openRedis(await freshRedis(REDIS_DB), { name: "test", log: quietLog });
-  try {
-    await fn(redis);
-  } finally {
-    redis.disconnect();
-  }
-}
-
 const ROUND = { id: 7, startedAt: 1000, endsAt: 2000, gridStart: 0, durationMs: 1000 };
 
 Deno.test("ClickBatch applies a turn's clicks and purchases in order, in one round", async () => {
-  await withRedis(async (redis) => {
+  await withTestRedis(REDIS_DB, async (redis) => {
     await initRound(redis, keys, ROUND, 6);
     const batch = new ClickBatch({ redis, keys, maxClicksPerSecond: 1000 });
     const moves = [];
@@ -66,7 +55,7 @@ Deno.test("ClickBatch applies a turn's clicks and purchases in order, in one rou
 });
 
 Deno.test("ClickBatch holds the click cap across batches (and so across servers)", async () => {
-  await withRedis(async (redis) => {
+  await withTestRedis(REDIS_DB, async (redis) => {
     await initRound(redis, keys, ROUND, 6);
     const one = new ClickBatch({ redis, keys, maxClicksPerSecond: 5 });
     const two = new ClickBatch({ redis, keys, maxClicksPerSecond: 5 });
@@ -78,14 +67,14 @@ Deno.test("ClickBatch holds the click cap across batches (and so across servers)
 });
 
 Deno.test("ClickBatch rejects every move of a batch when Redis has no round", async () => {
-  await withRedis(async (redis) => {
+  await withTestRedis(REDIS_DB, async (redis) => {
     const batch = new ClickBatch({ redis, keys, maxClicksPerSecond: 5 });
     await assert.rejects(batch.enqueue("c", 1), /NOROUND/);
   });
 });
 
 Deno.test("closeRound() closes once, for the lease holder only; clicks then land in the next round", async () => {
-  await withRedis(async (redis) => {
+  await withTestRedis(REDIS_DB, async (redis) => {
     await initRound(redis, keys, ROUND, 6);
     const batch = new ClickBatch({ redis, keys, maxClicksPerSecond: 1000 });
     await Promise.all([batch.enqueue("c", 1), batch.enqueue("c", 1), batch.enqueue("c", 2)]);
@@ -122,7 +111,7 @@ Deno.test("closeRound() closes once, for the lease holder only; clicks then land
 });
 
 Deno.test("announceRound() appends each round once, even when two servers announce it", async () => {
-  await withRedis(async (redis) => {
+  await withTestRedis(REDIS_DB, async (redis) => {
     await initRound(redis, keys, ROUND, 6);
     await redis.call("SET", keys.leader, "me");
     await closeRound(redis, keys, "me", 7, 3000);
@@ -149,7 +138,7 @@ Deno.test("announceRound() appends each round once, even when two servers announ
 });
 
 Deno.test("initRound() keeps the schedule Redis has; opens one when it has none", async () => {
-  await withRedis(async (redis) => {
+  await withTestRedis(REDIS_DB, async (redis) => {
     assert.deepEqual(await initRound(redis, keys, ROUND, 6), ROUND);
     assert.deepEqual(await initRound(redis, keys, { ...ROUND, id: 99 }, 98), ROUND);
     assert.equal(await redis.call("GET", keys.announced), "6");
@@ -157,7 +146,7 @@ Deno.test("initRound() keeps the schedule Redis has; opens one when it has none"
 });
 
 Deno.test("Lease: one holder at a time; released, another takes it; lost when taken over", async () => {
-  await withRedis(async (redis) => {
+  await withTestRedis(REDIS_DB, async (redis) => {
     const a = new Lease({ redis, key: keys.leader, serverId: "a", ttlMs: 300 });
     const b = new Lease({ redis, key: keys.leader, serverId: "b", ttlMs: 300 });
     assert.equal(await a.tryAcquire(), true);
@@ -179,7 +168,7 @@ Deno.test("Lease: one holder at a time; released, another takes it; lost when ta
 });
 
 Deno.test("Lease: a holder that can't extend counts itself out once the lease would have run out", async () => {
-  await withRedis(async (redis) => {
+  await withTestRedis(REDIS_DB, async (redis) => {
     let now = 0;
     const a = new Lease({ redis, key: keys.leader, serverId: "a", ttlMs: 300, now: () => now });
     assert.equal(await a.tryAcquire(), true);

@@ -8,38 +8,16 @@
  */
 
 import assert from "node:assert/strict";
-import { HttpTransportType, HubConnectionState } from "@microsoft/signalr";
+import { HubConnectionState } from "@microsoft/signalr";
 import { CHEAP_HASH, startTestServer } from "../support/test_server.ts";
 import { registerAndLogin } from "../support/accounts.ts";
-import { type ClientOptions, connectClient, type TestClient } from "../support/hub_client.ts";
-
-/** The protocols and transports of the official client (MessagePack can't ride Server-Sent Events). */
-const COMBINATIONS: readonly (ClientOptions & { readonly name: string })[] = [
-  { name: "JSON over WebSockets", transport: HttpTransportType.WebSockets },
-  {
-    name: "MessagePack over WebSockets",
-    protocol: "messagepack",
-    transport: HttpTransportType.WebSockets,
-  },
-  { name: "JSON over Server-Sent Events", transport: HttpTransportType.ServerSentEvents },
-  { name: "JSON over long polling", transport: HttpTransportType.LongPolling },
-  {
-    name: "MessagePack over long polling",
-    protocol: "messagepack",
-    transport: HttpTransportType.LongPolling,
-  },
-  {
-    name: "MessagePack over WebSockets, stateful reconnect",
-    protocol: "messagepack",
-    transport: HttpTransportType.WebSockets,
-    statefulReconnect: true,
-  },
-];
+import { connectClient, type TestClient } from "../support/hub_client.ts";
+import { CLIENT_COMBINATIONS } from "../support/client_combinations.ts";
 
 /** Reconnect at once, and again, as a client eager to stay connected would. */
 const AT_ONCE = [0, 0, 0, 0] as const;
 
-for (const combination of COMBINATIONS) {
+for (const combination of CLIENT_COMBINATIONS) {
   Deno.test(`official client: the connection closed for the cap does not reconnect (${combination.name})`, async () => {
     const server = await startTestServer({ roundSeconds: 30, hashParameters: CHEAP_HASH });
     const tabs: TestClient[] = [];

@@ -10,48 +10,11 @@ import assert from "node:assert/strict";
 import { HttpTransportType } from "@microsoft/signalr";
 import { CHEAP_HASH, startTestServer, type TestServer } from "../support/test_server.ts";
 import { registerAndLogin, type TestPlayer } from "../support/accounts.ts";
-import {
-  type ClientOptions,
-  connectClient,
-  type ReceivedEndRound,
-  type TestClient,
-} from "../support/hub_client.ts";
+import { connectClient, type ReceivedEndRound, type TestClient } from "../support/hub_client.ts";
 import { startTcpProxy } from "../support/tcp_proxy.ts";
+import { CLIENT_COMBINATIONS } from "../support/client_combinations.ts";
 
 const ROUND_SECONDS = 3;
-
-/** Every combination the client can make: MessagePack can't ride Server-Sent Events. */
-const COMBINATIONS: readonly (ClientOptions & { readonly name: string })[] = [
-  { name: "JSON over WebSockets", transport: HttpTransportType.WebSockets },
-  { name: "JSON over Server-Sent Events", transport: HttpTransportType.ServerSentEvents },
-  { name: "JSON over long polling", transport: HttpTransportType.LongPolling },
-  {
-    name: "MessagePack over WebSockets",
-    protocol: "messagepack",
-    transport: HttpTransportType.WebSockets,
-  },
-  {
-    name: "MessagePack over long polling",
-    protocol: "messagepack",
-    transport: HttpTransportType.LongPolling,
-  },
-  {
-    name: "JSON over WebSockets, stateful reconnect",
-    transport: HttpTransportType.WebSockets,
-    statefulReconnect: true,
-  },
-  {
-    name: "MessagePack over WebSockets, stateful reconnect",
-    protocol: "messagepack",
-    transport: HttpTransportType.WebSockets,
-    statefulReconnect: true,
-  },
-  {
-    name: "JSON over long polling, stateful reconnect asked (WebSockets only grant it)",
-    transport: HttpTransportType.LongPolling,
-    statefulReconnect: true,
-  },
-];
 
 async function withServer(fn: (server: TestServer) => Promise<void>): Promise<void> {
   const server = await startTestServer({ roundSeconds: ROUND_SECONDS, hashParameters: CHEAP_HASH });
@@ -76,7 +39,7 @@ interface Table {
 
 Deno.test("official client: every protocol and transport plays a round, with a tie", async () => {
   await withServer(async (server) => {
-    const tables: Table[] = await Promise.all(COMBINATIONS.map(async (options) => {
+    const tables: Table[] = await Promise.all(CLIENT_COMBINATIONS.map(async (options) => {
       const players = await Promise.all([1, 2, 3].map(() => registerAndLogin(server.url)));
       const clients = [];
       for (const player of players) {
@@ -172,7 +135,7 @@ Deno.test("official client: the chosen transport is the one asked for", async ()
       [HttpTransportType.ServerSentEvents]: "ServerSentEventsTransport",
       [HttpTransportType.LongPolling]: "LongPollingTransport",
     };
-    for (const options of COMBINATIONS.slice(0, 5)) {
+    for (const options of CLIENT_COMBINATIONS.slice(0, 5)) {
       const client = await connectClient(server.url, player.token, options);
       try {
         assert.equal(transportOf(client), expected[options.transport!], options.name);

@@ -14,22 +14,15 @@ import { registerAndLogin } from "../support/accounts.ts";
 import { dropPostgres, freshPostgres, freshRedis } from "../cluster/services.ts";
 import { type ClusterClient, connect, startServers, waitFor } from "../cluster/cluster_support.ts";
 import type { SpawnedServer } from "../support/spawn_server.ts";
+import { freePorts } from "../support/free_ports.ts";
 
 /** This file's Redis database index (each file that plays several servers has its own). */
 const REDIS_DB = 12;
 const ALERTS = join(import.meta.dirname!, "..", "..", "ops", "alerts.yml");
 
-/** A free TCP port on 127.0.0.1, for Prometheus to listen on. */
-function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
-  listener.close();
-  return port;
-}
-
 /** Prometheus running with `config`, until stopped. */
 async function startPrometheus(dir: string, targets: string[]) {
-  const port = freePort();
+  const [port] = freePorts(1);
   const config = [
     "global:",
     "  scrape_interval: 1s",

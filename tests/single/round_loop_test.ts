@@ -1,49 +1,13 @@
 import assert from "node:assert/strict";
 import { type Kysely, sql } from "kysely";
 import { RoundLoop, UnsavedRoundsError } from "../../src/single/round_loop.ts";
-import type { EndRound } from "../../src/hub/wire.ts";
 import { openDatabase } from "../../src/db/open_database.ts";
 import type { Database } from "../../src/db/schema.ts";
-import { createPlayer } from "../../src/db/accounts.ts";
 import { loadCheckpoints, recordRound } from "../../src/db/rounds.ts";
-import { FakeTime } from "../support/fake_time.ts";
-import { CollectingLog } from "../support/collecting_log.ts";
-
-async function setup(options: { slowWriteMs?: number; start?: number } = {}) {
-  const time = new FakeTime(options.start ?? 1_000_000);
-  const db: Kysely<Database> = await openDatabase(":memory:", {
-    // Each query "takes" slowWriteMs of the fake clock, as a slow disk would.
-    queryLog: () => {
-      time.now += options.slowWriteMs ?? 0;
-    },
-  });
-  const ended: (EndRound & { at: number })[] = [];
-  const loop = new RoundLoop();
-  const errors = new CollectingLog();
-  const deps = {
-    db,
-    broadcast: (e: EndRound) => ended.push({ ...e, at: time.now }),
-    roundDurationMs: 500,
-    now: time.clock,
-    sleep: time.sleep,
-    log: errors,
-  };
-  return { time, db, loop, ended, deps, errors };
-}
-
-async function player(db: Kysely<Database>, username: string): Promise<number> {
-  const created = await createPlayer(db, {
-    username,
-    email: `${username}@example.com`,
-    passwordHash: "x",
-    createdAt: 0,
-  });
-  assert.ok(created.ok);
-  return created.id;
-}
+import { player, setUpRoundLoop, startWithAnn } from "./round_loop_setup.ts";
 
 Deno.test("RoundLoop ends rounds on the grid even when each unit of work is slow", async () => {
-  const { time, db, loop, ended, deps } = await setup({ slowWriteMs: 40 });
+  const { time, db, loop, ended, deps } = await setUpRoundLoop({ slowWriteMs: 40 });
   await loop.start(deps);
   const start = loop.game.roundEndsAt - 500;
   for (let i = 0; i < 10; i++) await time.advance(500);
@@ -60,7 +24,7 @@ Deno.test("RoundLoop ends rounds on the grid even when each unit of work is slow
 });
 
 Deno.test("RoundLoop announces the winners, records them and resets the round", async () => {
-  const { time, db, loop, ended, deps } = await setup();
+  const { time, db, loop, ended, deps } = await setUpRoundLoop();
   const ann = await player(db, "ann");
   const bob = await player(db, "bob");
   await loop.start(deps);
@@ -87,10 +51,7 @@ Deno.test("RoundLoop announces the winners, records them and resets the round", 
 });
 
 Deno.test("RoundLoop.stop() ends a wait at once and saves the round in progress", async () => {
-  const { time, db, loop, deps } = await setup();
-  const ann = await player(db, "ann");
-  await loop.start(deps);
-  const a = loop.game.join(ann, "ann", time.now);
+  const { time, db, loop, ann, a } = await startWithAnn();
   loop.game.increment(a, time.now);
   await time.advance(100);
   assert.ok(time.pending > 0);
@@ -110,10 +71,7 @@ Deno.test("RoundLoop.stop() ends a wait at once and saves the round in progress"
 });
 
 Deno.test("RoundLoop resumes a saved round still running, and closes one whose deadline passed", async () => {
-  const { time, db, loop, ended, deps } = await setup();
-  const ann = await player(db, "ann");
-  await loop.start(deps);
-  const a = loop.game.join(ann, "ann", time.now);
+  const { time, db, loop, ended, deps, ann, a } = await startWithAnn();
   loop.game.increment(a, time.now);
   loop.game.increment(a, time.now);
   await time.advance(100);
@@ -144,7 +102,7 @@ Deno.test("RoundLoop resumes a saved round still running, and closes one whose d
 });
 
 Deno.test("RoundLoop.start() resets its one game rather than replacing it", async () => {
-  const { time, db, loop, deps } = await setup();
+  const { time, db, loop, deps } = await setUpRoundLoop();
   const game = loop.game;
   await loop.start({ ...deps, maxClicksPerSecond: 3 });
   const ann = game.join(1, "ann", time.now);
@@ -168,10 +126,7 @@ async function healRecords(db: Kysely<Database>): Promise<void> {
 }
 
 Deno.test("RoundLoop announces a round only once it is recorded; meanwhile play goes on", async () => {
-  const { time, db, loop, ended, deps, errors } = await setup();
-  const ann = await player(db, "ann");
-  await loop.start(deps);
-  const a = loop.game.join(ann, "ann", time.now);
+  const { time, db, loop, ended, errors, a } = await startWithAnn();
   loop.game.increment(a, time.now);
   await failRecords(db);
   await time.advance(500);
@@ -220,10 +175,8 @@ Deno.test("RoundLoop announces a round only once it is recorded; meanwhile play 
 });
 
 Deno.test("RoundLoop.stop() throws UnsavedRoundsError saying how many rounds and why", async () => {
-  const { time, db, loop, ended, deps } = await setup();
-  const ann = await player(db, "ann");
-  await loop.start(deps);
-  loop.game.increment(loop.game.join(ann, "ann", time.now), time.now);
+  const { time, db, loop, ended, a } = await startWithAnn();
+  loop.game.increment(a, time.now);
   await failRecords(db);
   await time.advance(500);
   let closed = false;
@@ -242,10 +195,8 @@ Deno.test("RoundLoop.stop() throws UnsavedRoundsError saying how many rounds and
 });
 
 Deno.test("RoundLoop.stop() records held rounds without announcing them: the sockets are closed", async () => {
-  const { time, db, loop, ended, deps } = await setup();
-  const ann = await player(db, "ann");
-  await loop.start(deps);
-  loop.game.increment(loop.game.join(ann, "ann", time.now), time.now);
+  const { time, db, loop, ended, a } = await startWithAnn();
+  loop.game.increment(a, time.now);
   await failRecords(db);
   await time.advance(500);
   // The write works again, but the loop would retry only at its next
@@ -259,7 +210,7 @@ Deno.test("RoundLoop.stop() records held rounds without announcing them: the soc
 });
 
 Deno.test("RoundLoop closes the next round on time while a write is still waiting", async () => {
-  const { time, db, loop, ended, deps } = await setup();
+  const { time, db, loop, ended, deps } = await setUpRoundLoop();
   // Holds every query while set, as a lock held by another process would.
   let hold: Promise<void> | undefined;
   const held = db.withPlugin({

@@ -9,6 +9,7 @@
  */
 
 import { join } from "node:path";
+import { freePorts } from "./free_ports.ts";
 
 const SCRIPT = join(import.meta.dirname!, "..", "..", ".ci", "services.sh");
 /** `.ci/services.sh start`'s exit code when a port is taken. */
@@ -155,15 +156,4 @@ async function watchOwner(pid: number, dir: string): Promise<void> {
     stderr: "null",
   }).output();
   if (code !== 0) throw new Error(`Cannot start the watcher of ${dir}: setsid exited with ${code}`);
-}
-
-/** `count` distinct ports that were free a moment ago. */
-function freePorts(count: number): number[] {
-  const listeners = Array.from(
-    { length: count },
-    () => Deno.listen({ hostname: "127.0.0.1", port: 0 }),
-  );
-  const ports = listeners.map((listener) => (listener.addr as Deno.NetAddr).port);
-  for (const listener of listeners) listener.close();
-  return ports;
 }
