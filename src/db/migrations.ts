@@ -49,16 +49,8 @@ const migrations: Record<string, Migration> = {
     },
   },
   // Names of every script: the key now folds by Unicode's confusable skeletons.
-  "0003_username_skeleton": {
-    async up(db: Kysely<unknown>) {
-      await rekeyUsernames(db);
-    },
-  },
-  "0004_round_scores": {
-    async up(db: Kysely<unknown>) {
-      await createRoundScores(db, TYPES);
-    },
-  },
+  "0003_username_skeleton": { up: rekeyUsernames },
+  "0004_round_scores": { up: (db) => createRoundScores(db, TYPES) },
 };
 
 /** Hands Kysely's `Migrator` the migrations above. */

@@ -43,16 +43,8 @@ const migrations: Record<string, Migration> = {
     },
   },
   // Names of every script: the key now folds by Unicode's confusable skeletons.
-  "0002_username_skeleton": {
-    async up(db: Kysely<unknown>) {
-      await rekeyUsernames(db);
-    },
-  },
-  "0003_round_scores": {
-    async up(db: Kysely<unknown>) {
-      await createRoundScores(db, TYPES);
-    },
-  },
+  "0002_username_skeleton": { up: rekeyUsernames },
+  "0003_round_scores": { up: (db) => createRoundScores(db, TYPES) },
 };
 
 /** Hands Kysely's `Migrator` the PostgreSQL migrations above. */
