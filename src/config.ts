@@ -167,6 +167,11 @@ function secret(raw: string, name: string): string | undefined {
   return raw;
 }
 
+/** A count, such as of attempts or connections. */
+const count = integer(1, 1_000_000);
+/** A rate per second. */
+const perSecond = integer(1, 1_000_000_000);
+
 const SETTINGS: Settings = {
   port: { env: "PORT", fallback: "8000", parse: integer(0, 65535) },
   host: { env: "HOST", fallback: "0.0.0.0", parse: nonEmpty },
@@ -182,31 +187,15 @@ const SETTINGS: Settings = {
     fallback: "30",
     parse: atLeastOne(525_600, 60, "second"),
   },
-  maxClicksPerSecond: {
-    env: "MAX_CLICKS_PER_SECOND",
-    fallback: "25",
-    parse: integer(1, 1_000_000_000),
-  },
+  maxClicksPerSecond: { env: "MAX_CLICKS_PER_SECOND", fallback: "25", parse: perSecond },
   corsOrigins: { env: "CORS_ORIGINS", fallback: "", parse: origins },
-  loginAttempts: { env: "LOGIN_ATTEMPTS", fallback: "5", parse: integer(1, 1_000_000) },
-  registrationsPerHour: {
-    env: "REGISTRATIONS_PER_HOUR",
-    fallback: "30",
-    parse: integer(1, 1_000_000),
-  },
+  loginAttempts: { env: "LOGIN_ATTEMPTS", fallback: "5", parse: count },
+  registrationsPerHour: { env: "REGISTRATIONS_PER_HOUR", fallback: "30", parse: count },
   hashQueue: { env: "HASH_QUEUE", fallback: "16", parse: integer(0, 1_000_000) },
-  hashQueuePerAddress: {
-    env: "HASH_QUEUE_PER_ADDRESS",
-    fallback: "2",
-    parse: integer(1, 1_000_000),
-  },
+  hashQueuePerAddress: { env: "HASH_QUEUE_PER_ADDRESS", fallback: "2", parse: count },
   trustProxy: { env: "TRUST_PROXY", fallback: "", parse: flag },
-  maxConnections: { env: "MAX_CONNECTIONS", fallback: "20000", parse: integer(1, 1_000_000) },
-  maxMessagesPerSecond: {
-    env: "MAX_MESSAGES_PER_SECOND",
-    fallback: "200",
-    parse: integer(1, 1_000_000_000),
-  },
+  maxConnections: { env: "MAX_CONNECTIONS", fallback: "20000", parse: count },
+  maxMessagesPerSecond: { env: "MAX_MESSAGES_PER_SECOND", fallback: "200", parse: perSecond },
   maxBytesPerSecond: {
     env: "MAX_BYTES_PER_SECOND",
     fallback: "65536",

@@ -1,12 +1,13 @@
 /**
  * Unicode's confusable skeleton (UTS #39, section 4): two strings that look
  * alike share one skeleton, so Latin `a` and Cyrillic `а`, or `1` and `l`,
- * compare equal. Pure; the mapping is `confusables_table.ts`.
+ * compare equal. Pure; the mapping is `confusables.json`, written by
+ * `generate_confusables.ts`.
  *
  * @module
  */
 
-import { CONFUSABLES } from "./confusables_table.ts";
+import confusables from "./confusables.json" with { type: "json" };
 
 let prototypes: ReadonlyMap<string, string> | undefined;
 
@@ -14,13 +15,11 @@ function fromHex(codePoints: string): string {
   return String.fromCodePoint(...codePoints.split(",").map((hex) => parseInt(hex, 16)));
 }
 
-// Read on first use rather than on import: a process that never checks a name never pays for it.
+// Built on first use rather than on import: a process that never checks a name never pays for it.
 function prototypeOf(): ReadonlyMap<string, string> {
   if (prototypes !== undefined) return prototypes;
   const map = new Map<string, string>();
-  for (const entry of CONFUSABLES.split(/[;\n]/)) {
-    if (entry === "") continue;
-    const [source, prototype] = entry.split(":");
+  for (const [source, prototype] of Object.entries(confusables)) {
     map.set(fromHex(source), fromHex(prototype));
   }
   return prototypes = map;

@@ -17,7 +17,7 @@
 import type { HubGame } from "../hub/hub_game.ts";
 import type { RaceView } from "../hub/race_watch.ts";
 import type { EndRound, LastRound } from "../hub/wire.ts";
-import type { MoveResult, PlayerState } from "../game/game_state.ts";
+import { type MoveResult, newPlayer, type PlayerState } from "../game/game_state.ts";
 import { multiplierCost, type PurchaseResult, START } from "../game/rules.ts";
 import type { ClickBatch, OpReply } from "./click_batch.ts";
 import { type HeldStanding, mergeStanding } from "./repair_plan.ts";
@@ -130,13 +130,7 @@ export class ClusterGame implements HubGame {
   join(id: number, username: string, _nowMs: number): PlayerState {
     let player = this.#players.get(id);
     if (!player) {
-      player = {
-        id,
-        username,
-        score: START.score,
-        multiplier: START.multiplier,
-        connections: 0,
-      };
+      player = newPlayer(id, username);
       this.#players.set(id, player);
       const prepared = this.#prepared.get(id);
       this.#prepared.delete(id);

@@ -6,6 +6,7 @@
 
 import type { Kysely } from "kysely";
 import type { Database, Player } from "./schema.ts";
+import type { LeaderboardEntry } from "../hub/wire.ts";
 import { usernameKey } from "../auth/username_key.ts";
 import { equalsIgnoringCase, isUniqueViolation } from "./dialect.ts";
 
@@ -114,7 +115,7 @@ export async function winsOf(db: Kysely<Database>, id: number): Promise<number |
 export async function leaderboard(
   db: Kysely<Database>,
   limit: number,
-): Promise<{ username: string; nbWins: number }[]> {
+): Promise<LeaderboardEntry[]> {
   return await db.selectFrom("players")
     .select(["username", "nb_wins as nbWins"])
     .where("nb_wins", ">", 0)

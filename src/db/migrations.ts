@@ -6,7 +6,11 @@
  */
 
 import { type Kysely, type Migration, type MigrationProvider, sql } from "kysely";
+import { type ColumnTypes, createRoundScores, createRoundTables } from "./migration_steps.ts";
 import { rekeyUsernames } from "./username_keys.ts";
+
+// SQLite's integer holds 8 bytes.
+const TYPES: ColumnTypes = { wide: "integer" };
 
 const migrations: Record<string, Migration> = {
   "0001_initial": {
@@ -25,33 +29,7 @@ const migrations: Record<string, Migration> = {
         .on("players")
         .columns(["nb_wins desc", "id"])
         .execute();
-      await db.schema
-        .createTable("rounds")
-        .addColumn("id", "integer", (c) => c.primaryKey())
-        .addColumn("started_at", "integer", (c) => c.notNull())
-        .addColumn("ended_at", "integer", (c) => c.notNull())
-        .addColumn("nb_clicks", "integer", (c) => c.notNull())
-        .addColumn("players", "integer", (c) => c.notNull())
-        .execute();
-      await db.schema
-        .createTable("round_winners")
-        .addColumn("round_id", "integer", (c) => c.notNull().references("rounds.id"))
-        .addColumn("player_id", "integer", (c) => c.notNull().references("players.id"))
-        .addPrimaryKeyConstraint("round_winners_pk", ["round_id", "player_id"])
-        .execute();
-      await db.schema
-        .createTable("settings")
-        .addColumn("key", "text", (c) => c.primaryKey())
-        .addColumn("value", "text", (c) => c.notNull())
-        .execute();
-      await db.schema
-        .createTable("round_checkpoints")
-        .addColumn("round_id", "integer", (c) => c.primaryKey())
-        .addColumn("started_at", "integer", (c) => c.notNull())
-        .addColumn("ends_at", "integer", (c) => c.notNull())
-        .addColumn("standings", "text", (c) => c.notNull())
-        .addColumn("saved_at", "integer", (c) => c.notNull())
-        .execute();
+      await createRoundTables(db, TYPES);
     },
   },
   "0002_username_key": {
@@ -71,30 +49,8 @@ const migrations: Record<string, Migration> = {
     },
   },
   // Names of every script: the key now folds by Unicode's confusable skeletons.
-  "0003_username_skeleton": {
-    async up(db: Kysely<unknown>) {
-      await rekeyUsernames(db);
-    },
-  },
-  "0004_round_scores": {
-    async up(db: Kysely<unknown>) {
-      // Every player's score and place in each round they scored in, written with the round.
-      await db.schema
-        .createTable("round_scores")
-        .addColumn("round_id", "integer", (c) => c.notNull().references("rounds.id"))
-        .addColumn("player_id", "integer", (c) => c.notNull().references("players.id"))
-        .addColumn("score", "integer", (c) => c.notNull())
-        .addColumn("rank", "integer", (c) => c.notNull())
-        .addPrimaryKeyConstraint("round_scores_pk", ["round_id", "player_id"])
-        .execute();
-      // A player's history, newest first.
-      await db.schema.createIndex("round_scores_by_player").on("round_scores")
-        .columns(["player_id", "round_id desc"]).execute();
-      // `GET /api/rounds` lists the rounds somebody played.
-      await db.schema.createIndex("rounds_played").on("rounds").column("id")
-        .where(sql.ref("players"), ">", 0).execute();
-    },
-  },
+  "0003_username_skeleton": { up: rekeyUsernames },
+  "0004_round_scores": { up: (db) => createRoundScores(db, TYPES) },
 };
 
 /** Hands Kysely's `Migrator` the migrations above. */

@@ -31,6 +31,11 @@ export interface PlayerState {
   connections: number;
 }
 
+/** A player new to the round: at the start standing, with no connection counted yet. */
+export function newPlayer(id: number, username: string): PlayerState {
+  return { id, username, score: START.score, multiplier: START.multiplier, connections: 0 };
+}
+
 /** A player of a round played in this process: the bucket caps their clicks here. */
 export interface CappedPlayer extends PlayerState {
   readonly bucket: ClickBucket;
@@ -174,14 +179,7 @@ export class GameState {
   join(id: number, username: string, nowMs: number): CappedPlayer {
     let player = this.#players.get(id);
     if (!player) {
-      player = {
-        id,
-        username,
-        score: START.score,
-        multiplier: START.multiplier,
-        connections: 0,
-        bucket: newBucket(this.#rate, nowMs),
-      };
+      player = { ...newPlayer(id, username), bucket: newBucket(this.#rate, nowMs) };
       this.#players.set(id, player);
     }
     player.connections++;

@@ -34,7 +34,7 @@ export async function readJson(c: Context): Promise<unknown> {
   if (declared > MAX_BODY_BYTES) throw tooLarge();
   const reader = c.req.raw.body?.getReader();
   if (!reader) throw badRequest("Body must be JSON");
-  const chunks: Uint8Array[] = [];
+  const chunks: Uint8Array<ArrayBuffer>[] = [];
   let size = 0;
   for (;;) {
     const { done, value } = await reader.read();
@@ -46,12 +46,7 @@ export async function readJson(c: Context): Promise<unknown> {
     }
     chunks.push(value);
   }
-  const bytes = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.length;
-  }
+  const bytes = await new Blob(chunks).arrayBuffer();
   try {
     return JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes));
   } catch {

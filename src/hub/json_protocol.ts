@@ -16,6 +16,7 @@ import {
   type Frame,
   handshakeText,
   type HubProtocol,
+  invocation,
   MAX_RECORD_BYTES,
   ProtocolError,
   sequenceId,
@@ -100,20 +101,8 @@ export function parseMessage(record: string): ClientMessage {
   const type = message.type;
   switch (type) {
     case MessageType.Invocation:
-    case MessageType.StreamInvocation: {
-      const invocationId = optionalId(message);
-      if (typeof message.target !== "string" || message.target === "") {
-        throw new ProtocolError("Cannot parse record: missing target");
-      }
-      const args = message.arguments ?? [];
-      if (!Array.isArray(args)) {
-        throw new ProtocolError("Cannot parse record: arguments must be an array");
-      }
-      if (type === MessageType.StreamInvocation) {
-        return { type, invocationId, target: message.target };
-      }
-      return { type, invocationId, target: message.target, arguments: args };
-    }
+    case MessageType.StreamInvocation:
+      return invocation(type, optionalId(message), message.target, message.arguments ?? []);
     case MessageType.Ping:
       return { type };
     case MessageType.Close:

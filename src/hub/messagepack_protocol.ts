@@ -17,6 +17,7 @@ import {
   type Frame,
   handshakeText,
   type HubProtocol,
+  invocation,
   MAX_RECORD_BYTES,
   type MessageReader,
   ProtocolError,
@@ -156,15 +157,7 @@ export function parseMessagePack(body: Uint8Array): ClientMessage {
       atLeast(items, 5, type === MessageType.Invocation ? "Invocation" : "StreamInvocation");
       headers(items[1]);
       const id = invocationId(items[2], type === MessageType.StreamInvocation);
-      const [, , , target, args] = items;
-      if (typeof target !== "string" || target === "") {
-        throw new ProtocolError("Cannot parse message: missing target");
-      }
-      if (!Array.isArray(args)) {
-        throw new ProtocolError("Cannot parse message: arguments must be an array");
-      }
-      if (type === MessageType.StreamInvocation) return { type, invocationId: id, target };
-      return { type, invocationId: id, target, arguments: args };
+      return invocation(type, id, items[3], items[4]);
     }
     case MessageType.StreamItem:
     case MessageType.Completion:

@@ -224,3 +224,23 @@ export function sequenceId(value: unknown): number {
   }
   return value;
 }
+
+/**
+ * An `Invocation` or `StreamInvocation` from its parts, checked the same way
+ * in both protocols: the target a non-empty string, the arguments an array.
+ */
+export function invocation(
+  type: M["Invocation"] | M["StreamInvocation"],
+  invocationId: string | undefined,
+  target: unknown,
+  args: unknown,
+): ClientMessage {
+  if (typeof target !== "string" || target === "") {
+    throw new ProtocolError("Cannot parse message: missing target");
+  }
+  if (!Array.isArray(args)) {
+    throw new ProtocolError("Cannot parse message: arguments must be an array");
+  }
+  if (type === MessageType.StreamInvocation) return { type, invocationId, target };
+  return { type, invocationId, target, arguments: args };
+}

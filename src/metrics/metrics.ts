@@ -116,40 +116,37 @@ export class Metrics {
     counter("clicker_connections_opened_total", "Hub connections opened.", [], (set) => {
       set({}, counts.connectionsOpened);
     });
-    counter("clicker_connections_closed_total", "Hub connections closed, by reason.", [
+    counterBy(
+      "clicker_connections_closed_total",
+      "Hub connections closed, by reason.",
       "reason",
-    ], (set) => {
-      for (const [reason, value] of counts.connectionsClosed) set({ reason }, value);
-    });
-    counter("clicker_hub_messages_total", "Hub messages, in from clients and out to them.", [
+      () => Object.fromEntries(counts.connectionsClosed),
+    );
+    counterBy(
+      "clicker_hub_messages_total",
+      "Hub messages, in from clients and out to them.",
       "direction",
-    ], (set) => {
-      set({ direction: "in" }, counts.messagesIn);
-      set({ direction: "out" }, counts.messagesOut);
-    });
-    counter(
+      () => ({ in: counts.messagesIn, out: counts.messagesOut }),
+    );
+    counterBy(
       "clicker_clicks_total",
       "Clicks: counted, capped (over the cap), refused (game unavailable).",
-      [
-        "result",
-      ],
-      (set) => {
-        set({ result: "counted" }, counts.clicksCounted);
-        set({ result: "capped" }, counts.clicksCapped);
-        set({ result: "refused" }, counts.clicksRefused);
-      },
+      "result",
+      () => ({
+        counted: counts.clicksCounted,
+        capped: counts.clicksCapped,
+        refused: counts.clicksRefused,
+      }),
     );
-    counter(
+    counterBy(
       "clicker_purchases_total",
       "Multiplier purchases: bought, refused (too few points), failed.",
-      [
-        "result",
-      ],
-      (set) => {
-        set({ result: "bought" }, counts.purchasesBought);
-        set({ result: "refused" }, counts.purchasesRefused);
-        set({ result: "failed" }, counts.purchasesFailed);
-      },
+      "result",
+      () => ({
+        bought: counts.purchasesBought,
+        refused: counts.purchasesRefused,
+        failed: counts.purchasesFailed,
+      }),
     );
     this.#rounds = new client.Counter({
       name: "clicker_rounds_total",
@@ -231,6 +228,18 @@ export class Metrics {
           this.reset();
           read((labels, value) => this.inc(labels, value));
         },
+      });
+    }
+
+    /** A counter of one label, whose values and their counts `read` returns. */
+    function counterBy(
+      name: string,
+      help: string,
+      label: string,
+      read: () => Readonly<Record<string, number>>,
+    ): void {
+      counter(name, help, [label], (set) => {
+        for (const [value, count] of Object.entries(read())) set({ [label]: value }, count);
       });
     }
 
