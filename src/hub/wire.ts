@@ -29,6 +29,8 @@ export const MessageType = {
 export const HubMethod = {
   Increment: "Increment",
   BuyMultiplier: "BuyMultiplier",
+  /** From then on the connection gets `Race`. */
+  WatchRace: "WatchRace",
 } as const;
 
 /** The name of a hub method a client invokes. */
@@ -41,6 +43,7 @@ export const ClientMethod = {
   PlayerCount: "PlayerCount",
   Throttled: "Throttled",
   Standing: "Standing",
+  Race: "Race",
 } as const;
 
 /** The name of a client method the server invokes. */
@@ -95,6 +98,34 @@ export interface EndRound {
   readonly roundId: number;
   /** End of the round that just started (epoch ms, server clock). */
   readonly nextRoundEndsAt: number;
+  /** The round's final top 10, highest score first; absent from servers that don't send it. */
+  readonly standings?: readonly RaceEntry[];
+}
+
+/** A player's score in a round, as `Race` and `EndRound.standings` list them. */
+export interface RaceEntry {
+  readonly username: string;
+  readonly score: number;
+}
+
+/** The watching player's own place in the race. */
+export interface RaceYou {
+  readonly score: number;
+  /** 1-based among the players who scored; null while the player has not scored. */
+  readonly rank: number | null;
+}
+
+/**
+ * `Race`: the round as it stands, sent after `WatchRace` at most 4 times a
+ * second, only when something changed.
+ */
+export interface Race {
+  readonly roundId: number;
+  /** The first 10 by score; ties by who reached the score first. */
+  readonly top: readonly RaceEntry[];
+  /** Players who scored this round. */
+  readonly players: number;
+  readonly you: RaceYou;
 }
 
 /**
@@ -121,6 +152,7 @@ export interface ClientMethodArguments {
   readonly PlayerCount: PlayerCount;
   readonly Throttled: Throttled;
   readonly Standing: Standing;
+  readonly Race: Race;
 }
 
 /** The transports of the hub, as negotiate names them. */
@@ -311,6 +343,27 @@ export interface RoundSummary {
   readonly nbClicks: number;
   /** Players who scored in it. */
   readonly players: number;
+}
+
+/** One of a player's last rounds, in {@linkcode PlayerHistory}. */
+export interface PlayerRound {
+  readonly roundId: number;
+  /** When the round ended (epoch ms). */
+  readonly endedAt: number;
+  readonly score: number;
+  /** 1-based place in the round. */
+  readonly rank: number;
+  readonly won: boolean;
+}
+
+/** What `GET /api/players/{username}` answers. */
+export interface PlayerHistory {
+  readonly username: string;
+  readonly nbWins: number;
+  readonly roundsPlayed: number;
+  readonly bestScore: number;
+  /** Newest first. */
+  readonly lastRounds: readonly PlayerRound[];
 }
 
 /** One record: the JSON of `value` followed by the separator. */
