@@ -23,9 +23,17 @@ import {
   type GameView,
   hurryMs,
 } from "./game_view.ts";
-import { plural, resultText, timeOfDay, wholeNumber } from "./round_text.ts";
+import { ordinal } from "./race_view.ts";
+import { renderRace } from "./render_race.ts";
+import { resultPanel } from "./result_panel.ts";
+import { plural, timeOfDay, wholeNumber } from "./round_text.ts";
 import { playedRounds, rankLeaders } from "./stats_view.ts";
-import type { LeaderboardEntry, RoundSummary } from "../../src/hub/wire.ts";
+import type {
+  LeaderboardEntry,
+  PlayerHistory,
+  PlayerRound,
+  RoundSummary,
+} from "../../src/hub/wire.ts";
 
 const CONNECTION_WORDS: Record<ConnectionState, string> = {
   connecting: "Connecting…",
@@ -76,7 +84,8 @@ export function renderGame(els: PageElements, view: GameView, localNow: number):
   }
 
   renderCountdown(els, view, localNow);
-  renderResult(els, view);
+  renderResult(els, view, localNow);
+  renderRace(els, view, localNow);
   setHidden(els.sessionEnded, view.signedOut === null);
   setText(els.sessionEndedText, view.signedOut ?? "");
   // Shown, then filled: the live region is there before its words, so they are read out.
@@ -177,15 +186,33 @@ function runTimebar(fill: HTMLElement, left: Countdown | null, run: string): voi
   timebarRuns.set(fill, { run, animation });
 }
 
-function renderResult(els: PageElements, view: GameView): void {
-  const result = view.lastResult;
-  if (result === null || els.result.dataset.roundId === String(result.roundId)) return;
-  els.result.dataset.roundId = String(result.roundId);
-  els.result.dataset.outcome = result.outcome;
-  const text = resultText(result, view.username);
-  setText(els.resultLabel, text.label);
-  setText(els.resultHeadline, text.headline);
-  setText(els.resultDetail, text.detail);
+function renderResult(els: PageElements, view: GameView, localNow: number): void {
+  const panel = resultPanel(view, localNow);
+  if (panel === null) return;
+  const { dataset } = els.result;
+  if (panel.roundId !== null && dataset.roundId !== String(panel.roundId)) {
+    dataset.roundId = String(panel.roundId);
+  }
+  setAttr(els.result, "data-outcome", panel.outcome);
+  setText(els.resultLabel, panel.label);
+  setText(els.resultHeadline, panel.headline);
+  setText(els.resultDetail, panel.detail);
+  setText(els.resultYou, panel.you);
+  setHidden(els.resultYou, panel.you === "");
+  if (dataset.key === panel.key) return;
+  dataset.key = panel.key;
+  els.podium.replaceChildren(...panel.podium.map((entry) => {
+    const item = make("li", "", "podium-place");
+    if (entry.username.toLowerCase() === view.username.toLowerCase()) item.classList.add("me");
+    const rank = make("span", ordinal(entry.rank), `rank rank-${entry.rank}`);
+    item.append(
+      rank,
+      make("span", entry.username, "podium-name"),
+      make("span", wholeNumber(entry.score), "podium-score"),
+    );
+    return item;
+  }));
+  setHidden(els.podium, panel.podium.length === 0);
   // Each new result pops in: it switches between two copies of the entrance
   // animation, which restarts it without forcing a layout first.
   els.result.classList.add("fresh");
@@ -228,15 +255,23 @@ export function renderLeaderboard(
   setHidden(els.leaderboardEmpty, entries.length > 0);
 }
 
-/** Fills the list of recent rounds someone played, at most `max`, saying how many empty ones were left out. */
+/**
+ * Fills the list of recent rounds someone played, marking those the player
+ * won and saying how the player did in the ones they played (from their
+ * history); `older` shows the button that pages further back.
+ */
 export function renderRounds(
   els: PageElements,
   rounds: readonly RoundSummary[],
   username: string,
-  max: number,
+  history: PlayerHistory | null,
+  older: boolean,
 ): void {
   const me = username.toLowerCase();
-  const { shown, skipped } = playedRounds(rounds, max);
+  const mine = new Map<number, PlayerRound>(
+    (history?.lastRounds ?? []).map((round) => [round.roundId, round]),
+  );
+  const { shown } = playedRounds(rounds, rounds.length);
   els.rounds.replaceChildren(...shown.map((round) => {
     const item = make("li", "", "round");
     const won = round.winners.some((name) => name.toLowerCase() === me);
@@ -247,9 +282,11 @@ export function renderRounds(
     } else {
       for (const name of round.winners) winners.append(make("span", name, "chip"));
     }
+    const own = mine.get(round.id);
     const meta = [
       `top ${plural(round.nbClicks, "point")}`,
       plural(round.players, "player"),
+      ...(own === undefined ? [] : [`you ${wholeNumber(own.score)}, ${ordinal(own.rank)}`]),
       timeOfDay(round.endedAt),
     ];
     item.append(
@@ -260,9 +297,18 @@ export function renderRounds(
     return item;
   }));
   setHidden(els.roundsEmpty, shown.length > 0);
-  setHidden(els.roundsSkipped, skipped === 0);
+  setHidden(els.roundsOlder, !older);
+}
+
+/** The player's own line under the leaderboard: wins, rounds played, best score; hidden without one. */
+export function renderRecord(els: PageElements, history: PlayerHistory | null): void {
+  setHidden(els.myRecord, history === null);
   setText(
-    els.roundsSkipped,
-    skipped === 0 ? "" : `${plural(skipped, "round")} without players left out.`,
+    els.myRecord,
+    history === null
+      ? ""
+      : `You: ${plural(history.nbWins, "win")} · ${
+        plural(history.roundsPlayed, "round")
+      } played · best ${plural(history.bestScore, "point")}`,
   );
 }
