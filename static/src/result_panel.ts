@@ -71,7 +71,8 @@ export function announcement(view: GameView): string {
   if (resultSeen && (place === null || result.seenAt! >= place.at)) {
     const text = resultText(result, view.username);
     const you = result.place === undefined ? "" : ` ${finalLine(result.place, STANDINGS_SIZE)}.`;
-    return `${text.label}. ${text.headline} ${text.detail}${you}`;
+    const headline = /[.!?]$/.test(text.headline) ? text.headline : `${text.headline}.`;
+    return `${text.label}. ${headline} ${text.detail}${you}`;
   }
   return place?.text ?? "";
 }
