@@ -313,11 +313,13 @@ export class App {
 
   #dispatch(action: GameAction): void {
     if (this.#view === null) return;
+    // The first Race says the server keeps players' histories: the lists are fetched again with it.
+    const firstRace = action.type === "race" && this.#view.race === null;
     this.#view = reduce(this.#view, action);
     if (action.type === "clickDone" && action.update?.counted) {
       popGain(this.#deps.els, action.update.multiplier);
     }
-    if (action.type === "endRound") void this.#refreshStats();
+    if (action.type === "endRound" || firstRace) void this.#refreshStats();
     if (action.type === "gameInfo") {
       // A reconnect may have missed rounds: show where things stand, unless the
       // lists already hold the last round GameInfo names (the first GameInfo
@@ -374,17 +376,18 @@ export class App {
     const username = this.#view?.username ?? "";
     const wanted = this.#roundsWanted;
     this.#stats = (async () => {
+      // Players' histories came with the race: a server that sends no race is
+      // not asked (its 404 would be an error in the browser's console).
       const [leaders, rounds, history] = await Promise.all([
         fetchLeaderboard(LEADERBOARD_SIZE, this.#deps.fetch),
         fetchRounds(wanted, this.#deps.fetch),
-        fetchPlayer(username, this.#deps.fetch),
+        this.#view?.race ? fetchPlayer(username, this.#deps.fetch) : null,
       ]);
       const view = this.#view;
       if (view === null || request !== this.#statsRequest) return -1;
       const { els } = this.#deps;
       if (isOk(leaders)) renderLeaderboard(els, leaders.value, view.username);
-      // A server without players' histories answers 404: no line, nothing else changes.
-      this.#history = isOk(history) ? history.value : null;
+      this.#history = history !== null && isOk(history) ? history.value : null;
       renderRecord(els, this.#history);
       if (!isOk(rounds)) return -1;
       this.#rounds = rounds.value;
