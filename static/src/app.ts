@@ -411,7 +411,11 @@ export class App {
     this.#rounds = [...this.#rounds, ...fresh];
     this.#roundsWanted = Math.min(MAX_ROUNDS, this.#rounds.length);
     const more = fresh.length >= page && this.#rounds.length < MAX_ROUNDS;
-    renderRounds(this.#deps.els, this.#rounds, view.username, this.#history, more);
+    const { els } = this.#deps;
+    // The button goes once there is nothing older: its focus goes to the list's heading.
+    const focused = els.body.ownerDocument.activeElement === els.roundsOlder;
+    renderRounds(els, this.#rounds, view.username, this.#history, more);
+    if (focused && !more) els.roundsTitle.focus();
   }
 
   /** Refreshes the lists unless they already hold round `roundId` (`null`: no round ended yet). */

@@ -80,6 +80,7 @@ export interface PageElements {
   readonly leaderboardEmpty: HTMLElement;
   readonly rounds: HTMLOListElement;
   readonly roundsEmpty: HTMLElement;
+  readonly roundsTitle: HTMLElement;
   readonly roundsOlder: HTMLButtonElement;
 }
 
@@ -174,6 +175,7 @@ export function findElements(doc: Document): PageElements {
     leaderboardEmpty: any("leaderboard-empty"),
     rounds: el("rounds", HTMLOListElement),
     roundsEmpty: any("rounds-empty"),
+    roundsTitle: any("rounds-title"),
     roundsOlder: button("rounds-older"),
   };
 }

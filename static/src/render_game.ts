@@ -297,7 +297,9 @@ export function renderRounds(
     return item;
   }));
   setHidden(els.roundsEmpty, shown.length > 0);
-  setHidden(els.roundsOlder, !older);
+  // A server that lists empty rounds too may have listed only those: none played lately, not ever.
+  setText(els.roundsEmpty, rounds.length > 0 ? "No round played lately." : "No round played yet.");
+  setHidden(els.roundsOlder, !older || shown.length === 0);
 }
 
 /** The player's own line under the leaderboard: wins, rounds played, best score; hidden without one. */
