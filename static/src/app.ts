@@ -40,13 +40,8 @@ import {
   reduce,
 } from "./game_view.ts";
 import { HeldKeys } from "./held_keys.ts";
-import {
-  popGain,
-  renderGame,
-  renderLeaderboard,
-  renderRecord,
-  renderRounds,
-} from "./render_game.ts";
+import { popGain, renderGame } from "./render_game.ts";
+import { renderLeaderboard, renderRecord, renderRounds } from "./render_stats.ts";
 import { type SessionEnd, SessionKeeper } from "./session_keeper.ts";
 import {
   clearSession,

@@ -1,9 +1,9 @@
 /**
  * Draws the game screen from a {@linkcode GameView}: score, multiplier, buy
- * button, countdown, connection state, result panel, the notice that a
- * session ended or that another tab plays in this one's place, leaderboard
- * and last rounds. DOM only; every decision comes
- * from `game_view.ts`, `round_text.ts` and `stats_view.ts`. Usernames go in
+ * button, countdown, connection state, result panel (with the podium), the
+ * notice that a session ended or that another tab plays in this one's place.
+ * DOM only; every decision comes from `game_view.ts`, `result_panel.ts` and
+ * `round_text.ts`. Usernames go in
  * as text, never as HTML. A control about to be disabled while it has the
  * focus hands it on to one that stays, so the focus never falls to the page.
  *
@@ -26,14 +26,7 @@ import {
 import { ordinal } from "./race_view.ts";
 import { renderRace } from "./render_race.ts";
 import { resultPanel } from "./result_panel.ts";
-import { plural, timeOfDay, wholeNumber } from "./round_text.ts";
-import { playedRounds, rankLeaders } from "./stats_view.ts";
-import type {
-  LeaderboardEntry,
-  PlayerHistory,
-  PlayerRound,
-  RoundSummary,
-} from "../../src/hub/wire.ts";
+import { plural, wholeNumber } from "./round_text.ts";
 
 const CONNECTION_WORDS: Record<ConnectionState, string> = {
   connecting: "Connecting…",
@@ -228,89 +221,4 @@ export function popGain(els: PageElements, amount: number): void {
   gain.addEventListener("animationend", () => gain.remove(), { once: true });
   els.clickZone.append(gain);
   if (els.clickZone.childElementCount > 24) els.clickZone.querySelector(".float-gain")?.remove();
-}
-
-/** Fills the leaderboard, marking the player's own row; ties share a rank and its medal. */
-export function renderLeaderboard(
-  els: PageElements,
-  entries: readonly LeaderboardEntry[],
-  username: string,
-): void {
-  const me = username.toLowerCase();
-  els.leaderboard.replaceChildren(
-    ...rankLeaders(entries).map((entry) => {
-      const item = make("li", "", "leader");
-      if (entry.username.toLowerCase() === me) item.classList.add("me");
-      item.dataset.rank = String(entry.rank);
-      const rank = make("span", String(entry.rank), `rank rank-${entry.rank}`);
-      rank.setAttribute("aria-label", `Rank ${entry.rank}`);
-      item.append(
-        rank,
-        make("span", entry.username, "leader-name"),
-        make("span", plural(entry.nbWins, "win"), "leader-wins"),
-      );
-      return item;
-    }),
-  );
-  setHidden(els.leaderboardEmpty, entries.length > 0);
-}
-
-/**
- * Fills the list of recent rounds someone played, marking those the player
- * won and saying how the player did in the ones they played (from their
- * history); `older` shows the button that pages further back.
- */
-export function renderRounds(
-  els: PageElements,
-  rounds: readonly RoundSummary[],
-  username: string,
-  history: PlayerHistory | null,
-  older: boolean,
-): void {
-  const me = username.toLowerCase();
-  const mine = new Map<number, PlayerRound>(
-    (history?.lastRounds ?? []).map((round) => [round.roundId, round]),
-  );
-  const { shown } = playedRounds(rounds, rounds.length);
-  els.rounds.replaceChildren(...shown.map((round) => {
-    const item = make("li", "", "round");
-    const won = round.winners.some((name) => name.toLowerCase() === me);
-    if (won) item.classList.add("me");
-    const winners = make("span", "", "round-winners");
-    if (round.winners.length === 0) {
-      winners.append(make("span", "No winner", "muted"));
-    } else {
-      for (const name of round.winners) winners.append(make("span", name, "chip"));
-    }
-    const own = mine.get(round.id);
-    const meta = [
-      `top ${plural(round.nbClicks, "point")}`,
-      plural(round.players, "player"),
-      ...(own === undefined ? [] : [`you ${wholeNumber(own.score)}, ${ordinal(own.rank)}`]),
-      timeOfDay(round.endedAt),
-    ];
-    item.append(
-      make("span", `#${round.id}`, "round-id"),
-      winners,
-      make("span", meta.join(" · "), "round-meta"),
-    );
-    return item;
-  }));
-  setHidden(els.roundsEmpty, shown.length > 0);
-  // A server that lists empty rounds too may have listed only those: none played lately, not ever.
-  setText(els.roundsEmpty, rounds.length > 0 ? "No round played lately." : "No round played yet.");
-  setHidden(els.roundsOlder, !older || shown.length === 0);
-}
-
-/** The player's own line under the leaderboard: wins, rounds played, best score; hidden without one. */
-export function renderRecord(els: PageElements, history: PlayerHistory | null): void {
-  setHidden(els.myRecord, history === null);
-  setText(
-    els.myRecord,
-    history === null
-      ? ""
-      : `You: ${plural(history.nbWins, "win")} · ${
-        plural(history.roundsPlayed, "round")
-      } played · best ${plural(history.bestScore, "point")}`,
-  );
 }
