@@ -189,3 +189,37 @@ Deno.test("GameSession waits for the player to play here when the player's other
     await server.stop();
   }
 });
+
+Deno.test("GameSession asks for the race; a server without one refuses and play goes on", async () => {
+  const server = await startTestServer({ hashParameters: CHEAP_HASH });
+  try {
+    const player = await registerAndLogin(server.url);
+    const actions: GameAction[] = [];
+    const clicked = Promise.withResolvers<void>();
+    const session = new GameSession({
+      token: () => player.token,
+      hubUrl: (token) => `${server.url.replace(/^http/, "ws")}game?access_token=${token}`,
+      dispatch: (action) => {
+        actions.push(action);
+        if (action.type === "gameInfo") session.click();
+        if (action.type === "clickDone") clicked.resolve();
+      },
+      signedOut: (message) => clicked.reject(new Error(message)),
+      probeToken: () => Promise.resolve("accepted"),
+      probeServer: () => Promise.resolve(true),
+      isOnline: () => true,
+    });
+    session.start();
+    try {
+      await clicked.promise;
+    } finally {
+      session.stop();
+    }
+    const done = actions.find((action) => action.type === "clickDone");
+    assert.equal(done?.type === "clickDone" && done.update?.counted, true);
+    assert.equal(actions.some((action) => action.type === "race"), false);
+    assert.equal(actions.some((action) => action.type === "connectionLost"), false);
+  } finally {
+    await server.stop();
+  }
+});
