@@ -40,7 +40,7 @@ export function resultPanel(view: GameView, localNow: number): ResultPanel | nul
       key: "invite",
       outcome: "invite",
       roundId: result?.roundId ?? null,
-      label: `Round ${view.roundId}`,
+      label: `Round ${view.roundId} is on`,
       headline: invitation(left.seconds),
       detail: "Highest score wins. Ties share the win.",
       you: "",

@@ -55,7 +55,7 @@ Deno.test("resultPanel() invites a newcomer in rather than showing an empty roun
   const view = joined("dee");
   const panel = resultPanel(view, NOW);
   assert.equal(panel?.outcome, "invite");
-  assert.equal(panel?.label, "Round 4");
+  assert.equal(panel?.label, "Round 4 is on");
   assert.equal(panel?.headline, "Round ends in 12 s: start clicking!");
   assert.equal(resultPanel(view, NOW + 2_500)?.headline, "Round ends in 10 s: start clicking!");
   // Signed out, the empty round is what there is to say: no invitation to click.
