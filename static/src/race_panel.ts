@@ -2,7 +2,8 @@
  * What the race panel and the line beside the score show, as a pure function
  * of the view and the local clock: the live race (the top, the player's own
  * row, "You: 3rd of 7"), or for a few seconds after a round ends its final
- * top and the player's final line. Nothing from a server that sends no race.
+ * top and the player's final line (the result panel keeps them all round).
+ * Nothing from a server that sends no race.
  *
  * @module
  */
@@ -27,7 +28,7 @@ export function racePanel(view: GameView, localNow: number): RacePanel | null {
   const result = view.lastResult;
   if (
     result?.standings !== undefined && result.seenAt !== undefined &&
-    localNow - result.seenAt < FINAL_MS
+    localNow - result.seenAt < finalMs(view)
   ) {
     return {
       mode: "final",
@@ -44,4 +45,12 @@ export function racePanel(view: GameView, localNow: number): RacePanel | null {
     summary: raceLine(race, view.roundId, view.username),
     rows: liveRows(race, view.roundId, view.username),
   };
+}
+
+/**
+ * How long a finished round's top stays: {@linkcode FINAL_MS}, or the first
+ * quarter of a shorter round, so the new round's race is seen most of it.
+ */
+export function finalMs(view: GameView): number {
+  return Math.min(FINAL_MS, view.roundDurationMs / 4);
 }

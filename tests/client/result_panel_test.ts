@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { type GameAction, type GameView, initialView, reduce } from "../../static/src/game_view.ts";
-import { racePanel } from "../../static/src/race_panel.ts";
+import { finalMs, racePanel } from "../../static/src/race_panel.ts";
 import { announcement, resultPanel } from "../../static/src/result_panel.ts";
 import { FINAL_MS } from "../../static/src/race_view.ts";
 import type { GameInfo, Race } from "../../src/hub/wire.ts";
@@ -109,4 +109,13 @@ Deno.test("racePanel() shows the final top for a few seconds, then the live race
   assert.equal(live.caption, "Round 5");
   assert.equal(live.summary, "Nobody has scored yet: be the first!");
   assert.deepEqual(live.rows, []);
+  // Rounds of 4 s keep it for their first second only.
+  const short = reduce(joined("bob", { roundDurationMs: 4_000 }), {
+    type: "endRound",
+    round: END,
+    now: NOW,
+  });
+  assert.equal(finalMs(short), 1_000);
+  assert.equal(racePanel(short, NOW + 999)?.mode, "final");
+  assert.equal(racePanel(short, NOW + 1_000), null);
 });

@@ -99,12 +99,8 @@ Deno.test({
           }
           played = true;
 
-          // The round's end: the final top in the race panel for a few seconds as
-          // the next round starts, the podium, and each one's own line.
-          await Promise.all(pages.map(async (page) => {
-            await waitGame(page, "round-ends-at", endsAt, true);
-            await page.locator('#race[data-mode="final"]').waitFor({ timeout: 2_000 });
-          }));
+          // The round's end: the podium and each one's own line, kept all the next round.
+          for (const page of pages) await waitGame(page, "round-ends-at", endsAt, true);
           for (const [i, page] of pages.entries()) {
             const place = ["1st", "2nd", "3rd"][i];
             await page.locator("#podium li").nth(2).waitFor({ timeout: 3_000 });
