@@ -1,7 +1,7 @@
 /**
  * Fetch wrappers for the server's HTTP routes: register, log in, renew the
  * token, the sign-in cookie's session and logout, leaderboard, recent
- * rounds, and probes that tell whether the hub would refuse a token and
+ * rounds, a player's history, and probes that tell whether the hub would refuse a token and
  * whether the server answers at all. Refusals are values carrying the
  * server's own message; nothing here throws for a failed request.
  *
@@ -12,6 +12,8 @@ import type {
   LeaderboardEntry,
   LoginInput,
   LoginSuccess,
+  PlayerHistory,
+  PlayerRound,
   RegisterInput,
   RoundSummary,
 } from "../../src/hub/wire.ts";
@@ -104,12 +106,36 @@ export function fetchLeaderboard(
   );
 }
 
-/** `GET /api/rounds?limit=N`: newest first. */
+/**
+ * `GET /api/rounds?limit=N`: newest first, the rounds somebody played (a
+ * server older than that lists the empty ones too); with `before`, only
+ * rounds older than that id.
+ */
 export function fetchRounds(
   limit: number,
   fetchFn: Fetch = fetch,
+  before?: number,
 ): Promise<ApiResult<RoundSummary[]>> {
-  return request(fetchFn, `/api/rounds?limit=${limit}`, { method: "GET" }, asArray<RoundSummary>);
+  const page = before === undefined ? "" : `&before=${before}`;
+  return request(
+    fetchFn,
+    `/api/rounds?limit=${limit}${page}`,
+    { method: "GET" },
+    asArray<RoundSummary>,
+  );
+}
+
+/** `GET /api/players/{username}`: the player's wins, rounds played, best score and last rounds. */
+export function fetchPlayer(
+  username: string,
+  fetchFn: Fetch = fetch,
+): Promise<ApiResult<PlayerHistory>> {
+  return request(
+    fetchFn,
+    `/api/players/${encodeURIComponent(username)}`,
+    { method: "GET" },
+    asPlayerHistory,
+  );
 }
 
 /** How the hub would treat a token: accept it, refuse it (401), or no answer at all. */
@@ -206,6 +232,27 @@ function asLoginSuccess(body: unknown): LoginSuccess {
     throw new SyntaxError("Cannot read login answer: missing token or username");
   }
   return { token: value.token, username: value.username, expiresAt: Number(value.expiresAt) };
+}
+
+function asPlayerHistory(body: unknown): PlayerHistory {
+  const value = body as Partial<PlayerHistory> | null;
+  if (
+    typeof value?.username !== "string" || typeof value.nbWins !== "number" ||
+    typeof value.roundsPlayed !== "number" || typeof value.bestScore !== "number"
+  ) {
+    throw new SyntaxError("Cannot read player: missing username, wins, rounds or best score");
+  }
+  const rounds = Array.isArray(value.lastRounds) ? value.lastRounds : [];
+  return {
+    username: value.username,
+    nbWins: value.nbWins,
+    roundsPlayed: value.roundsPlayed,
+    bestScore: value.bestScore,
+    lastRounds: rounds.filter((round: Partial<PlayerRound> | null) =>
+      typeof round?.roundId === "number" && typeof round.score === "number" &&
+      typeof round.rank === "number"
+    ),
+  };
 }
 
 function asArray<T>(body: unknown): T[] {

@@ -17,6 +17,7 @@ import {
   type ApiResult,
   type Fetch,
   fetchLeaderboard,
+  fetchPlayer,
   fetchRounds,
   fetchSession,
   login,
@@ -39,7 +40,8 @@ import {
   reduce,
 } from "./game_view.ts";
 import { HeldKeys } from "./held_keys.ts";
-import { popGain, renderGame, renderLeaderboard, renderRounds } from "./render_game.ts";
+import { popGain, renderGame } from "./render_game.ts";
+import { renderLeaderboard, renderRecord, renderRounds } from "./render_stats.ts";
 import { type SessionEnd, SessionKeeper } from "./session_keeper.ts";
 import {
   clearSession,
@@ -48,7 +50,7 @@ import {
   saveSession,
   type StoredSession,
 } from "./session_store.ts";
-import type { LoginSuccess } from "../../src/hub/wire.ts";
+import type { LoginSuccess, PlayerHistory, RoundSummary } from "../../src/hub/wire.ts";
 
 /** What the app needs from the browser. */
 export interface AppDeps {
@@ -59,11 +61,11 @@ export interface AppDeps {
   readonly fetch: Fetch;
 }
 
-/** How many leaderboard rows and recent rounds the page shows. */
+/** How many leaderboard rows and recent rounds the page shows; "Older rounds" adds as many again. */
 export const LEADERBOARD_SIZE = 10;
 export const RECENT_ROUNDS = 5;
-/** Recent rounds asked for, so that rounds nobody played don't crowd out the others. */
-const ROUNDS_FETCHED = 30;
+/** The most rounds the server lists in one answer. */
+const MAX_ROUNDS = 100;
 
 /** What the page says when another tab ended the login. */
 const ENDED_ELSEWHERE = "You logged out in another tab.";
@@ -81,6 +83,12 @@ export class App {
   #statsRequest = 0;
   /** The latest refresh of the lists: the newest round id they hold (see #refreshStats). */
   #stats: Promise<number> | null = null;
+  /** How many recent rounds the list asks for: "Older rounds" adds a page. */
+  #roundsWanted = RECENT_ROUNDS;
+  /** The rounds the list shows, newest first. */
+  #rounds: RoundSummary[] = [];
+  /** The player's own history, when the server has one. */
+  #history: PlayerHistory | null = null;
 
   constructor(deps: AppDeps) {
     this.#deps = deps;
@@ -105,6 +113,7 @@ export class App {
       this.#showAuth(message, "error", true);
     });
     els.retryButton.addEventListener("click", () => this.#session?.retryNow());
+    els.roundsOlder.addEventListener("click", () => void this.#olderRounds());
     els.playHereButton.addEventListener("click", () => {
       this.#session?.playHere();
       // Space and Enter go back to clicking once the game is back.
@@ -242,6 +251,9 @@ export class App {
     this.#keeper?.stop();
     this.#keeper = null;
     this.#view = null;
+    this.#roundsWanted = RECENT_ROUNDS;
+    this.#rounds = [];
+    this.#history = null;
     this.#stopTicking();
   }
 
@@ -296,11 +308,13 @@ export class App {
 
   #dispatch(action: GameAction): void {
     if (this.#view === null) return;
+    // The first Race says the server keeps players' histories: the lists are fetched again with it.
+    const firstRace = action.type === "race" && this.#view.race === null;
     this.#view = reduce(this.#view, action);
     if (action.type === "clickDone" && action.update?.counted) {
       popGain(this.#deps.els, action.update.multiplier);
     }
-    if (action.type === "endRound") void this.#refreshStats();
+    if (action.type === "endRound" || firstRace) void this.#refreshStats();
     if (action.type === "gameInfo") {
       // A reconnect may have missed rounds: show where things stand, unless the
       // lists already hold the last round GameInfo names (the first GameInfo
@@ -348,26 +362,55 @@ export class App {
   }
 
   /**
-   * Fetches the leaderboard and the last rounds and shows them. Resolves with
-   * the newest round id the lists hold: 0 for none, -1 when the fetch failed
-   * or a newer one replaced it.
+   * Fetches the leaderboard, the last rounds and the player's own history,
+   * and shows them. Resolves with the newest round id the lists hold: 0 for
+   * none, -1 when the fetch failed or a newer one replaced it.
    */
   #refreshStats(): Promise<number> {
     const request = ++this.#statsRequest;
+    const username = this.#view?.username ?? "";
+    const wanted = this.#roundsWanted;
     this.#stats = (async () => {
-      const [leaders, rounds] = await Promise.all([
+      // Players' histories came with the race: a server that sends no race is
+      // not asked (its 404 would be an error in the browser's console).
+      const [leaders, rounds, history] = await Promise.all([
         fetchLeaderboard(LEADERBOARD_SIZE, this.#deps.fetch),
-        fetchRounds(ROUNDS_FETCHED, this.#deps.fetch),
+        fetchRounds(wanted, this.#deps.fetch),
+        this.#view?.race ? fetchPlayer(username, this.#deps.fetch) : null,
       ]);
       const view = this.#view;
       if (view === null || request !== this.#statsRequest) return -1;
       const { els } = this.#deps;
       if (isOk(leaders)) renderLeaderboard(els, leaders.value, view.username);
+      this.#history = history !== null && isOk(history) ? history.value : null;
+      renderRecord(els, this.#history);
       if (!isOk(rounds)) return -1;
-      renderRounds(els, rounds.value, view.username, RECENT_ROUNDS);
+      this.#rounds = rounds.value;
+      renderRounds(els, this.#rounds, view.username, this.#history, rounds.value.length >= wanted);
       return isOk(leaders) ? Math.max(0, ...rounds.value.map((round) => round.id)) : -1;
     })();
     return this.#stats;
+  }
+
+  /** "Older rounds": the next page, before the oldest round the list shows. */
+  async #olderRounds(): Promise<void> {
+    const oldest = this.#rounds.at(-1)?.id;
+    if (oldest === undefined) return;
+    const page = Math.min(RECENT_ROUNDS, MAX_ROUNDS - this.#rounds.length);
+    const request = this.#statsRequest;
+    const older = await fetchRounds(page, this.#deps.fetch, oldest);
+    const view = this.#view;
+    // A refresh meanwhile redrew the list; its next one asks for as many rounds.
+    if (view === null || !isOk(older) || request !== this.#statsRequest) return;
+    const fresh = older.value.filter((round) => round.id < oldest);
+    this.#rounds = [...this.#rounds, ...fresh];
+    this.#roundsWanted = Math.min(MAX_ROUNDS, this.#rounds.length);
+    const more = fresh.length >= page && this.#rounds.length < MAX_ROUNDS;
+    const { els } = this.#deps;
+    // The button goes once there is nothing older: its focus goes to the list's heading.
+    const focused = els.body.ownerDocument.activeElement === els.roundsOlder;
+    renderRounds(els, this.#rounds, view.username, this.#history, more);
+    if (focused && !more) els.roundsTitle.focus();
   }
 
   /** Refreshes the lists unless they already hold round `roundId` (`null`: no round ended yet). */

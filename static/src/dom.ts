@@ -49,6 +49,16 @@ export interface PageElements {
   readonly resultLabel: HTMLElement;
   readonly resultHeadline: HTMLElement;
   readonly resultDetail: HTMLElement;
+  readonly resultYou: HTMLElement;
+  readonly podium: HTMLOListElement;
+  /** A quiet live region: a round's result, a new place in the race. */
+  readonly announcer: HTMLElement;
+  readonly raceLine: HTMLElement;
+  readonly race: HTMLElement;
+  readonly raceCaption: HTMLElement;
+  readonly raceSummary: HTMLElement;
+  readonly raceList: HTMLOListElement;
+  readonly myRecord: HTMLElement;
   readonly score: HTMLElement;
   readonly clickZone: HTMLElement;
   readonly clickButton: HTMLButtonElement;
@@ -70,7 +80,8 @@ export interface PageElements {
   readonly leaderboardEmpty: HTMLElement;
   readonly rounds: HTMLOListElement;
   readonly roundsEmpty: HTMLElement;
-  readonly roundsSkipped: HTMLElement;
+  readonly roundsTitle: HTMLElement;
+  readonly roundsOlder: HTMLButtonElement;
 }
 
 /** Finds every element of {@linkcode PageElements}; throws when the page lacks one. */
@@ -134,6 +145,15 @@ export function findElements(doc: Document): PageElements {
     resultLabel: any("result-label"),
     resultHeadline: any("result-headline"),
     resultDetail: any("result-detail"),
+    resultYou: any("result-you"),
+    podium: el("podium", HTMLOListElement),
+    announcer: any("announcer"),
+    raceLine: any("race-line"),
+    race: any("race"),
+    raceCaption: any("race-caption"),
+    raceSummary: any("race-summary"),
+    raceList: el("race-list", HTMLOListElement),
+    myRecord: any("my-record"),
     score: any("score"),
     clickZone: any("click-zone"),
     clickButton: button("click-button"),
@@ -155,7 +175,8 @@ export function findElements(doc: Document): PageElements {
     leaderboardEmpty: any("leaderboard-empty"),
     rounds: el("rounds", HTMLOListElement),
     roundsEmpty: any("rounds-empty"),
-    roundsSkipped: any("rounds-skipped"),
+    roundsTitle: any("rounds-title"),
+    roundsOlder: button("rounds-older"),
   };
 }
 

@@ -33,6 +33,8 @@ import {
   type GameInfo,
   HubMethod,
   type LastRound,
+  type Race,
+  type RaceEntry,
   type ScoreUpdate,
   type Throttled,
 } from "../../src/hub/wire.ts";
@@ -211,6 +213,8 @@ export class GameSession {
       unreachable = false;
       everConnected = true;
       this.#deps.dispatch({ type: "connection", state: "connected" });
+      // A server that has no race refuses the call: the page then shows none.
+      hub.invoke(HubMethod.WatchRace).catch(() => {});
       const info = await closed;
       this.#hub = null;
       if (this.#stopped) return;
@@ -231,7 +235,11 @@ export class GameSession {
       if (isGameInfo(info)) dispatch({ type: "gameInfo", info, receivedAt: this.#now() });
     });
     hub.on(ClientMethod.EndRound, (round) => {
-      if (isEndRound(round)) dispatch({ type: "endRound", round });
+      if (isEndRound(round)) dispatch({ type: "endRound", round, now: this.#now() });
+    });
+    hub.on(ClientMethod.Race, (value) => {
+      const race = asRace(value);
+      if (race !== null) dispatch({ type: "race", race, now: this.#now() });
     });
     hub.on(ClientMethod.Standing, (standing) => {
       const update = asScoreUpdate(standing);
@@ -324,5 +332,27 @@ function isLastRound(value: unknown): value is LastRound {
 
 function isEndRound(value: unknown): value is EndRound {
   const round = value as Partial<EndRound> | null;
-  return Array.isArray(round?.winners) && typeof round.nextRoundEndsAt === "number";
+  return Array.isArray(round?.winners) && typeof round.nextRoundEndsAt === "number" &&
+    (round.standings === undefined || isEntries(round.standings));
+}
+
+/** A `Race`, its `you.rank` null unless a place (1 or more): no place however a server says so. */
+function asRace(value: unknown): Race | null {
+  const race = value as Partial<Race> | null;
+  if (
+    typeof race?.roundId !== "number" || typeof race.players !== "number" ||
+    !isEntries(race.top) || typeof race.you?.score !== "number"
+  ) {
+    return null;
+  }
+  const rank = race.you.rank;
+  const place = typeof rank === "number" && rank >= 1 ? rank : null;
+  return { ...race, you: { score: race.you.score, rank: place } } as Race;
+}
+
+function isEntries(value: unknown): value is RaceEntry[] {
+  return Array.isArray(value) &&
+    value.every((entry: Partial<RaceEntry> | null) =>
+      typeof entry?.username === "string" && typeof entry.score === "number"
+    );
 }

@@ -13,7 +13,15 @@
  * @module
  */
 
-import type { EndRound, GameInfo, LastRound, ScoreUpdate } from "../../src/hub/wire.ts";
+import { type Announced, type FinalPlace, finalPlace, placeAnnouncement } from "./race_view.ts";
+import type {
+  EndRound,
+  GameInfo,
+  LastRound,
+  Race,
+  RaceEntry,
+  ScoreUpdate,
+} from "../../src/hub/wire.ts";
 import { START } from "../../src/game/rules.ts";
 
 /**
@@ -35,6 +43,12 @@ export interface RoundResult {
   readonly winners: readonly string[];
   readonly nbClicks: number;
   readonly outcome: Outcome;
+  /** The round's final top, when the server sent it with `EndRound`. */
+  readonly standings?: readonly RaceEntry[];
+  /** Where the player finished, known with the standings. */
+  readonly place?: FinalPlace;
+  /** Local clock time at which this page saw the round end; absent when `GameInfo` recalled it. */
+  readonly seenAt?: number;
 }
 
 /** A short message shown for a moment. */
@@ -79,6 +93,10 @@ export interface GameView {
   readonly notice: Notice | null;
   /** Why the session ended, once it did: the page then asks for a new login. */
   readonly signedOut: string | null;
+  /** The last `Race` the server sent; null from a server that sends none. */
+  readonly race: Race | null;
+  /** The last place announced to screen readers. */
+  readonly announced: Announced | null;
 }
 
 /** Something that happened, for {@linkcode reduce}. */
@@ -93,7 +111,9 @@ export type GameAction =
   | { readonly type: "buyDone"; readonly update: ScoreUpdate }
   | { readonly type: "buyRefused"; readonly message: string; readonly now: number }
   | { readonly type: "buyLost" }
-  | { readonly type: "endRound"; readonly round: EndRound }
+  /** `now`: the local clock when it arrived. */
+  | { readonly type: "endRound"; readonly round: EndRound; readonly now?: number }
+  | { readonly type: "race"; readonly race: Race; readonly now: number }
   | { readonly type: "playerCount"; readonly online: number }
   | {
     readonly type: "throttled";
@@ -138,6 +158,8 @@ export function initialView(username: string): GameView {
     roundsSeen: 0,
     notice: null,
     signedOut: null,
+    race: null,
+    announced: null,
   };
 }
 
@@ -187,7 +209,13 @@ export function reduce(view: GameView, action: GameAction): GameView {
     case "buyLost":
       return { ...view, buying: false };
     case "endRound":
-      return endRound(view, action.round);
+      return endRound(view, action.round, action.now ?? null);
+    case "race":
+      return {
+        ...view,
+        race: action.race,
+        announced: placeAnnouncement(view.announced, action.race, action.now) ?? view.announced,
+      };
     case "playerCount":
       return { ...view, online: action.online };
     case "throttled": {
@@ -231,8 +259,20 @@ function applyUpdate(view: GameView, update: ScoreUpdate): GameView {
   };
 }
 
-function endRound(view: GameView, round: EndRound): GameView {
+function endRound(view: GameView, round: EndRound, now: number | null): GameView {
   const outcome = roundOutcome(round.winners, view.username);
+  const standings = Array.isArray(round.standings) ? round.standings : null;
+  // Only with the standings: a server that sends none leaves the result as it was.
+  const final = standings === null ? {} : {
+    standings,
+    place: finalPlace({
+      roundId: round.roundId,
+      standings,
+      username: view.username,
+      ownScore: view.confirmedScore,
+      lastRace: view.race,
+    }),
+  };
   return {
     ...view,
     confirmedScore: FRESH_ROUND.score,
@@ -247,6 +287,8 @@ function endRound(view: GameView, round: EndRound): GameView {
       winners: [...round.winners],
       nbClicks: round.nbClicks,
       outcome,
+      ...final,
+      ...(now === null ? {} : { seenAt: now }),
     },
     roundsSeen: view.roundsSeen + 1,
   };

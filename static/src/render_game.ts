@@ -1,9 +1,9 @@
 /**
  * Draws the game screen from a {@linkcode GameView}: score, multiplier, buy
- * button, countdown, connection state, result panel, the notice that a
- * session ended or that another tab plays in this one's place, leaderboard
- * and last rounds. DOM only; every decision comes
- * from `game_view.ts`, `round_text.ts` and `stats_view.ts`. Usernames go in
+ * button, countdown, connection state, result panel (with the podium), the
+ * notice that a session ended or that another tab plays in this one's place.
+ * DOM only; every decision comes from `game_view.ts`, `result_panel.ts` and
+ * `round_text.ts`. Usernames go in
  * as text, never as HTML. A control about to be disabled while it has the
  * focus hands it on to one that stays, so the focus never falls to the page.
  *
@@ -23,9 +23,10 @@ import {
   type GameView,
   hurryMs,
 } from "./game_view.ts";
-import { plural, resultText, timeOfDay, wholeNumber } from "./round_text.ts";
-import { playedRounds, rankLeaders } from "./stats_view.ts";
-import type { LeaderboardEntry, RoundSummary } from "../../src/hub/wire.ts";
+import { ordinal } from "./race_view.ts";
+import { renderRace } from "./render_race.ts";
+import { resultPanel } from "./result_panel.ts";
+import { plural, wholeNumber } from "./round_text.ts";
 
 const CONNECTION_WORDS: Record<ConnectionState, string> = {
   connecting: "Connecting…",
@@ -76,7 +77,8 @@ export function renderGame(els: PageElements, view: GameView, localNow: number):
   }
 
   renderCountdown(els, view, localNow);
-  renderResult(els, view);
+  renderResult(els, view, localNow);
+  renderRace(els, view, localNow);
   setHidden(els.sessionEnded, view.signedOut === null);
   setText(els.sessionEndedText, view.signedOut ?? "");
   // Shown, then filled: the live region is there before its words, so they are read out.
@@ -177,15 +179,33 @@ function runTimebar(fill: HTMLElement, left: Countdown | null, run: string): voi
   timebarRuns.set(fill, { run, animation });
 }
 
-function renderResult(els: PageElements, view: GameView): void {
-  const result = view.lastResult;
-  if (result === null || els.result.dataset.roundId === String(result.roundId)) return;
-  els.result.dataset.roundId = String(result.roundId);
-  els.result.dataset.outcome = result.outcome;
-  const text = resultText(result, view.username);
-  setText(els.resultLabel, text.label);
-  setText(els.resultHeadline, text.headline);
-  setText(els.resultDetail, text.detail);
+function renderResult(els: PageElements, view: GameView, localNow: number): void {
+  const panel = resultPanel(view, localNow);
+  if (panel === null) return;
+  const { dataset } = els.result;
+  if (panel.roundId !== null && dataset.roundId !== String(panel.roundId)) {
+    dataset.roundId = String(panel.roundId);
+  }
+  setAttr(els.result, "data-outcome", panel.outcome);
+  setText(els.resultLabel, panel.label);
+  setText(els.resultHeadline, panel.headline);
+  setText(els.resultDetail, panel.detail);
+  setText(els.resultYou, panel.you);
+  setHidden(els.resultYou, panel.you === "");
+  if (dataset.key === panel.key) return;
+  dataset.key = panel.key;
+  els.podium.replaceChildren(...panel.podium.map((entry) => {
+    const item = make("li", "", "podium-place");
+    if (entry.username.toLowerCase() === view.username.toLowerCase()) item.classList.add("me");
+    const rank = make("span", ordinal(entry.rank), `rank rank-${entry.rank}`);
+    item.append(
+      rank,
+      make("span", entry.username, "podium-name"),
+      make("span", wholeNumber(entry.score), "podium-score"),
+    );
+    return item;
+  }));
+  setHidden(els.podium, panel.podium.length === 0);
   // Each new result pops in: it switches between two copies of the entrance
   // animation, which restarts it without forcing a layout first.
   els.result.classList.add("fresh");
@@ -201,68 +221,4 @@ export function popGain(els: PageElements, amount: number): void {
   gain.addEventListener("animationend", () => gain.remove(), { once: true });
   els.clickZone.append(gain);
   if (els.clickZone.childElementCount > 24) els.clickZone.querySelector(".float-gain")?.remove();
-}
-
-/** Fills the leaderboard, marking the player's own row; ties share a rank and its medal. */
-export function renderLeaderboard(
-  els: PageElements,
-  entries: readonly LeaderboardEntry[],
-  username: string,
-): void {
-  const me = username.toLowerCase();
-  els.leaderboard.replaceChildren(
-    ...rankLeaders(entries).map((entry) => {
-      const item = make("li", "", "leader");
-      if (entry.username.toLowerCase() === me) item.classList.add("me");
-      item.dataset.rank = String(entry.rank);
-      const rank = make("span", String(entry.rank), `rank rank-${entry.rank}`);
-      rank.setAttribute("aria-label", `Rank ${entry.rank}`);
-      item.append(
-        rank,
-        make("span", entry.username, "leader-name"),
-        make("span", plural(entry.nbWins, "win"), "leader-wins"),
-      );
-      return item;
-    }),
-  );
-  setHidden(els.leaderboardEmpty, entries.length > 0);
-}
-
-/** Fills the list of recent rounds someone played, at most `max`, saying how many empty ones were left out. */
-export function renderRounds(
-  els: PageElements,
-  rounds: readonly RoundSummary[],
-  username: string,
-  max: number,
-): void {
-  const me = username.toLowerCase();
-  const { shown, skipped } = playedRounds(rounds, max);
-  els.rounds.replaceChildren(...shown.map((round) => {
-    const item = make("li", "", "round");
-    const won = round.winners.some((name) => name.toLowerCase() === me);
-    if (won) item.classList.add("me");
-    const winners = make("span", "", "round-winners");
-    if (round.winners.length === 0) {
-      winners.append(make("span", "No winner", "muted"));
-    } else {
-      for (const name of round.winners) winners.append(make("span", name, "chip"));
-    }
-    const meta = [
-      `top ${plural(round.nbClicks, "point")}`,
-      plural(round.players, "player"),
-      timeOfDay(round.endedAt),
-    ];
-    item.append(
-      make("span", `#${round.id}`, "round-id"),
-      winners,
-      make("span", meta.join(" · "), "round-meta"),
-    );
-    return item;
-  }));
-  setHidden(els.roundsEmpty, shown.length > 0);
-  setHidden(els.roundsSkipped, skipped === 0);
-  setText(
-    els.roundsSkipped,
-    skipped === 0 ? "" : `${plural(skipped, "round")} without players left out.`,
-  );
 }

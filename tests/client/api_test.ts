@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import {
   type Fetch,
+  fetchPlayer,
   fetchRounds,
   login,
   probeServer,
@@ -80,4 +81,30 @@ Deno.test("probeServer() says back only when the server answers healthy", async 
   assert.equal(await probeServer(answering(502, {})), false);
   assert.equal(await probeServer(answering(503, { status: "unavailable" })), false);
   assert.equal(await probeServer(offline), false);
+});
+
+Deno.test("fetchRounds() pages with before; fetchPlayer() reads a history or the 404", async () => {
+  const asked: string[] = [];
+  const recording: Fetch = (input) => {
+    asked.push(input);
+    return answering(200, [])(input);
+  };
+  await fetchRounds(5, recording);
+  await fetchRounds(5, recording, 41);
+  assert.deepEqual(asked, ["/api/rounds?limit=5", "/api/rounds?limit=5&before=41"]);
+
+  const history = {
+    username: "Ann",
+    nbWins: 4,
+    roundsPlayed: 12,
+    bestScore: 35,
+    lastRounds: [{ roundId: 9, endedAt: 5, score: 25, rank: 2, won: false }, { roundId: "x" }],
+  };
+  const read = await fetchPlayer("ann b", (input) => {
+    assert.equal(input, "/api/players/ann%20b");
+    return answering(200, history)(input);
+  });
+  assert.deepEqual(read, { ok: true, value: { ...history, lastRounds: [history.lastRounds[0]] } });
+  const unknown = await fetchPlayer("zed", answering(404, { message: "Player not found" }));
+  assert.deepEqual(unknown, { ok: false, status: 404, message: "Player not found" });
 });

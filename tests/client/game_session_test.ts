@@ -199,3 +199,43 @@ Deno.test("GameSession waits for the player to play here when the player's other
     await server.stop();
   }
 });
+
+Deno.test("GameSession asks for the race, and each Race reaches the view with the player's click", async () => {
+  const server = await startTestServer({ hashParameters: CHEAP_HASH });
+  try {
+    const player = await registerAndLogin(server.url);
+    const actions: GameAction[] = [];
+    const clicked = Promise.withResolvers<void>();
+    const raced = Promise.withResolvers<void>();
+    const session = new GameSession({
+      token: () => player.token,
+      hubUrl: (token) => `${server.url.replace(/^http/, "ws")}game?access_token=${token}`,
+      dispatch: (action) => {
+        actions.push(action);
+        if (action.type === "gameInfo") session.click();
+        if (action.type === "clickDone") clicked.resolve();
+        if (action.type === "race" && action.race.you.score === 1) raced.resolve();
+      },
+      signedOut: (message) => clicked.reject(new Error(message)),
+      probeToken: () => Promise.resolve("accepted"),
+      probeServer: () => Promise.resolve(true),
+      isOnline: () => true,
+    });
+    session.start();
+    try {
+      await Promise.all([clicked.promise, raced.promise]);
+    } finally {
+      session.stop();
+    }
+    const done = actions.find((action) => action.type === "clickDone");
+    assert.equal(done?.type === "clickDone" && done.update?.counted, true);
+    const race = actions.findLast((action) => action.type === "race");
+    assert.deepEqual(race?.type === "race" && race.race.top, [
+      { username: player.username, score: 1 },
+    ]);
+    assert.deepEqual(race?.type === "race" && race.race.you, { score: 1, rank: 1 });
+    assert.equal(actions.some((action) => action.type === "connectionLost"), false);
+  } finally {
+    await server.stop();
+  }
+});

@@ -155,7 +155,7 @@ Deno.test("reduce() resets the round and counts a win on EndRound", () => {
       nbClicks: 40,
       roundId: 7,
       nextRoundEndsAt: 1_000_060_000,
-      standings: [],
+      standings: [{ username: "Ann", score: 40 }],
     },
   });
   assert.deepEqual([displayScore(view), view.multiplier, view.multiplierCost], [0, 1, 10]);
@@ -163,7 +163,14 @@ Deno.test("reduce() resets the round and counts a win on EndRound", () => {
   assert.equal(view.roundId, 8);
   assert.equal(view.roundEndsAt, 1_000_060_000);
   assert.equal(view.roundsSeen, 1);
-  assert.deepEqual(view.lastResult, { roundId: 7, winners: ["Ann"], nbClicks: 40, outcome: "won" });
+  const { roundId, winners, nbClicks, outcome, place } = view.lastResult!;
+  assert.deepEqual({ roundId, winners, nbClicks, outcome }, {
+    roundId: 7,
+    winners: ["Ann"],
+    nbClicks: 40,
+    outcome: "won",
+  });
+  assert.deepEqual(place, { score: 40, rank: 1, players: 1 });
 });
 
 Deno.test("reduce() leaves wins alone when someone else wins or nobody does", () => {

@@ -1,6 +1,9 @@
 /**
- * Browser tests of the page's layout and manners: on a phone Click and Buy
- * are both on screen without scrolling and don't move when a round ends;
+ * Browser tests of the page's layout and manners: on a laptop (1366×768) and
+ * a phone (390×844) the whole game card, Buy included, is on screen without
+ * scrolling, in a round and after one, and the connection's state stays in
+ * view however far the page is scrolled; on a phone Click and Buy don't move
+ * when a round ends;
  * two players who tie share the win and the leaderboard rank; rounds nobody
  * played don't crowd the list; after a purchase by keyboard the focus stays
  * on a control; the registration form checks every rule as one types.
@@ -9,6 +12,7 @@
  */
 
 import assert from "node:assert/strict";
+import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { CHEAP_HASH, startTestServer } from "../support/test_server.ts";
 import { uniqueName } from "../support/accounts.ts";
@@ -19,8 +23,10 @@ import {
   OPTIONS,
   PASSWORD,
   registerInPage,
+  screenshotDir,
   text,
   waitGame,
+  waitPlaying,
   waitScore,
   withBrowser,
 } from "./browser_support.ts";
@@ -37,6 +43,62 @@ async function assertOnScreen(page: Page, selector: string, when: string): Promi
     `${selector} ${when}: ${JSON.stringify(box)}`,
   );
 }
+
+/** Asserts that the whole of `selector` is in view, below the sticky top bar. */
+async function assertBelowBar(page: Page, selector: string, when: string): Promise<void> {
+  const bar = await page.locator(".topbar").boundingBox();
+  const box = await page.locator(selector).boundingBox();
+  assert.ok(bar && box, `${selector} is shown ${when}`);
+  const { height } = page.viewportSize()!;
+  assert.ok(
+    box.y >= bar.y + bar.height && box.y + box.height <= height,
+    `${selector} ${when} is not wholly under the top bar (${
+      JSON.stringify(bar)
+    }) and on screen (${height} px): ${JSON.stringify(box)}`,
+  );
+}
+
+const LAPTOP = { viewport: { width: 1366, height: 768 } };
+
+Deno.test({
+  name:
+    "browser: at 1366×768 and 390×844 the game card fits whole; the connection's state stays in view",
+  ...OPTIONS,
+  async fn() {
+    const server = await startTestServer({ roundSeconds: 3, hashParameters: CHEAP_HASH });
+    try {
+      await withBrowser(async (browser) => {
+        for (const size of [LAPTOP, PHONE]) {
+          const width = size.viewport.width;
+          const context = await browser.newContext(size);
+          const page = await newPage(context);
+          await page.goto(server.url);
+          await registerInPage(page, uniqueName("fit"));
+          assert.equal(await page.evaluate("window.scrollY"), 0);
+          await assertBelowBar(page, ".arena", `in a round at ${width} px`);
+          await assertOnScreen(page, "#buy-button", `in a round at ${width} px`);
+
+          // A round this player won: the result panel with the player's own line.
+          await clickTimes(page, 2);
+          await page.locator('#result[data-outcome="won"]').waitFor({ timeout: 10_000 });
+          await assertBelowBar(page, ".arena", `after a round at ${width} px`);
+          await page.screenshot({ path: join(await screenshotDir(), `fit-${width}.png`) });
+
+          // Scrolled to the very bottom, during an outage: the state is still in view.
+          await page.evaluate("window.scrollTo(0, document.documentElement.scrollHeight)");
+          await context.setOffline(true);
+          await page.locator('#connection[data-state="offline"]').waitFor({ timeout: 3_000 });
+          await assertOnScreen(page, "#connection", `scrolled down, offline, at ${width} px`);
+          await context.setOffline(false);
+          await waitPlaying(page);
+          await context.close();
+        }
+      });
+    } finally {
+      await server.stop();
+    }
+  },
+});
 
 Deno.test({
   name: "browser: on a phone Click and Buy fit and stay put; ties share the win and the rank",
