@@ -25,6 +25,13 @@ export interface VerifiedToken extends TokenSubject {
 /** A token that was refused; the message never contains the token. */
 export class TokenError extends Error {
   override name = "TokenError";
+  /** Whether the token was good but for its expiry. */
+  readonly expired: boolean;
+
+  constructor(message: string, options: { readonly expired?: boolean } = {}) {
+    super(message);
+    this.expired = options.expired ?? false;
+  }
 }
 
 /** An HMAC key, or the secret to make one from. */
@@ -63,15 +70,29 @@ export async function signToken(
   return { token, expiresAt: exp * 1000 };
 }
 
+/** Options of {@linkcode verifyToken}. */
+export interface VerifyOptions {
+  /**
+   * Accept a token past its expiry (default false): only where something
+   * else bounds the session, such as a live hub connection that expires on
+   * its own.
+   */
+  readonly allowExpired?: boolean;
+}
+
 /** Verifies an HS256 token; throws {@linkcode TokenError} when it is refused or expired. */
-export async function verifyToken(secret: TokenSecret, token: string): Promise<VerifiedToken> {
+export async function verifyToken(
+  secret: TokenSecret,
+  token: string,
+  options: VerifyOptions = {},
+): Promise<VerifiedToken> {
   const key = await tokenKey(secret);
   let payload: Record<string, unknown>;
   try {
-    payload = await verify(token, key, "HS256");
+    payload = await verify(token, key, { alg: "HS256", exp: !options.allowExpired });
   } catch (error) {
     const name = error instanceof Error ? error.name : "";
-    if (name === "JwtTokenExpired") throw new TokenError("Token expired");
+    if (name === "JwtTokenExpired") throw new TokenError("Token expired", { expired: true });
     throw new TokenError("Invalid token");
   }
   const id = Number(payload.sub);

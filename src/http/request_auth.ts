@@ -59,6 +59,8 @@ export interface RequestAuthOptions {
   readonly query?: boolean;
   /** Origins besides the server's own allowed to use the cookie. */
   readonly corsOrigins: readonly string[];
+  /** Accept an expired token (default false; see `verifyToken`). */
+  readonly allowExpired?: boolean;
 }
 
 /**
@@ -88,7 +90,13 @@ export function requestToken(
 /** A request's verified player, or the refusal to answer with. */
 export type Authentication =
   | { readonly ok: true; readonly user: VerifiedToken; readonly source: TokenSource }
-  | { readonly ok: false; readonly status: 401 | 403; readonly message: string };
+  | {
+    readonly ok: false;
+    readonly status: 401 | 403;
+    readonly message: string;
+    /** Whether the token was good but for its expiry. */
+    readonly expired?: boolean;
+  };
 
 /** Finds and verifies the token of a request. */
 export async function authenticateRequest(
@@ -99,9 +107,12 @@ export async function authenticateRequest(
   const found = requestToken(c, options);
   if (!("token" in found)) return { ok: false, ...found };
   try {
-    return { ok: true, user: await verifyToken(secret, found.token), source: found.source };
+    const user = await verifyToken(secret, found.token, { allowExpired: options.allowExpired });
+    return { ok: true, user, source: found.source };
   } catch (error) {
-    if (error instanceof TokenError) return { ok: false, status: 401, message: error.message };
+    if (error instanceof TokenError) {
+      return { ok: false, status: 401, message: error.message, expired: error.expired };
+    }
     throw error;
   }
 }

@@ -21,11 +21,12 @@
 import { type Context, Hono } from "hono";
 import type { TokenSecret, VerifiedToken } from "../auth/tokens.ts";
 import type { ServeEnv } from "../http/serve.ts";
-import { authenticateRequest, originAllowed } from "../http/request_auth.ts";
+import { authenticateRequest, type Authentication, originAllowed } from "../http/request_auth.ts";
 import { forwardedFor } from "../http/client_address.ts";
 import type { Hub, HubConnection } from "./hub.ts";
 import type { MessageBudget } from "./message_budget.ts";
 import { Negotiations } from "./negotiate.ts";
+import { tokenOwner } from "./connection_token.ts";
 import { ConnectionBudgets } from "./transports/connection_budgets.ts";
 import { isUpgrade, upgradeProblem, WebSocketTransport } from "./transports/websocket.ts";
 import { ServerSentEventsSocket } from "./transports/server_sent_events.ts";
@@ -90,10 +91,9 @@ export function hubRoutes(deps: TransportDeps): Hono<Env> {
     if (!originAllowed(c.req.header("origin"), c.req.header("host"), deps.corsOrigins)) {
       return c.json({ message: "Origin not allowed" }, 403);
     }
-    const auth = await authenticateRequest(c, deps.secret, {
-      query: true,
-      corsOrigins: deps.corsOrigins,
-    });
+    const options = { query: true, corsOrigins: deps.corsOrigins };
+    let auth = await authenticateRequest(c, deps.secret, options);
+    if (!auth.ok && auth.expired) auth = await lapsed(c, options) ?? auth;
     if (!auth.ok) return c.json({ message: auth.message }, auth.status);
     const wait = budgets.retryAfter(auth.user.id);
     if (wait > 0) {
@@ -103,6 +103,31 @@ export function hubRoutes(deps: TransportDeps): Hono<Env> {
     }
     c.set("user", auth.user);
     await next();
+  };
+
+  /**
+   * A request of a live Server-Sent Events or long-polling connection whose
+   * token expired still speaks for the connection's player: the official
+   * clients keep sending the token they started with on these requests (their
+   * refresh on a 401 never runs), while the connection itself ends with the
+   * player's session, renewed or not (the keep-alive closes it then). So a
+   * token good but for its expiry, of the connection's player, is accepted
+   * for it; another server's connection is left to its owner, which applies
+   * this same rule to the relayed request.
+   */
+  const lapsed = async (
+    c: Context<Env>,
+    options: { readonly query: boolean; readonly corsOrigins: readonly string[] },
+  ): Promise<Authentication | undefined> => {
+    const token = c.req.query("id");
+    if (token === undefined || isUpgrade(c)) return undefined;
+    const auth = await authenticateRequest(c, deps.secret, { ...options, allowExpired: true });
+    if (!auth.ok) return undefined;
+    const connection = hub.registry.byToken(token);
+    if (connection !== undefined) return connection.playerId === auth.user.id ? auth : undefined;
+    const owner = tokenOwner(token);
+    const elsewhere = deps.relay !== undefined && owner !== undefined && owner !== deps.serverId;
+    return elsewhere ? auth : undefined;
   };
 
   /** Opens a connection of the request's player, or answers why not. */
