@@ -225,3 +225,23 @@ export function clusterMetrics(sizes: Sizes): Metric[] {
     },
   ];
 }
+
+/**
+ * The rows of the scrape cost (`scrape.ts`): the project with `/metrics`
+ * scraped every second in the first column, not scraped in the second.
+ */
+export function scrapeMetrics(sizes: Sizes): Metric[] {
+  return [
+    {
+      id: "scrapeCpuPerClick",
+      label: `Server CPU per counted click, ${sizes.scrapePlayers.toLocaleString("en-US")} ` +
+        `players at ${sizes.scrapeRate}/s each`,
+      unit: "µs",
+      goal: { on: "ratio", atMost: 1.03 },
+    },
+    { id: "scrapeRatio", label: "… scraped / not scraped within each repeat", unit: "×" },
+    { id: "scrapeClicks", label: "… clicks counted/s", unit: "/s" },
+    { id: "scrapeP99", label: "… GET /metrics p99", unit: "ms" },
+    { id: "scrapeKiB", label: "… GET /metrics answer size", unit: "KiB" },
+  ];
+}

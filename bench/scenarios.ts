@@ -52,6 +52,10 @@ export interface Sizes {
   /** Sockets spread over those servers, and the rounds their `EndRound`s are timed over. */
   readonly clusterSockets: number;
   readonly clusterRounds: number;
+  /** Scrape cost (`scrape.ts`): players clicking `scrapeRate` times a second each, per window. */
+  readonly scrapePlayers: number;
+  readonly scrapeRate: number;
+  readonly scrapeMs: number;
 }
 
 /** The full run. */
@@ -79,6 +83,9 @@ export const FULL: Sizes = {
   clusterServers: 3,
   clusterSockets: 1000,
   clusterRounds: 20,
+  scrapePlayers: 1000,
+  scrapeRate: 20,
+  scrapeMs: 10_000,
 };
 
 /** One repeat with smaller sizes, for working on the bench itself. */
@@ -96,6 +103,7 @@ export const QUICK: Sizes = {
   fairnessMs: 1500,
   clusterFloodMs: 2000,
   clusterRounds: 6,
+  scrapeMs: 5000,
 };
 
 /** Runs every scenario against `target` once and returns its figures. */
