@@ -243,5 +243,16 @@ export function scrapeMetrics(sizes: Sizes): Metric[] {
     { id: "scrapeClicks", label: "… clicks counted/s", unit: "/s" },
     { id: "scrapeP99", label: "… GET /metrics p99", unit: "ms" },
     { id: "scrapeKiB", label: "… GET /metrics answer size", unit: "KiB" },
+    {
+      id: "scrapeServerMs",
+      label: `… server CPU of one scrape, ${sizes.scrapePlayers.toLocaleString("en-US")} ` +
+        `players idle, ${sizes.scrapeBurst} scrapes back to back`,
+      unit: "ms",
+    },
+    {
+      id: "scrapeExpected",
+      label: "… ratio to expect from that: 1 + one scrape's CPU / a second of clicks' CPU",
+      unit: "×",
+    },
   ];
 }

@@ -3,11 +3,16 @@
  * (the baseline has no `/metrics`). One repeat is one session on a freshly
  * started server, its per-client limits raised, with rounds longer than the
  * session so that no round ends in a measured window. In it the paced flood
- * (`scrapePlayers` players, each `scrapeRate` clicks a second) runs twice:
- * once with a `scrape` load beside it getting `/metrics` every second, once
- * without. Which comes first alternates between repeats, so that whatever
- * drifts over a session (the server warming up, the machine's other work)
- * weighs on both alike.
+ * (`scrapePlayers` players, each `scrapeRate` clicks a second) runs once, its
+ * window cut into phases of 2 s on the wall clock's grid, while a `scrape`
+ * load beside it gets `/metrics` every second in the even phases only. Server
+ * CPU per click over the even phases is the scraped figure, over the odd ones
+ * the unscraped: the two alternate every 2 s, so whatever drifts (the server
+ * warming up, the machine's other work) weighs on both alike. Then, on the
+ * same server, the players join again and stay idle while `/metrics` is
+ * scraped `scrapeBurst` times back to back: the server's CPU per scrape,
+ * over the CPU a second of clicks took while not scraped, gives the ratio to
+ * expect, a check on the first that a busy machine's noise hardly moves.
  *
  * @module
  */
@@ -22,79 +27,91 @@ const ROUND_SECONDS = 3600;
 /** Every second: five times as often as the 5 s that `docs/operations.md` suggests. */
 const SCRAPE_INTERVAL_MS = 1000;
 
+/** Phases of the wall clock's grid: scraped in even ones (two scrapes each), not in odd ones. */
+const PHASE_MS = 2000;
+
 /** Each repeat's figures: with `/metrics` scraped, and without. */
 export interface ScrapeFigures {
   readonly scraped: Figures;
   readonly unscraped: Figures;
 }
 
-/** Options of {@linkcode measureScrape}. */
-export interface ScrapeOptions {
-  /** Run the scraped window first (default false); alternate it between repeats. */
-  readonly scrapedFirst?: boolean;
-}
-
-/** Runs the scraped and the unscraped window once each against `target`, on one server. */
+/** Runs one paced flood against `target`, scraped in every other phase, on a fresh server. */
 export async function measureScrape(
   target: Target,
   sizes: Sizes,
   noise: Noise,
   log: (s: string) => void,
-  options: ScrapeOptions = {},
 ): Promise<ScrapeFigures> {
-  const order = options.scrapedFirst ? [true, false] : [false, true];
-  const figures: { scraped: Figures; unscraped: Figures } = { scraped: {}, unscraped: {} };
   const timeoutMs = 60_000 + sizes.scrapeMs;
+  const scraped: Figures = {};
+  const unscraped: Figures = {};
   await session(target, ROUND_SECONDS, "raised", async (base) => {
-    const flood = {
-      mode: "flood",
+    log(
+      `${target.name}: ${sizes.scrapePlayers} players at ${sizes.scrapeRate}/s, ` +
+        `/metrics scraped every second in every other ${PHASE_MS / 1000} s`,
+    );
+    const run = await quietly(
+      noise,
+      log,
+      Number(base["server-pid"]),
+      async () => {
+        const scraper = await startLoad({
+          mode: "scrape",
+          url: base.url,
+          "interval-ms": SCRAPE_INTERVAL_MS,
+          "phase-ms": PHASE_MS,
+        }, timeoutMs);
+        try {
+          await scraper.ready;
+          // The scraper's own CPU is reported as the helper's and left out of the noise.
+          const flood = await runLoad({
+            mode: "flood",
+            ...base,
+            players: sizes.scrapePlayers,
+            rate: sizes.scrapeRate,
+            "warmup-ms": 1000,
+            "duration-ms": sizes.scrapeMs,
+            "phase-ms": PHASE_MS,
+            "helper-pid": scraper.pid,
+          }, timeoutMs);
+          scraper.stop();
+          return { flood, scrape: await scraper.result };
+        } finally {
+          scraper.stop();
+        }
+      },
+      (r) => r.flood.otherCpu,
+    );
+    const { flood, scrape } = run;
+    if (scrape.failed > 0) throw new Error(`${scrape.failed} scrapes of /metrics failed`);
+    let unscrapedCores = NaN;
+    for (const [parity, into] of [[0, scraped], [1, unscraped]] as const) {
+      let [clicks, seconds, phases] = [0, 0, 0];
+      flood.phaseClicks.forEach((count: number, i: number) => {
+        if ((flood.firstPhase + i) % 2 !== parity) return;
+        clicks += count;
+        seconds += flood.phaseServerSeconds[i];
+        phases++;
+      });
+      into.scrapeCpuPerClick = seconds / clicks * 1e6;
+      into.scrapeClicks = clicks / (phases * PHASE_MS / 1000);
+      unscrapedCores = seconds / (phases * PHASE_MS / 1000);
+    }
+    scraped.scrapeP99 = scrape.p99Ms;
+    scraped.scrapeKiB = scrape.bytes / 1024;
+    log(`${target.name}: ${sizes.scrapeBurst} scrapes back to back, ${sizes.scrapePlayers} idle`);
+    const burst = await runLoad({
+      mode: "scrape-burst",
       ...base,
       players: sizes.scrapePlayers,
-      rate: sizes.scrapeRate,
-      "warmup-ms": 1000,
-      "duration-ms": sizes.scrapeMs,
-    };
-    for (const scraped of order) {
-      log(
-        `${target.name}: ${sizes.scrapePlayers} players at ${sizes.scrapeRate}/s, ` +
-          (scraped ? "/metrics scraped every second" : "not scraped"),
-      );
-      const run = await quietly(
-        noise,
-        log,
-        Number(base["server-pid"]),
-        async () => {
-          if (!scraped) return { flood: await runLoad(flood, timeoutMs), scrape: undefined };
-          const scraper = await startLoad({
-            mode: "scrape",
-            url: base.url,
-            "interval-ms": SCRAPE_INTERVAL_MS,
-          }, timeoutMs);
-          try {
-            await scraper.ready;
-            // The scraper's own CPU is reported as the helper's and left out of the noise.
-            const clicks = await runLoad({ ...flood, "helper-pid": scraper.pid }, timeoutMs);
-            scraper.stop();
-            return { flood: clicks, scrape: await scraper.result };
-          } finally {
-            scraper.stop();
-          }
-        },
-        (r) => r.flood.otherCpu,
-      );
-      const into = scraped ? figures.scraped : figures.unscraped;
-      into.scrapeCpuPerClick = run.flood.serverCpu / run.flood.clicksPerSecond * 1e6;
-      into.scrapeClicks = run.flood.clicksPerSecond;
-      if (run.scrape !== undefined) {
-        if (run.scrape.failed > 0) {
-          throw new Error(`${run.scrape.failed} scrapes of /metrics failed`);
-        }
-        into.scrapeP99 = run.scrape.p99Ms;
-        into.scrapeKiB = run.scrape.bytes / 1024;
-      }
-    }
+      burst: sizes.scrapeBurst,
+    }, timeoutMs);
+    scraped.scrapeServerMs = burst.serverMsPerScrape;
+    // One scrape a second, over the CPU a second of clicks took while not scraped.
+    scraped.scrapeExpected = 1 + burst.serverMsPerScrape / 1000 * (1000 / SCRAPE_INTERVAL_MS) /
+        unscrapedCores;
   });
-  figures.scraped.scrapeRatio = figures.scraped.scrapeCpuPerClick /
-    figures.unscraped.scrapeCpuPerClick;
-  return figures;
+  scraped.scrapeRatio = scraped.scrapeCpuPerClick / unscraped.scrapeCpuPerClick;
+  return { scraped, unscraped };
 }
