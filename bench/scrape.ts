@@ -36,6 +36,39 @@ export interface ScrapeFigures {
   readonly unscraped: Figures;
 }
 
+/** A flood's figures phase by phase (see `load_flood.ts`, `--phase-ms`). */
+export interface Phases {
+  /** The first phase's index on the wall clock's grid. */
+  readonly firstPhase: number;
+  readonly phaseClicks: readonly number[];
+  readonly phaseServerSeconds: readonly number[];
+}
+
+/** What the server spent over the even or the odd phases of the grid. */
+export interface PhaseCost {
+  readonly cpuPerClickUs: number;
+  readonly clicksPerSecond: number;
+  /** The server's CPU seconds a second. */
+  readonly cores: number;
+}
+
+/** Sums the even or the odd phases of `phases` (each `phaseMs` long); NaN when there are none. */
+export function phaseCost(phases: Phases, parity: "even" | "odd", phaseMs: number): PhaseCost {
+  let [clicks, seconds, count] = [0, 0, 0];
+  phases.phaseClicks.forEach((phaseClicks, i) => {
+    if (((phases.firstPhase + i) % 2 === 0) !== (parity === "even")) return;
+    clicks += phaseClicks;
+    seconds += phases.phaseServerSeconds[i];
+    count++;
+  });
+  const span = count * phaseMs / 1000;
+  return {
+    cpuPerClickUs: clicks > 0 ? seconds / clicks * 1e6 : NaN,
+    clicksPerSecond: span > 0 ? clicks / span : NaN,
+    cores: span > 0 ? seconds / span : NaN,
+  };
+}
+
 /** Runs one paced flood against `target`, scraped in every other phase, on a fresh server. */
 export async function measureScrape(
   target: Target,
@@ -85,19 +118,12 @@ export async function measureScrape(
     );
     const { flood, scrape } = run;
     if (scrape.failed > 0) throw new Error(`${scrape.failed} scrapes of /metrics failed`);
-    let unscrapedCores = NaN;
-    for (const [parity, into] of [[0, scraped], [1, unscraped]] as const) {
-      let [clicks, seconds, phases] = [0, 0, 0];
-      flood.phaseClicks.forEach((count: number, i: number) => {
-        if ((flood.firstPhase + i) % 2 !== parity) return;
-        clicks += count;
-        seconds += flood.phaseServerSeconds[i];
-        phases++;
-      });
-      into.scrapeCpuPerClick = seconds / clicks * 1e6;
-      into.scrapeClicks = clicks / (phases * PHASE_MS / 1000);
-      unscrapedCores = seconds / (phases * PHASE_MS / 1000);
+    for (const [parity, into] of [["even", scraped], ["odd", unscraped]] as const) {
+      const cost = phaseCost(flood, parity, PHASE_MS);
+      into.scrapeCpuPerClick = cost.cpuPerClickUs;
+      into.scrapeClicks = cost.clicksPerSecond;
     }
+    const unscrapedCores = phaseCost(flood, "odd", PHASE_MS).cores;
     scraped.scrapeP99 = scrape.p99Ms;
     scraped.scrapeKiB = scrape.bytes / 1024;
     log(`${target.name}: ${sizes.scrapeBurst} scrapes back to back, ${sizes.scrapePlayers} idle`);
