@@ -242,6 +242,12 @@ export function scrapeMetrics(sizes: Sizes): Metric[] {
     { id: "scrapeRatio", label: "… scraped / not scraped within each repeat", unit: "×" },
     { id: "scrapeClicks", label: "… clicks counted/s", unit: "/s" },
     { id: "scrapeP99", label: "… GET /metrics p99", unit: "ms" },
+    {
+      id: "scrapeFailed",
+      label: "… scrapes failed (no answer within the 1 s timeout)",
+      unit: "",
+      noRatio: true,
+    },
     { id: "scrapeKiB", label: "… GET /metrics answer size", unit: "KiB" },
     {
       id: "scrapeServerMs",
