@@ -23,6 +23,7 @@ import { oversizeLoad } from "./load_oversize.ts";
 import { hogLoad } from "./load_hog.ts";
 import { takeoverLoad } from "./load_takeover.ts";
 import { watchLoad } from "./load_watch.ts";
+import { scrapeBurstLoad, scrapeLoad } from "./load_scrape.ts";
 
 const MODES: Record<string, (c: LoadContext) => Promise<unknown>> = {
   flood: floodLoad,
@@ -36,6 +37,8 @@ const MODES: Record<string, (c: LoadContext) => Promise<unknown>> = {
   hog: hogLoad,
   takeover: takeoverLoad,
   watch: watchLoad,
+  scrape: scrapeLoad,
+  "scrape-burst": scrapeBurstLoad,
 };
 
 async function main(): Promise<void> {

@@ -16,6 +16,13 @@
  * `--helper-pid` names a process the server leans on (Redis, in clustered
  * mode): its CPU over the same window is reported, and left out of the noise.
  *
+ * `--phase-ms=P` cuts the measured window into phases on the wall clock's
+ * grid of P ms (phase k runs from k × P to (k + 1) × P, epoch ms): the window
+ * starts at the first boundary after the warm-up and holds whole phases, and
+ * the clicks counted and the server's CPU seconds are reported for each, so
+ * that another process on the same grid (a scraper working in even phases
+ * only) can be compared phase by phase.
+ *
  * @module
  */
 
@@ -52,6 +59,10 @@ export interface FloodResult {
   readonly latenessP50Ms: number;
   readonly latenessP99Ms: number;
   readonly latenessMaxMs: number;
+  /** With `--phase-ms`: the first phase's index on the grid, then each phase's figures. */
+  readonly firstPhase?: number;
+  readonly phaseClicks?: readonly number[];
+  readonly phaseServerSeconds?: readonly number[];
 }
 
 /** Runs the flood described by the context's flags (see module doc). */
@@ -64,6 +75,7 @@ export async function floodLoad(ctx: LoadContext): Promise<FloodResult> {
   const pid = ctx.num("server-pid", 0);
   const rate = ctx.num("rate", 0);
   const helper = ctx.num("helper-pid", 0);
+  const phaseMs = ctx.num("phase-ms", 0);
   const joined = await joinMany(players, ctx.urlOf);
   const roundMs = joined[0].gameInfo.roundDurationMs;
 
@@ -129,13 +141,26 @@ export async function floodLoad(ctx: LoadContext): Promise<FloodResult> {
   refills.forEach((refill) => refill());
 
   await sleep(warmupMs);
+  const phases = phaseMs > 0 ? Math.max(1, Math.floor(durationMs / phaseMs)) : 0;
+  const firstPhase = phases > 0 ? Math.ceil(nowMs() / phaseMs) : 0;
+  if (phases > 0) await sleep(firstPhase * phaseMs - nowMs());
   const start = nowMs();
   const [counted0, completed0] = [counted, completed];
   const cpu0 = cpuSnapshot(pid);
   const helper0 = helper ? cpuSeconds(helper) : NaN;
   measureFrom = start;
-  measureTo = start + durationMs;
-  await sleep(durationMs);
+  measureTo = start + (phases > 0 ? phases * phaseMs : durationMs);
+  const phaseClicks: number[] = [];
+  const phaseServerSeconds: number[] = [];
+  let [clicksAt, serverAt] = [counted0, cpu0.server];
+  for (let k = 1; k <= phases; k++) {
+    await sleep((firstPhase + k) * phaseMs - nowMs());
+    const server = cpuSeconds(pid);
+    phaseClicks.push(counted - clicksAt);
+    phaseServerSeconds.push(server - serverAt);
+    [clicksAt, serverAt] = [counted, server];
+  }
+  if (phases === 0) await sleep(durationMs);
   const seconds = (nowMs() - start) / 1000;
   const [counted1, completed1] = [counted, completed];
   const cpu = cpuUsage(cpu0, cpuSnapshot(pid));
@@ -157,5 +182,6 @@ export async function floodLoad(ctx: LoadContext): Promise<FloodResult> {
     latenessP50Ms: round3(quantile(lateness, 0.5)),
     latenessP99Ms: round3(quantile(lateness, 0.99)),
     latenessMaxMs: round3(quantile(lateness, 1)),
+    ...phases > 0 ? { firstPhase, phaseClicks, phaseServerSeconds } : {},
   };
 }

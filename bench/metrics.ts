@@ -225,3 +225,40 @@ export function clusterMetrics(sizes: Sizes): Metric[] {
     },
   ];
 }
+
+/**
+ * The rows of the scrape cost (`scrape.ts`): the project with `/metrics`
+ * scraped every second in the first column, not scraped in the second.
+ */
+export function scrapeMetrics(sizes: Sizes): Metric[] {
+  return [
+    {
+      id: "scrapeCpuPerClick",
+      label: `Server CPU per counted click, ${sizes.scrapePlayers.toLocaleString("en-US")} ` +
+        `players at ${sizes.scrapeRate}/s each`,
+      unit: "µs",
+      goal: { on: "ratio", atMost: 1.03 },
+    },
+    { id: "scrapeRatio", label: "… scraped / not scraped within each repeat", unit: "×" },
+    { id: "scrapeClicks", label: "… clicks counted/s", unit: "/s" },
+    { id: "scrapeP99", label: "… GET /metrics p99", unit: "ms" },
+    {
+      id: "scrapeFailed",
+      label: "… scrapes failed (no answer within the 1 s timeout)",
+      unit: "",
+      noRatio: true,
+    },
+    { id: "scrapeKiB", label: "… GET /metrics answer size", unit: "KiB" },
+    {
+      id: "scrapeServerMs",
+      label: `… server CPU of one scrape, ${sizes.scrapePlayers.toLocaleString("en-US")} ` +
+        `players idle, ${sizes.scrapeBurst} scrapes back to back`,
+      unit: "ms",
+    },
+    {
+      id: "scrapeExpected",
+      label: "… ratio to expect from that: 1 + one scrape's CPU / a second of clicks' CPU",
+      unit: "×",
+    },
+  ];
+}

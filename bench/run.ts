@@ -6,8 +6,9 @@
  *
  * Flags: `--repeats=N` (default 3), `--quick` (1 repeat, smaller sizes),
  * `--project=baseline` (put the baseline in both slots, to check the harness;
- * the clustered part is then left out), `--only=speed`, `--only=attacks` or
- * `--only=cluster` (one part of the scenarios).
+ * the clustered part and the scrape cost are then left out), `--only=speed`,
+ * `--only=attacks`, `--only=cluster` or `--only=metrics` (one part of the
+ * scenarios; `metrics` is what scraping `/metrics` costs the project).
  * Never run in CI: it takes minutes and both cores.
  *
  * @module
@@ -20,7 +21,8 @@ import { measureAttacks } from "./attacks.ts";
 import { measureCluster } from "./cluster.ts";
 import { type ClusterSetup, prepareCluster } from "./cluster_session.ts";
 import type { Figures, Noise } from "./session.ts";
-import { clusterMetrics, metricsFor } from "./metrics.ts";
+import { measureScrape } from "./scrape.ts";
+import { clusterMetrics, metricsFor, scrapeMetrics } from "./metrics.ts";
 import { renderReport, type Samples } from "./report.ts";
 import { baselineTarget, projectTarget, randomSecret } from "./targets.ts";
 
@@ -29,13 +31,14 @@ const HARD_LIMIT_MS = 15 * 60_000;
 /**
  * When each part should be done, and how long one repeat of it takes on a
  * quiet machine: the speed half is kept under five minutes, the hostile half
- * adds about two and a half, the clustered part about two. Waiting for quiet
- * yields to the target.
+ * adds about two and a half, the clustered part about two, the scrape cost
+ * about two. Waiting for quiet yields to the target.
  */
 const BUDGET = {
   speed: { targetMs: 4.75 * 60_000, paceMs: 80_000 },
   attacks: { targetMs: 2.5 * 60_000, paceMs: 50_000 },
   cluster: { targetMs: 2 * 60_000, paceMs: 40_000 },
+  metrics: { targetMs: 2 * 60_000, paceMs: 30_000 },
 } as const;
 
 type Part = keyof typeof BUDGET;
@@ -45,7 +48,12 @@ const ONLY: Readonly<Record<Part, string>> = {
   speed: "the speed scenarios",
   attacks: "the hostile scenarios",
   cluster: "the clustered part",
+  metrics: "the scrape cost",
 };
+
+const SCRAPE_INTRO = "The project against itself: server CPU per click of the paced flood " +
+  "while `GET /metrics` is scraped every second, and while not, alternating every 2 s on one " +
+  "server per repeat.";
 
 const CLUSTER_INTRO = "Clustered mode (`REDIS_URL` and `DATABASE_URL` set): servers on core 0 " +
   "sharing Redis and PostgreSQL, which run unpinned; the second column is the project as one " +
@@ -100,16 +108,22 @@ async function main(): Promise<void> {
   const sizes = quick ? QUICK : FULL;
   const only = flags.get("only") as Part | undefined;
   if (only !== undefined && !(only in BUDGET)) {
-    throw new TypeError(`--only must be speed, attacks or cluster, got "${only}"`);
+    throw new TypeError(`--only must be speed, attacks, cluster or metrics, got "${only}"`);
   }
   const asBaseline = flags.get("project") === "baseline";
-  if (asBaseline && only === "cluster") {
-    throw new TypeError("--project=baseline has no clustered part to measure");
+  // The baseline is neither clustered nor has /metrics: those parts measure the project alone.
+  const projectOnly = (part: Part) => part === "cluster" || part === "metrics";
+  if (asBaseline && only !== undefined && projectOnly(only)) {
+    throw new TypeError(
+      `Cannot measure ${ONLY[only]} with --project=baseline: it is the project's`,
+    );
   }
   const parts = (Object.keys(BUDGET) as Part[]).filter((part) =>
-    only !== undefined ? part === only : !(asBaseline && part === "cluster")
+    only !== undefined ? part === only : !(asBaseline && projectOnly(part))
   );
-  const halves = parts.filter((part): part is "speed" | "attacks" => part !== "cluster");
+  const halves = parts.filter((part): part is "speed" | "attacks" =>
+    part === "speed" || part === "attacks"
+  );
   const log = (line: string) =>
     console.error(`[${((performance.now()) / 1000).toFixed(0)}s] ${line}`);
   const tmp = await Deno.makeTempDir({ prefix: "clicker-bench-" });
@@ -132,7 +146,12 @@ async function main(): Promise<void> {
   try {
     log("preparing the project's accounts and database");
     const secret = randomSecret();
-    const players = Math.max(...sizes.fanout, sizes.latenessPlayers + 10, sizes.logins + 1);
+    const players = Math.max(
+      ...sizes.fanout,
+      sizes.latenessPlayers + 10,
+      sizes.logins + 1,
+      sizes.scrapePlayers,
+    );
     const project = asBaseline
       ? baselineTarget("baseline as project")
       : await projectTarget(tmp, secret, players);
@@ -146,6 +165,8 @@ async function main(): Promise<void> {
       [baseline.name]: {},
       clustered: {},
       single: {},
+      scraped: {},
+      unscraped: {},
     };
     const keep = (name: string, figures: Figures) => {
       for (const [id, value] of Object.entries(figures)) (samples[name][id] ??= []).push(value);
@@ -164,6 +185,17 @@ async function main(): Promise<void> {
               ...halves.includes("speed") ? await measure(target, sizes, noise, log) : {},
               ...halves.includes("attacks") ? await measureAttacks(target, sizes, noise, log) : {},
             }),
+        });
+      }
+      if (parts.includes("metrics")) {
+        jobs.push({
+          label: `repeat ${r + 1}/${repeats}: scrape cost`,
+          guessMs: BUDGET.metrics.paceMs,
+          run: async () => {
+            const figures = await measureScrape(project, sizes, noise, log);
+            keep("scraped", figures.scraped);
+            keep("unscraped", figures.unscraped);
+          },
         });
       }
       if (setup) {
@@ -223,6 +255,14 @@ async function main(): Promise<void> {
       tables.push(renderReport(clusterRows, samples.clustered, samples.single, above, [
         "Clustered",
         "Single process",
+      ]));
+    }
+    const scrapeRows = scrapeMetrics(sizes).filter(measured(samples.scraped, samples.unscraped));
+    if (scrapeRows.length > 0) {
+      const above = tables.length > 0 ? [SCRAPE_INTRO] : [...header, "", SCRAPE_INTRO];
+      tables.push(renderReport(scrapeRows, samples.scraped, samples.unscraped, above, [
+        "Scraped every second",
+        "Not scraped",
       ]));
     }
     const report = tables.join("\n");

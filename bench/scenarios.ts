@@ -52,6 +52,12 @@ export interface Sizes {
   /** Sockets spread over those servers, and the rounds their `EndRound`s are timed over. */
   readonly clusterSockets: number;
   readonly clusterRounds: number;
+  /** Scrape cost (`scrape.ts`): players clicking `scrapeRate` times a second each, for how long. */
+  readonly scrapePlayers: number;
+  readonly scrapeRate: number;
+  readonly scrapeMs: number;
+  /** Scrapes back to back, players idle, for the server's CPU per scrape. */
+  readonly scrapeBurst: number;
 }
 
 /** The full run. */
@@ -79,6 +85,10 @@ export const FULL: Sizes = {
   clusterServers: 3,
   clusterSockets: 1000,
   clusterRounds: 20,
+  scrapePlayers: 1000,
+  scrapeRate: 20,
+  scrapeMs: 20_000,
+  scrapeBurst: 100,
 };
 
 /** One repeat with smaller sizes, for working on the bench itself. */
@@ -96,6 +106,7 @@ export const QUICK: Sizes = {
   fairnessMs: 1500,
   clusterFloodMs: 2000,
   clusterRounds: 6,
+  scrapeMs: 8000,
 };
 
 /** Runs every scenario against `target` once and returns its figures. */
