@@ -89,6 +89,8 @@ export class App {
   #rounds: RoundSummary[] = [];
   /** The player's own history, when the server has one. */
   #history: PlayerHistory | null = null;
+  /** Whether the server sent a `Race` since the game was entered: it keeps players' histories. */
+  #racing = false;
 
   constructor(deps: AppDeps) {
     this.#deps = deps;
@@ -254,6 +256,7 @@ export class App {
     this.#roundsWanted = RECENT_ROUNDS;
     this.#rounds = [];
     this.#history = null;
+    this.#racing = false;
     this.#stopTicking();
   }
 
@@ -308,13 +311,16 @@ export class App {
 
   #dispatch(action: GameAction): void {
     if (this.#view === null) return;
-    // The first Race says the server keeps players' histories: the lists are fetched again with it.
-    const firstRace = action.type === "race" && this.#view.race === null;
+    // The first Race says the server keeps players' histories: the player's is fetched with it
+    // (once: a reconnect's GameInfo brings the lists up to date by itself).
+    const firstRace = action.type === "race" && !this.#racing;
+    if (firstRace) this.#racing = true;
     this.#view = reduce(this.#view, action);
     if (action.type === "clickDone" && action.update?.counted) {
       popGain(this.#deps.els, action.update.multiplier);
     }
-    if (action.type === "endRound" || firstRace) void this.#refreshStats();
+    if (action.type === "endRound") void this.#refreshStats();
+    else if (firstRace) void this.#refreshRecord();
     if (action.type === "gameInfo") {
       // A reconnect may have missed rounds: show where things stand, unless the
       // lists already hold the last round GameInfo names (the first GameInfo
@@ -376,13 +382,14 @@ export class App {
       const [leaders, rounds, history] = await Promise.all([
         fetchLeaderboard(LEADERBOARD_SIZE, this.#deps.fetch),
         fetchRounds(wanted, this.#deps.fetch),
-        this.#view?.race ? fetchPlayer(username, this.#deps.fetch) : null,
+        this.#racing ? fetchPlayer(username, this.#deps.fetch) : null,
       ]);
       const view = this.#view;
       if (view === null || request !== this.#statsRequest) return -1;
       const { els } = this.#deps;
       if (isOk(leaders)) renderLeaderboard(els, leaders.value, view.username);
-      this.#history = history !== null && isOk(history) ? history.value : null;
+      // Not asked (the race not seen yet when this began): the history fetched meanwhile stays.
+      if (history !== null && isOk(history)) this.#history = history.value;
       renderRecord(els, this.#history);
       if (!isOk(rounds)) return -1;
       this.#rounds = rounds.value;
@@ -390,6 +397,20 @@ export class App {
       return isOk(leaders) ? Math.max(0, ...rounds.value.map((round) => round.id)) : -1;
     })();
     return this.#stats;
+  }
+
+  /** Fetches and shows the player's own history, and the rounds they played in the list. */
+  async #refreshRecord(): Promise<void> {
+    const request = this.#statsRequest;
+    const history = await fetchPlayer(this.#view?.username ?? "", this.#deps.fetch);
+    const view = this.#view;
+    // A full refresh meanwhile brought the history with the lists.
+    if (view === null || !isOk(history) || request !== this.#statsRequest) return;
+    this.#history = history.value;
+    const { els } = this.#deps;
+    renderRecord(els, this.#history);
+    const more = this.#rounds.length >= this.#roundsWanted;
+    renderRounds(els, this.#rounds, view.username, this.#history, more);
   }
 
   /** "Older rounds": the next page, before the oldest round the list shows. */

@@ -119,6 +119,8 @@ Deno.test("SIGTERM mid-round: exit 0 fast, sockets get 1001, a restart before th
       nbClicks: 13,
       roundId: round.roundId,
       nextRoundEndsAt: round.endsAt + roundSeconds * 1000,
+      // The round's final top, carried over the restart from the checkpoint.
+      standings: [{ username: a.username, score: 13 }, { username: b.username, score: 7 }],
     });
     assert.equal(await server.stop("SIGTERM"), 0);
   });
