@@ -68,6 +68,12 @@ export interface ConnectionRegistryOptions<C extends Connection = Connection> {
   readonly nextBatch?: (run: () => void) => void;
 }
 
+/** Options of {@linkcode ConnectionRegistry.broadcast}. */
+export interface BroadcastOptions {
+  /** Called once the message is written to every recipient (at once when one batch holds them). */
+  readonly sent?: () => void;
+}
+
 /** A broadcast not yet sent to every connection it is for. */
 interface PendingBroadcast<C extends Connection> {
   /** Its recipients, in the order it reaches them. */
@@ -78,6 +84,7 @@ interface PendingBroadcast<C extends Connection> {
   next: number;
   /** The message in each recipient's protocol. */
   readonly frames: Map<HubProtocol, SharedFrame>;
+  readonly sent?: () => void;
 }
 
 /** Every open connection, and the one timer that looks after them. */
@@ -287,7 +294,7 @@ export class ConnectionRegistry<C extends Connection = Connection> {
    * per protocol, framed once per transport, in batches of `broadcastBatch`
    * connections (the first at once).
    */
-  broadcast(encode: (protocol: HubProtocol) => Frame): void {
+  broadcast(encode: (protocol: HubProtocol) => Frame, options: BroadcastOptions = {}): void {
     const list: C[] = [];
     const frames = new Map<HubProtocol, SharedFrame>();
     for (const connection of this.#connections.values()) {
@@ -296,15 +303,15 @@ export class ConnectionRegistry<C extends Connection = Connection> {
       const protocol = connection.protocol;
       if (!frames.has(protocol)) frames.set(protocol, new SharedFrame(encode(protocol)));
     }
-    if (list.length === 0) return;
     if (this.#pending.length === 0 && list.length <= this.#batch) {
       for (const connection of list) {
         const frame = frames.get(connection.protocol)!;
         this.#deliver(connection, frame.data, frame);
       }
+      options.sent?.();
       return;
     }
-    this.#pending.push({ list, waiting: new Set(list), next: 0, frames });
+    this.#pending.push({ list, waiting: new Set(list), next: 0, frames, sent: options.sent });
     if (this.#pending.length === 1) this.#sendBatch();
   }
 
@@ -323,7 +330,10 @@ export class ConnectionRegistry<C extends Connection = Connection> {
       this.#deliver(connection, frame.data, frame);
     }
     broadcast.next = end;
-    if (end === list.length) this.#pending.shift();
+    if (end === list.length) {
+      this.#pending.shift();
+      broadcast.sent?.();
+    }
     if (this.#pending.length > 0) this.#nextBatch(() => this.#sendBatch());
   }
 

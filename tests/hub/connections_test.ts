@@ -241,13 +241,20 @@ Deno.test("ConnectionRegistry.broadcast() goes out in batches; a connection sent
   // What joining sent (the first player count) is not what is looked at.
   for (const c of all) c.socket.sent.length = 0;
   const targets = () => all.map((c) => c.socket.records().map((r) => r.target ?? r.result));
-  registry.broadcast((protocol) => protocol.encodeInvocation("PlayerCount", { online: 1 }));
-  registry.broadcast((protocol) => protocol.encodeInvocation("PlayerCount", { online: 2 }));
+  const sent: number[] = [];
+  registry.broadcast((protocol) => protocol.encodeInvocation("PlayerCount", { online: 1 }), {
+    sent: () => sent.push(1),
+  });
+  registry.broadcast((protocol) => protocol.encodeInvocation("PlayerCount", { online: 2 }), {
+    sent: () => sent.push(2),
+  });
   // The first batch at once; the rest, and the broadcast after it, wait their turn.
   assert.deepEqual(targets(), [["PlayerCount"], ["PlayerCount"], [], [], []]);
   registry.send(all[4], all[4].protocol.encodeResult("7", "mine"));
   registry.remove(all[3]);
+  assert.deepEqual(sent, [], "neither is written to all yet");
   while (batches.length > 0) batches.shift()!();
+  assert.deepEqual(sent, [1, 2]);
   const online = all.map((c) =>
     c.socket.records().map((r) => (r.arguments as { online: number }[] | undefined)?.[0].online)
   );
