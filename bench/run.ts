@@ -6,8 +6,11 @@
  *
  * Flags: `--repeats=N` (default 3), `--quick` (1 repeat, smaller sizes),
  * `--project=baseline` (put the baseline in both slots, to check the harness;
- * the clustered part is then left out), `--only=speed`, `--only=attacks` or
- * `--only=cluster` (one part of the scenarios).
+ * the clustered part is then left out), `--only=speed`, `--only=fanout`,
+ * `--only=attacks` or `--only=cluster` (one part of the scenarios). The
+ * fan-out runs both servers one right after the other in each repeat, the
+ * first of them alternating, so the machine's load of the moment weighs on
+ * both alike.
  * Never run in CI: it takes minutes and both cores.
  *
  * @module
@@ -15,7 +18,7 @@
 
 import { join } from "node:path";
 import { canPin, killAll, ROOT } from "./processes.ts";
-import { FULL, measure, QUICK } from "./scenarios.ts";
+import { FULL, measure, measureFanout, QUICK } from "./scenarios.ts";
 import { measureAttacks } from "./attacks.ts";
 import { measureCluster } from "./cluster.ts";
 import { type ClusterSetup, prepareCluster } from "./cluster_session.ts";
@@ -34,6 +37,7 @@ const HARD_LIMIT_MS = 15 * 60_000;
  */
 const BUDGET = {
   speed: { targetMs: 4.75 * 60_000, paceMs: 80_000 },
+  fanout: { targetMs: 3.5 * 60_000, paceMs: 70_000 },
   attacks: { targetMs: 2.5 * 60_000, paceMs: 50_000 },
   cluster: { targetMs: 2 * 60_000, paceMs: 40_000 },
 } as const;
@@ -43,6 +47,7 @@ type Part = keyof typeof BUDGET;
 /** How the header names a run of one part. */
 const ONLY: Readonly<Record<Part, string>> = {
   speed: "the speed scenarios",
+  fanout: "the EndRound fan-out",
   attacks: "the hostile scenarios",
   cluster: "the clustered part",
 };
@@ -100,7 +105,7 @@ async function main(): Promise<void> {
   const sizes = quick ? QUICK : FULL;
   const only = flags.get("only") as Part | undefined;
   if (only !== undefined && !(only in BUDGET)) {
-    throw new TypeError(`--only must be speed, attacks or cluster, got "${only}"`);
+    throw new TypeError(`--only must be speed, fanout, attacks or cluster, got "${only}"`);
   }
   const asBaseline = flags.get("project") === "baseline";
   if (asBaseline && only === "cluster") {
@@ -109,7 +114,9 @@ async function main(): Promise<void> {
   const parts = (Object.keys(BUDGET) as Part[]).filter((part) =>
     only !== undefined ? part === only : !(asBaseline && part === "cluster")
   );
-  const halves = parts.filter((part): part is "speed" | "attacks" => part !== "cluster");
+  const halves = parts.filter((part): part is "speed" | "attacks" =>
+    part === "speed" || part === "attacks"
+  );
   const log = (line: string) =>
     console.error(`[${((performance.now()) / 1000).toFixed(0)}s] ${line}`);
   const tmp = await Deno.makeTempDir({ prefix: "clicker-bench-" });
@@ -164,6 +171,17 @@ async function main(): Promise<void> {
               ...halves.includes("speed") ? await measure(target, sizes, noise, log) : {},
               ...halves.includes("attacks") ? await measureAttacks(target, sizes, noise, log) : {},
             }),
+        });
+      }
+      if (parts.includes("fanout")) {
+        jobs.push({
+          label: `repeat ${r + 1}/${repeats}: fan-out, ${order[0].name} then ${order[1].name}`,
+          guessMs: BUDGET.fanout.paceMs,
+          run: async () => {
+            for (const target of order) {
+              keep(target.name, await measureFanout(target, sizes, noise, log));
+            }
+          },
         });
       }
       if (setup) {
