@@ -40,7 +40,7 @@ export interface FrameOptions {
   rsv1: false;
 }
 
-/** Writes frames to a socket. */
+/** Writes frames to a socket (the tests check the transport's own framing against it). */
 export class Sender {
   /** The header and payload of one frame, to be written in this order. */
   static frame(data: Buffer, options: FrameOptions): Buffer[];

@@ -8,8 +8,9 @@
  * never end, past {@linkcode MAX_MESSAGE_BYTES} close the socket with 1009),
  * which the runtime's own upgrade doesn't. Every message is then charged to
  * the connection's budget before anything parses it. Text frames reach the
- * hub as text, binary frames as bytes; the socket sends text as text frames
- * and bytes (MessagePack) as binary frames. A broadcast is framed once, and
+ * hub as text, binary frames as bytes. The socket sends text as text frames
+ * and bytes (MessagePack) as binary frames, each framed here in one buffer
+ * and written to the connection under `ws`; a broadcast is framed once, and
  * the same bytes written to each socket.
  *
  * @module
@@ -19,7 +20,7 @@ import { Buffer } from "node:buffer";
 import type { Duplex } from "node:stream";
 import type { Context } from "hono";
 // @ts-types="../ws_types.d.ts"
-import { Sender, WebSocket as WsSocket, WebSocketServer } from "ws";
+import { WebSocket as WsSocket, WebSocketServer } from "ws";
 import type { ServeEnv, UpgradeRequest } from "../../http/serve.ts";
 import type { Hub, HubConnection } from "../hub.ts";
 import type { Socket } from "../connections.ts";
@@ -40,6 +41,11 @@ const CLOSE_GRACE_MS = 1000;
 
 /** Close code `ws` reports when the connection ended without a closing handshake. */
 const ABNORMAL_CLOSURE = 1006;
+
+/** The first byte of a frame: the final fragment bit, and the opcodes of text and binary. */
+const FIN = 0x80;
+const TEXT = 1;
+const BINARY = 2;
 
 /** Whether a request asks to upgrade to WebSocket. */
 export function isUpgrade(c: Context): boolean {
@@ -148,14 +154,16 @@ function webSocket(ws: WsSocket, raw: Duplex): WebSocketHandle {
   };
   return {
     send(data: Frame) {
-      cork();
-      ws.send(data);
-    },
-    sendShared(frame: SharedFrame) {
       // As `ws.send` does, nothing is written once the closing handshake began.
       if (ws.readyState !== WsSocket.OPEN) return;
       cork();
-      // `ws` sends nothing of its own in between: it has no compression, so no queue.
+      raw.write(webSocketFrame(data));
+    },
+    sendShared(frame: SharedFrame) {
+      if (ws.readyState !== WsSocket.OPEN) return;
+      // One buffer, written at once (or with what this turn already corked):
+      // corking it alone would only add a step per socket. `ws` has nothing
+      // of its own waiting to go first: without compression it has no queue.
       raw.write(frame.as(webSocketFrame));
     },
     close(code?: number, reason?: string) {
@@ -179,17 +187,26 @@ function webSocket(ws: WsSocket, raw: Duplex): WebSocketHandle {
 
 /**
  * A message as one unmasked WebSocket frame, header and payload in one
- * buffer: text as a text frame, bytes (MessagePack) as a binary one.
+ * buffer: text as a text frame, bytes (MessagePack) as a binary one. The
+ * same bytes `ws` writes in two parts, made with one allocation and one
+ * encoding of the text.
  */
 export function webSocketFrame(data: Frame): Buffer {
   const text = typeof data === "string";
-  const payload = text ? Buffer.from(data) : Buffer.from(data.buffer, data.byteOffset, data.length);
-  const parts = Sender.frame(payload, {
-    fin: true,
-    opcode: text ? 1 : 2,
-    mask: false,
-    readOnly: false,
-    rsv1: false,
-  });
-  return parts.length === 1 ? parts[0] : Buffer.concat(parts);
+  const length = text ? Buffer.byteLength(data) : data.byteLength;
+  const head = length < 126 ? 2 : length < 0x10000 ? 4 : 10;
+  const frame = Buffer.allocUnsafe(head + length);
+  frame[0] = FIN | (text ? TEXT : BINARY);
+  if (head === 2) frame[1] = length;
+  else if (head === 4) {
+    frame[1] = 126;
+    frame.writeUInt16BE(length, 2);
+  } else {
+    frame[1] = 127;
+    frame.writeUInt32BE(Math.floor(length / 2 ** 32), 2);
+    frame.writeUInt32BE(length >>> 0, 6);
+  }
+  if (text) frame.write(data, head);
+  else frame.set(data, head);
+  return frame;
 }
