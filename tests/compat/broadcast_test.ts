@@ -29,8 +29,11 @@ const OFFICIAL: readonly ClientOptions[] = [
   { transport: HttpTransportType.WebSockets, statefulReconnect: true },
   { protocol: "messagepack", transport: HttpTransportType.WebSockets },
   { protocol: "messagepack", transport: HttpTransportType.WebSockets, statefulReconnect: true },
+  // Two of each that share bytes: the second must get them whole after the first.
+  { transport: HttpTransportType.ServerSentEvents },
   { transport: HttpTransportType.ServerSentEvents },
   { transport: HttpTransportType.LongPolling },
+  { protocol: "messagepack", transport: HttpTransportType.LongPolling },
 ];
 
 /** A bare WebSocket client of the JSON protocol that keeps every `EndRound` it receives. */
