@@ -2,12 +2,13 @@
  * `EndRound` fan-out and memory per idle player.
  *
  * Opens idle players step by step up to each size in `--sizes` (e.g.
- * `1000,5000`). At each size it waits `--rounds` whole rounds and times every
- * `EndRound` receipt against the deadline of the round it closes
- * (`nextRoundEndsAt − roundDurationMs`): the per-round figure is the time from
- * the deadline to the last receipt, plus p50/p99 over all receipts. With
- * `--server-pid` it reads the server's VmRSS from `/proc` before the first
- * player and after each size has settled, giving memory per idle player.
+ * `1000,5000`). At each size it lets `--warmup` whole rounds go by, then
+ * times every `EndRound` receipt of the next `--rounds` against the deadline
+ * of the round it closes (`nextRoundEndsAt − roundDurationMs`): the per-round
+ * figure is the time from the deadline to the last receipt, plus p50/p99 over
+ * all receipts. With `--server-pid` it reads the server's VmRSS from `/proc`
+ * before the first player and after each size has settled, giving memory per
+ * idle player, and the server's CPU time over the measured rounds, per round.
  * `--url` may list several servers: players are spread over them in turn,
  * and `--ours` lists the processes (those servers, Redis) left out of the
  * noise figure. With `--scorers=N`, N more players (after the largest size)
@@ -43,6 +44,8 @@ export interface FanoutStep {
   readonly kibPerPlayer: number;
   /** Cores used by everything else on the machine while the rounds were timed (noise). */
   readonly otherCpu: number;
+  /** The server's CPU time over the measured rounds, per round (ms). */
+  readonly serverCpuMs: number;
 }
 
 /** Result of one fan-out run. */
@@ -55,6 +58,7 @@ export interface FanoutResult {
 export async function fanoutLoad(ctx: LoadContext): Promise<FanoutResult> {
   const sizes = (ctx.flags.get("sizes") ?? "1000,5000").split(",").map(Number);
   const rounds = ctx.num("rounds", 3);
+  const warmup = ctx.num("warmup", 1);
   const settleMs = ctx.num("settle-ms", 700);
   const pid = ctx.num("server-pid", 0);
   const ours = ctx.nums("ours");
@@ -95,13 +99,20 @@ export async function fanoutLoad(ctx: LoadContext): Promise<FanoutResult> {
       const roundMs = players[0].gameInfo.roundDurationMs;
       const from = nowMs();
       stamps.length = texts.length = 0;
-      // Whole rounds only: deadlines after `from`, plus a grace period for the last receipts.
+      // Whole rounds only: deadlines after `from`. The CPU window is as long as
+      // the measured rounds, so it holds as many deadlines as they do.
+      await sleep(roundMs * warmup);
       const cpu0 = cpuSnapshot(pid, ours);
-      await sleep(roundMs * rounds + 750);
+      await sleep(roundMs * rounds);
       const cpu = cpuUsage(cpu0, cpuSnapshot(pid, ours));
+      // The last measured round's receipts, however slowly this process reads them.
+      const window = { roundMs, from, warmup, rounds, size };
+      const until = nowMs() + roundMs + 5000;
+      while (nowMs() < until && !received(texts, window)) await sleep(50);
       steps.push({
-        ...fanoutFigures(stamps, texts, roundMs, from, rounds, size),
+        ...fanoutFigures(stamps, texts, window),
         otherCpu: round3(cpu.other),
+        serverCpuMs: round3(cpu.server * roundMs),
         rssKiB: rss,
         kibPerPlayer: round3((rss - rssIdle) / size),
       });
@@ -115,25 +126,49 @@ export async function fanoutLoad(ctx: LoadContext): Promise<FanoutResult> {
   return { rssIdleKiB: rssIdle, steps };
 }
 
+/** Which rounds of a step are measured: `rounds` whole ones after `warmup` after `from`. */
+interface Window {
+  readonly roundMs: number;
+  readonly from: number;
+  readonly warmup: number;
+  readonly rounds: number;
+  readonly size: number;
+}
+
+/** The deadline of the round an `EndRound` text closes, or NaN. */
+function deadlineOf(text: string, roundMs: number): number {
+  const match = /"nextRoundEndsAt":(\d+)/.exec(text);
+  return match ? Number(match[1]) - roundMs : NaN;
+}
+
+/** Whether every socket received the `EndRound` of every measured round. */
+function received(
+  texts: readonly string[],
+  { roundMs, from, warmup, rounds, size }: Window,
+): boolean {
+  const counts = new Map<number, number>();
+  for (const text of texts) {
+    const deadline = deadlineOf(text, roundMs);
+    if (deadline >= from) counts.set(deadline, (counts.get(deadline) ?? 0) + 1);
+  }
+  const measured = [...counts.keys()].sort((a, b) => a - b).slice(warmup, warmup + rounds);
+  return measured.length === rounds && measured.every((deadline) => counts.get(deadline)! >= size);
+}
+
 function fanoutFigures(
   stamps: readonly number[],
   texts: readonly string[],
-  roundMs: number,
-  from: number,
-  rounds: number,
-  size: number,
-): Omit<FanoutStep, "rssKiB" | "kibPerPlayer" | "otherCpu"> {
+  { roundMs, from, warmup, rounds, size }: Window,
+): Omit<FanoutStep, "rssKiB" | "kibPerPlayer" | "otherCpu" | "serverCpuMs"> {
   const byDeadline = new Map<number, number[]>();
   for (let i = 0; i < stamps.length; i++) {
-    const match = /"nextRoundEndsAt":(\d+)/.exec(texts[i]);
-    if (!match) continue;
-    const deadline = Number(match[1]) - roundMs;
-    if (deadline < from) continue;
+    const deadline = deadlineOf(texts[i], roundMs);
+    if (!(deadline >= from)) continue;
     let list = byDeadline.get(deadline);
     if (!list) byDeadline.set(deadline, list = []);
     list.push(stamps[i] - deadline);
   }
-  const measured = [...byDeadline.keys()].sort((a, b) => a - b).slice(0, rounds);
+  const measured = [...byDeadline.keys()].sort((a, b) => a - b).slice(warmup, warmup + rounds);
   const all: number[] = [];
   const lasts: number[] = [];
   let missing = 0;

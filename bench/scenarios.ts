@@ -7,9 +7,11 @@
  * Each target runs three sessions, each on a freshly started server (and, for
  * the project, a fresh copy of the prepared database):
  * - clicks (30 s rounds): invoke round-trip, login lag, click floods;
- * - fan-out (0.5 s rounds): memory per idle player and `EndRound` fan-out;
  * - lateness (0.5 s rounds): `EndRound` lateness seen by idle observers while
- *   100 players flood, paced and then saturating.
+ *   100 players flood, paced and then saturating;
+ * - fan-out (0.5 s rounds): memory per idle player and `EndRound` fan-out,
+ *   run on its own ({@linkcode measureFanout}) so that `run.ts` can measure
+ *   both servers one right after the other.
  *
  * @module
  */
@@ -24,7 +26,9 @@ export interface Sizes {
   readonly rttPlayers: number;
   readonly rttMs: number;
   readonly fanout: readonly number[];
+  /** Rounds timed at each fan-out size, after `fanoutWarmup` rounds let go by. */
   readonly fanoutRounds: number;
+  readonly fanoutWarmup: number;
   readonly latenessPlayers: number;
   /** Clicks a second per player in the paced flood. */
   readonly latenessRate: number;
@@ -67,7 +71,8 @@ export const FULL: Sizes = {
   rttPlayers: 10,
   rttMs: 1000,
   fanout: [1000, 5000],
-  fanoutRounds: 5,
+  fanoutRounds: 10,
+  fanoutWarmup: 2,
   latenessPlayers: 100,
   latenessRate: 100,
   latenessMs: 2500,
@@ -97,7 +102,8 @@ export const QUICK: Sizes = {
   floodMs: 1000,
   rttMs: 700,
   fanout: [200, 1000],
-  fanoutRounds: 2,
+  fanoutRounds: 3,
+  fanoutWarmup: 1,
   latenessMs: 1500,
   siegeIdle: 2000,
   siegeTrickle: 200,
@@ -152,32 +158,6 @@ export async function measure(
   });
 
   await session(target, 0.5, "raised", async (base) => {
-    log(`${target.name}: fan-out to ${sizes.fanout.join(", ")}`);
-    const flags = {
-      mode: "fanout",
-      ...base,
-      sizes: sizes.fanout.join(","),
-      rounds: sizes.fanoutRounds,
-    };
-    const fan = await quietly(
-      noise,
-      log,
-      Number(base["server-pid"]),
-      () => runLoad(flags, 120_000),
-      (r) => Math.max(...r.steps.map((step: { otherCpu: number }) => step.otherCpu)),
-    );
-    for (const step of fan.steps) {
-      if (step.missing > 0) {
-        throw new Error(`${step.missing} EndRound receipts missing at ${step.players}`);
-      }
-      figures[`fanLast${step.players}`] = step.lastMs;
-      figures[`fanP50_${step.players}`] = step.p50Ms;
-      figures[`fanP99_${step.players}`] = step.p99Ms;
-    }
-    figures.memPerPlayer = fan.steps.at(-1).kibPerPlayer;
-  });
-
-  await session(target, 0.5, "raised", async (base) => {
     for (
       const [id, rate] of [["latenessP99", sizes.latenessRate], ["latenessSatP99", 0]] as const
     ) {
@@ -209,6 +189,48 @@ export async function measure(
       );
       figures[id] = seen.p99Ms;
     }
+  });
+  return figures;
+}
+
+/**
+ * Runs the fan-out session against `target` once: memory per idle player,
+ * and at each size `EndRound`'s deadline → last receipt, receipt p50/p99 and
+ * the server's CPU time a round.
+ */
+export async function measureFanout(
+  target: Target,
+  sizes: Sizes,
+  noise: Noise,
+  log: (s: string) => void,
+): Promise<Figures> {
+  const figures: Figures = {};
+  await session(target, 0.5, "raised", async (base) => {
+    log(`${target.name}: fan-out to ${sizes.fanout.join(", ")}`);
+    const flags = {
+      mode: "fanout",
+      ...base,
+      sizes: sizes.fanout.join(","),
+      rounds: sizes.fanoutRounds,
+      warmup: sizes.fanoutWarmup,
+    };
+    const fan = await quietly(
+      noise,
+      log,
+      Number(base["server-pid"]),
+      () => runLoad(flags, 120_000),
+      (r) => Math.max(...r.steps.map((step: { otherCpu: number }) => step.otherCpu)),
+    );
+    for (const step of fan.steps) {
+      if (step.missing > 0) {
+        throw new Error(`${step.missing} EndRound receipts missing at ${step.players}`);
+      }
+      figures[`fanLast${step.players}`] = step.lastMs;
+      figures[`fanP50_${step.players}`] = step.p50Ms;
+      figures[`fanP99_${step.players}`] = step.p99Ms;
+      figures[`fanCpu${step.players}`] = step.serverCpuMs;
+    }
+    figures.memPerPlayer = fan.steps.at(-1).kibPerPlayer;
   });
   return figures;
 }

@@ -8,6 +8,7 @@
 
 import type { Frame, HubProtocol } from "./protocol.ts";
 import type { ReplayBuffer } from "./replay_buffer.ts";
+import type { SharedFrame } from "./shared_frame.ts";
 import { CloseReason } from "./wire.ts";
 
 /**
@@ -17,6 +18,12 @@ import { CloseReason } from "./wire.ts";
 export interface Socket {
   /** Sends one message: text, or bytes (a binary frame where the transport has them). */
   send(data: Frame): void;
+  /**
+   * Sends one message of a broadcast, like `send(frame.data)`, taking from
+   * `frame` what its transport makes of it once for all recipients (a
+   * WebSocket frame, an event); without it, `send` is used.
+   */
+  sendShared?(frame: SharedFrame): void;
   close(code?: number, reason?: string): void;
   /** Bytes queued but not yet sent. */
   readonly bufferedAmount: number;

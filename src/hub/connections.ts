@@ -1,9 +1,15 @@
 /**
  * Open hub connections, by id, by player and by connection token: sending
- * in each connection's protocol, broadcast (encoded once per protocol),
- * keep-alive pings, dropping silent or expired clients, the players-online
- * count, and closing everything at shutdown. One interval timer serves every
- * connection.
+ * in each connection's protocol, broadcast, keep-alive pings, dropping
+ * silent or expired clients, the players-online count, and closing
+ * everything at shutdown. One interval timer serves every connection.
+ *
+ * A broadcast is encoded once per protocol, and each transport makes its
+ * wire form of it (a WebSocket frame, an event) once for all its sockets. It
+ * goes out in batches, the event loop free between them so that clicks are
+ * still answered during a large one; a connection that is sent anything
+ * before its batch comes gets the broadcast first, so its messages stay in
+ * the order they were sent.
  *
  * A connection that negotiated stateful reconnect keeps a replay buffer:
  * when its socket is lost it stays here, its messages kept, for the
@@ -21,10 +27,12 @@ import {
   tooManyConnections,
 } from "./connection.ts";
 import { ConnectionSet } from "./connection_set.ts";
+import { SharedFrame } from "./shared_frame.ts";
 import { KeepAlive } from "./keep_alive.ts";
 import { PlayerCountNotice } from "./player_count.ts";
 import { CloseReason, type PlayerCount } from "./wire.ts";
 import { HubCounts } from "../metrics/hub_counts.ts";
+import { setImmediate } from "node:timers";
 
 export { type Closing, type Connection, GOING_AWAY, type Socket };
 
@@ -54,6 +62,29 @@ export interface ConnectionRegistryOptions<C extends Connection = Connection> {
   readonly online?: () => number;
   /** Where messages written are counted (default: a count of its own). */
   readonly counts?: HubCounts;
+  /** Connections a broadcast reaches before it lets other work in (default 500). */
+  readonly broadcastBatch?: number;
+  /** How a broadcast waits for its next batch (default: `setImmediate`, after pending I/O). */
+  readonly nextBatch?: (run: () => void) => void;
+}
+
+/** Options of {@linkcode ConnectionRegistry.broadcast}. */
+export interface BroadcastOptions {
+  /** Called once the message is written to every recipient (at once when one batch holds them). */
+  readonly sent?: () => void;
+}
+
+/** A broadcast not yet sent to every connection it is for. */
+interface PendingBroadcast<C extends Connection> {
+  /** Its recipients, in the order it reaches them. */
+  readonly list: readonly C[];
+  /** The recipients it has yet to reach. */
+  readonly waiting: Set<C>;
+  /** Where in `list` the next batch starts. */
+  next: number;
+  /** The message in each recipient's protocol. */
+  readonly frames: Map<HubProtocol, SharedFrame>;
+  readonly sent?: () => void;
 }
 
 /** Every open connection, and the one timer that looks after them. */
@@ -69,9 +100,15 @@ export class ConnectionRegistry<C extends Connection = Connection> {
   /** Set once closeAll() ran: how new connections are closed. */
   #closing: Closing | undefined;
   readonly #counts: HubCounts;
+  readonly #batch: number;
+  readonly #nextBatch: (run: () => void) => void;
+  /** Broadcasts still going out, oldest first; only the first one sends batches. */
+  readonly #pending: PendingBroadcast<C>[] = [];
 
   constructor(options: ConnectionRegistryOptions<C> = {}) {
     this.#counts = options.counts ?? new HubCounts();
+    this.#batch = options.broadcastBatch ?? 500;
+    this.#nextBatch = options.nextBatch ?? ((run) => setImmediate(run));
     this.#now = options.now ?? Date.now;
     this.#maxPerPlayer = options.maxPerPlayer ?? 5;
     this.#maxBufferedBytes = options.maxBufferedBytes ?? 1024 * 1024;
@@ -214,6 +251,11 @@ export class ConnectionRegistry<C extends Connection = Connection> {
    * its socket is lost.
    */
   send(connection: C, data: Frame): void {
+    if (this.#pending.length > 0) this.#catchUp(connection);
+    this.#deliver(connection, data);
+  }
+
+  #deliver(connection: C, data: Frame, shared?: SharedFrame): void {
     this.#counts.messagesOut++;
     const replay = connection.replay;
     if (replay !== undefined && !replay.add(data)) {
@@ -223,12 +265,16 @@ export class ConnectionRegistry<C extends Connection = Connection> {
       });
       return;
     }
-    if (connection.lostAt === undefined) this.#write(connection, data);
+    if (connection.lostAt === undefined) this.#write(connection, data, shared);
   }
 
-  /** Writes to the socket: replies of the handshake, pings, acks, none of them replayed. */
-  #write(connection: C, data: Frame): void {
-    if (connection.socket.bufferedAmount > this.#maxBufferedBytes) {
+  /**
+   * Writes to the socket: replies of the handshake, pings, acks, none of them
+   * replayed; `shared`, the same message as a broadcast shares it.
+   */
+  #write(connection: C, data: Frame, shared?: SharedFrame): void {
+    const socket = connection.socket;
+    if (socket.bufferedAmount > this.#maxBufferedBytes) {
       this.close(connection, {
         error: "Client too slow: it is not reading the server's messages",
         reason: CloseReason.ClientTooSlow,
@@ -236,28 +282,67 @@ export class ConnectionRegistry<C extends Connection = Connection> {
       return;
     }
     try {
-      connection.socket.send(data);
+      if (shared !== undefined && socket.sendShared !== undefined) socket.sendShared(shared);
+      else socket.send(data);
     } catch {
       this.remove(connection);
     }
   }
 
   /**
-   * Sends one message to every connection past its handshake, encoded once
-   * per protocol rather than once per connection.
+   * Sends one message to every connection past its handshake: encoded once
+   * per protocol, framed once per transport, in batches of `broadcastBatch`
+   * connections (the first at once).
    */
-  broadcast(encode: (protocol: HubProtocol) => Frame): void {
-    let protocol: HubProtocol | undefined;
-    let data: Frame = "";
-    let other: HubProtocol | undefined;
-    let otherData: Frame = "";
+  broadcast(encode: (protocol: HubProtocol) => Frame, options: BroadcastOptions = {}): void {
+    const list: C[] = [];
+    const frames = new Map<HubProtocol, SharedFrame>();
     for (const connection of this.#connections.values()) {
       if (!connection.ready) continue;
-      const p = connection.protocol;
-      if (p === protocol) this.send(connection, data);
-      else if (protocol === undefined) this.send(connection, data = encode(protocol = p));
-      else if (p === other) this.send(connection, otherData);
-      else this.send(connection, otherData = encode(other = p));
+      list.push(connection);
+      const protocol = connection.protocol;
+      if (!frames.has(protocol)) frames.set(protocol, new SharedFrame(encode(protocol)));
+    }
+    if (this.#pending.length === 0 && list.length <= this.#batch) {
+      for (const connection of list) {
+        const frame = frames.get(connection.protocol)!;
+        this.#deliver(connection, frame.data, frame);
+      }
+      options.sent?.();
+      return;
+    }
+    this.#pending.push({ list, waiting: new Set(list), next: 0, frames, sent: options.sent });
+    if (this.#pending.length === 1) this.#sendBatch();
+  }
+
+  /** Sends the next batch of the oldest pending broadcast, and asks for the one after. */
+  #sendBatch(): void {
+    const broadcast = this.#pending[0];
+    if (broadcast === undefined) return;
+    const { list, waiting, frames } = broadcast;
+    const end = Math.min(list.length, broadcast.next + this.#batch);
+    for (let i = broadcast.next; i < end; i++) {
+      const connection = list[i];
+      if (!waiting.delete(connection) || this.#connections.get(connection.id) !== connection) {
+        continue;
+      }
+      const frame = frames.get(connection.protocol)!;
+      this.#deliver(connection, frame.data, frame);
+    }
+    broadcast.next = end;
+    if (end === list.length) {
+      this.#pending.shift();
+      broadcast.sent?.();
+    }
+    if (this.#pending.length > 0) this.#nextBatch(() => this.#sendBatch());
+  }
+
+  /** Sends `connection` every pending broadcast its batch has not reached yet, oldest first. */
+  #catchUp(connection: C): void {
+    for (const broadcast of this.#pending) {
+      if (!broadcast.waiting.delete(connection)) continue;
+      const frame = broadcast.frames.get(connection.protocol)!;
+      this.#deliver(connection, frame.data, frame);
     }
   }
 
@@ -350,6 +435,7 @@ export class ConnectionRegistry<C extends Connection = Connection> {
   }
 
   #stop(): void {
+    this.#pending.length = 0;
     this.#keepAlive.stop();
     this.#count.stop();
   }

@@ -20,7 +20,7 @@
 
 import { getLogger } from "@logtape/logtape";
 import type { VerifiedToken } from "../auth/tokens.ts";
-import { ConnectionRegistry, type Socket } from "./connections.ts";
+import { type BroadcastOptions, ConnectionRegistry, type Socket } from "./connections.ts";
 import { type ClientMessage, type Frame, HandshakeReader, ProtocolError } from "./protocol.ts";
 import { JSON_PROTOCOL } from "./json_protocol.ts";
 import type { HubGame } from "./hub_game.ts";
@@ -275,9 +275,16 @@ export class Hub {
     this.registry.resume(connection, socket);
   }
 
-  /** Sends an invocation of a client method to every connected client. */
-  broadcast<T extends ClientMethod>(target: T, argument: ClientMethodArguments[T]): void {
-    this.registry.broadcast((protocol) => protocol.encodeInvocation(target, argument));
+  /**
+   * Sends an invocation of a client method to every connected client;
+   * `options.sent` is called once it is written to all of them.
+   */
+  broadcast<T extends ClientMethod>(
+    target: T,
+    argument: ClientMethodArguments[T],
+    options?: BroadcastOptions,
+  ): void {
+    this.registry.broadcast((protocol) => protocol.encodeInvocation(target, argument), options);
     // A new round starts an empty race.
     if (target === "EndRound") this.#race.changed();
   }

@@ -30,8 +30,28 @@ export class WebSocketServer {
   ): void;
 }
 
+/** How {@linkcode Sender.frame} frames a message. */
+export interface FrameOptions {
+  fin: boolean;
+  /** 1 text, 2 binary. */
+  opcode: number;
+  mask: false;
+  readOnly: boolean;
+  rsv1: false;
+}
+
+/** Writes frames to a socket (the tests check the transport's own framing against it). */
+export class Sender {
+  /** The header and payload of one frame, to be written in this order. */
+  static frame(data: Buffer, options: FrameOptions): Buffer[];
+}
+
 /** One open WebSocket. */
 export class WebSocket {
+  /** The state that lets messages be sent. */
+  static readonly OPEN: number;
+  /** 0 connecting, 1 open, 2 closing, 3 closed. */
+  readonly readyState: number;
   /** Bytes queued to send, in `ws` and in the socket. */
   readonly bufferedAmount: number;
   send(data: string | Uint8Array): void;

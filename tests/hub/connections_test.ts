@@ -6,6 +6,8 @@ import { ReplayBuffer } from "../../src/hub/replay_buffer.ts";
 import { CloseReason } from "../../src/hub/wire.ts";
 import { LongPollingSocket } from "../../src/hub/transports/long_polling.ts";
 import { FakeSocket } from "./fake_socket.ts";
+import type { SharedFrame } from "../../src/hub/shared_frame.ts";
+import type { Frame } from "../../src/hub/protocol.ts";
 import { FakeTime } from "../support/fake_time.ts";
 
 let nextId = 0;
@@ -194,6 +196,70 @@ Deno.test("ConnectionRegistry.broadcast() encodes once per protocol", () => {
   }
   const [a, b] = packed.map((c) => c.socket.sentBytes.at(-1));
   assert.ok(a instanceof Uint8Array && a === b, "the same bytes for both");
+  registry.closeAll();
+});
+
+Deno.test("ConnectionRegistry.broadcast() hands every socket that can share it one frame", () => {
+  const registry = new ConnectionRegistry({ playerCountIntervalMs: 1e9 });
+  const shared: SharedFrame[] = [];
+  const sharing = [connection(1), connection(2), connection(3)];
+  for (const c of sharing) c.socket.sendShared = (frame) => shared.push(frame);
+  const plain = connection(4);
+  const resumable = { ...connection(5), replay: new ReplayBuffer(10_000) };
+  resumable.socket.sendShared = (frame) => shared.push(frame);
+  for (const c of [...sharing, plain, resumable]) registry.add(c);
+  shared.length = 0;
+  const made: string[] = [];
+  const make = (data: Frame) => {
+    made.push(String(data));
+    return `framed ${data}`;
+  };
+  registry.broadcast((protocol) => protocol.encodeInvocation("PlayerCount", { online: 5 }));
+  assert.equal(shared.length, 4);
+  assert.ok(shared.every((frame) => frame === shared[0]), "one frame for all");
+  assert.ok(shared.every((frame) => frame.as(make) === "framed " + shared[0].data));
+  assert.equal(made.length, 1, "made once for every socket");
+  assert.deepEqual(plain.socket.records().at(-1), {
+    type: 1,
+    target: "PlayerCount",
+    arguments: [{ online: 5 }],
+  });
+  // Kept for a replay like any message sent: it is the first the client hasn't acknowledged.
+  assert.deepEqual(resumable.replay.resume(), { sequenceId: 1, frames: [shared[0].data] });
+  registry.closeAll();
+});
+
+Deno.test("ConnectionRegistry.broadcast() goes out in batches; a connection sent a message first gets the broadcast before it", () => {
+  const batches: (() => void)[] = [];
+  const registry = new ConnectionRegistry({
+    playerCountIntervalMs: 1e9,
+    broadcastBatch: 2,
+    nextBatch: (run) => batches.push(run),
+  });
+  const all = [1, 2, 3, 4, 5].map((player) => connection(player));
+  for (const c of all) registry.add(c);
+  // What joining sent (the first player count) is not what is looked at.
+  for (const c of all) c.socket.sent.length = 0;
+  const targets = () => all.map((c) => c.socket.records().map((r) => r.target ?? r.result));
+  const sent: number[] = [];
+  registry.broadcast((protocol) => protocol.encodeInvocation("PlayerCount", { online: 1 }), {
+    sent: () => sent.push(1),
+  });
+  registry.broadcast((protocol) => protocol.encodeInvocation("PlayerCount", { online: 2 }), {
+    sent: () => sent.push(2),
+  });
+  // The first batch at once; the rest, and the broadcast after it, wait their turn.
+  assert.deepEqual(targets(), [["PlayerCount"], ["PlayerCount"], [], [], []]);
+  registry.send(all[4], all[4].protocol.encodeResult("7", "mine"));
+  registry.remove(all[3]);
+  assert.deepEqual(sent, [], "neither is written to all yet");
+  while (batches.length > 0) batches.shift()!();
+  assert.deepEqual(sent, [1, 2]);
+  const online = all.map((c) =>
+    c.socket.records().map((r) => (r.arguments as { online: number }[] | undefined)?.[0].online)
+  );
+  assert.deepEqual(online, [[1, 2], [1, 2], [1, 2], [], [1, 2, undefined]]);
+  assert.deepEqual(all[4].socket.records()[2].result, "mine", "after both broadcasts");
   registry.closeAll();
 });
 

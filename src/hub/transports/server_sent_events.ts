@@ -13,6 +13,7 @@
 
 import type { Socket } from "../connections.ts";
 import type { Frame } from "../protocol.ts";
+import type { SharedFrame } from "../shared_frame.ts";
 import { type Sleep, timerSleep } from "../../sleep.ts";
 
 /**
@@ -110,6 +111,12 @@ export class ServerSentEventsSocket implements Socket {
     this.#controller.enqueue(encoder.encode(event(data)));
   }
 
+  /** Sends a broadcast's message as the event every stream shares. */
+  sendShared(frame: SharedFrame): void {
+    if (this.#closed) throw new Error("Event stream closed");
+    this.#controller.enqueue(frame.as(eventBytes));
+  }
+
   /** Ends the event stream once what is queued is sent. */
   close(): void {
     if (this.#closed) return;
@@ -117,6 +124,11 @@ export class ServerSentEventsSocket implements Socket {
     this.#stopKeepAlive.abort();
     this.#controller.close();
   }
+}
+
+/** A message as the bytes of an event. */
+function eventBytes(data: Frame): Uint8Array {
+  return encoder.encode(event(data));
 }
 
 /** A message as an event: every line of it a `data:` line, then a blank line. */
