@@ -3,7 +3,8 @@
  * servers (on free ports, in a temporary folder of the run's own), runs
  * `deno test -A --parallel` with its arguments and the services' URLs in the
  * environment, then stops the services however the run ends: passed,
- * failed, interrupted or terminated (a watcher covers a killed run).
+ * failed, interrupted or terminated (a watcher covers a killed run). The
+ * tests' temporary files go in a folder of the run's (`TMPDIR`), removed then.
  *
  * The tests run in a session of their own, so that whatever they leave
  * running (a server a test failed to stop, or that outlived an interrupted
@@ -74,7 +75,12 @@ export async function runTests(args: readonly string[]): Promise<number> {
     Deno.addSignalListener(signal, listener);
     return () => Deno.removeSignalListener(signal, listener);
   });
-  const env: Record<string, string> = {};
+  // The tests' temporary files (databases, browser profiles, daemons' folders) go in a
+  // folder of the run's own, removed at the end: a test that leaves one behind leaves
+  // nothing on the machine. Open to all like /tmp, for daemons run as their own user.
+  const tmp = await Deno.makeTempDir({ prefix: "clicker-test-tmp-" });
+  await Deno.chmod(tmp, 0o1777);
+  const env: Record<string, string> = { TMPDIR: tmp };
   const given = Deno.env.get(SERVICES_ENV.redisUrl) && Deno.env.get(SERVICES_ENV.databaseUrl);
   let services: OwnedServices | undefined;
   try {
@@ -97,6 +103,7 @@ export async function runTests(args: readonly string[]): Promise<number> {
     if (child) await sweep(child.pid);
     if (watched) await Deno.remove(watched);
     await services?.stop();
+    await Deno.remove(tmp, { recursive: true }).catch(() => {});
     for (const remove of listeners) remove();
   }
 }
