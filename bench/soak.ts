@@ -74,6 +74,9 @@ async function waitFor(probe: () => Promise<boolean> | boolean, ms: number): Pro
   }
 }
 
+/** What an interrupted soak stops before it exits: its browser, servers and services. */
+let cleanUp: (() => Promise<void>) | undefined;
+
 async function main(): Promise<number> {
   const flags = parseFlags(Deno.args);
   const { minutes } = flags;
@@ -82,6 +85,11 @@ async function main(): Promise<number> {
   console.log(`Soak: ${minutes} min against ${target.description}`);
   const proxies: TcpProxy[] = [];
   let tabs: SoakTabs | undefined;
+  cleanUp = async () => {
+    await tabs?.close().catch(() => {});
+    await target.stop().catch(() => {});
+    await target.dispose().catch(() => {});
+  };
   try {
     for (const server of servers) {
       await waitFor(async () => (await checkHealth(server.base)).status === 200, 60_000);
@@ -245,6 +253,18 @@ async function main(): Promise<number> {
 }
 
 if (import.meta.main) {
+  // Ctrl-C or a kill: the servers, the browser and the services go too.
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    Deno.addSignalListener(signal, async () => {
+      console.error(`soak: ${signal}, stopping what it started`);
+      await Promise.race([
+        cleanUp?.(),
+        new Promise((resolve) => setTimeout(resolve, 10_000)),
+      ]);
+      killAll();
+      Deno.exit(130);
+    });
+  }
   let code = 1;
   try {
     code = await main();
