@@ -183,6 +183,7 @@ export type ClickOp = "c" | "b" | "s";
 
 /** One operation's outcome, and the round it landed in. */
 export interface OpReply {
+  readonly playerId: number;
   readonly roundId: number;
   readonly roundEndsAt: number;
   readonly score: number;
@@ -193,10 +194,24 @@ export interface OpReply {
   readonly version: number;
 }
 
-interface Waiter {
-  resolve(reply: OpReply): void;
-  reject(error: unknown): void;
+/**
+ * Told of each operation's outcome, with the context it was queued with.
+ * One handler serves many operations, so a queued operation costs no
+ * promise or closure: a flood keeps thousands in flight, and each would
+ * outlive young-generation collections.
+ */
+export interface OpHandler<T> {
+  /** The operation ran. If this throws, `failed` follows with what it threw. */
+  answered(reply: OpReply, context: T): void;
+  /** Redis could not run the operation's batch, or its reply could not be read. Never throws. */
+  failed(error: unknown, context: T): void;
 }
+
+/** Settles the promise of {@linkcode ClickBatch.enqueue}. */
+const PROMISED: OpHandler<PromiseWithResolvers<OpReply>> = {
+  answered: (reply, promised) => promised.resolve(reply),
+  failed: (error, promised) => promised.reject(error),
+};
 
 /** Options of {@linkcode ClickBatch}. */
 export interface ClickBatchOptions {
@@ -210,6 +225,15 @@ export interface ClickBatchOptions {
   readonly onEpochLost?: () => void;
 }
 
+/** The operations of one turn, in the order they were queued. */
+interface Queued {
+  /** The script's arguments: the header, the epoch, then (op, player id) pairs. */
+  readonly args: (string | number)[];
+  readonly ids: number[];
+  readonly handlers: OpHandler<unknown>[];
+  readonly contexts: unknown[];
+}
+
 /** Gathers the operations of one event-loop turn and sends them to Redis in one call. */
 export class ClickBatch {
   readonly #redis: Redis;
@@ -217,9 +241,7 @@ export class ClickBatch {
   readonly #header: readonly (string | number)[];
   readonly #epoch: () => string;
   readonly #onEpochLost: () => void;
-  #ops: (string | number)[] = [];
-  #waiters: Waiter[] = [];
-  #scheduled = false;
+  #queued: Queued | undefined;
 
   constructor(options: ClickBatchOptions) {
     this.#redis = options.redis;
@@ -238,57 +260,88 @@ export class ClickBatch {
   }
 
   /**
-   * Queues `op` for `playerId`; resolves with its outcome once Redis ran the
-   * turn's batch. Batches are sent, and so resolve, in the order they were
-   * queued; rejects when Redis can't be reached.
+   * Queues `op` for `playerId`; `handler` is told its outcome, with
+   * `context`, once Redis ran the turn's batch. Batches are sent, and so
+   * answered, in the order they were queued.
    */
-  enqueue(op: ClickOp, playerId: number): Promise<OpReply> {
-    const { promise, resolve, reject } = Promise.withResolvers<OpReply>();
-    this.#ops.push(op, playerId);
-    this.#waiters.push({ resolve, reject });
-    if (!this.#scheduled) {
-      this.#scheduled = true;
+  add<T>(op: ClickOp, playerId: number, handler: OpHandler<T>, context: T): void {
+    let queued = this.#queued;
+    if (queued === undefined) {
+      queued = this.#queued = {
+        args: [...this.#header, ""],
+        ids: [],
+        handlers: [],
+        contexts: [],
+      };
       // After every socket's data of this turn: one batch carries them all.
       setImmediate(() => this.#flush());
     }
-    return promise;
+    queued.args.push(op, playerId);
+    queued.ids.push(playerId);
+    queued.handlers.push(handler as OpHandler<unknown>);
+    queued.contexts.push(context);
+  }
+
+  /**
+   * Queues `op` for `playerId`; resolves with its outcome once Redis ran the
+   * turn's batch, in the order of {@linkcode add}; rejects when Redis can't
+   * be reached.
+   */
+  enqueue(op: ClickOp, playerId: number): Promise<OpReply> {
+    const promised = Promise.withResolvers<OpReply>();
+    this.add(op, playerId, PROMISED, promised);
+    return promised.promise;
   }
 
   #flush(): void {
-    this.#scheduled = false;
-    const ops = this.#ops;
-    const waiters = this.#waiters;
-    this.#ops = [];
-    this.#waiters = [];
-    // A reply that can't be read fails the waiters it didn't answer, like
-    // Redis out of reach: each caller gets an error, none waits forever, and
-    // no rejection is left unhandled.
-    CLICKS.run(this.#redis, this.#keys, [...this.#header, this.#epoch(), ...ops])
-      .then((reply) => settle(waiters, reply as number[]))
-      .catch((error) => {
+    const queued = this.#queued!;
+    this.#queued = undefined;
+    queued.args[this.#header.length] = this.#epoch();
+    CLICKS.run(this.#redis, this.#keys, queued.args).then(
+      (reply) => answer(queued, reply),
+      (error) => {
         if (error instanceof Error && error.message.startsWith("EPOCH")) this.#onEpochLost();
-        for (const waiter of waiters) waiter.reject(error);
-      });
+        fail(queued, error);
+      },
+    );
   }
 }
 
-function settle(waiters: readonly Waiter[], reply: readonly number[]): void {
-  if (!Array.isArray(reply) || reply.length !== 2 + 4 * waiters.length) {
-    throw new TypeError(
-      `Cannot read click batch reply: expected ${2 + 4 * waiters.length} numbers`,
-    );
+/**
+ * Tells each handler its operation's outcome. A reply that can't be read
+ * fails the operations it didn't answer, like Redis out of reach: each gets
+ * an error, none waits forever.
+ */
+function answer(queued: Queued, reply: unknown): void {
+  const { ids, handlers, contexts } = queued;
+  const n = ids.length;
+  if (!Array.isArray(reply) || reply.length !== 2 + 4 * n) {
+    fail(queued, new TypeError(`Cannot read click batch reply: expected ${2 + 4 * n} numbers`));
+    return;
   }
-  const roundId = reply[0];
-  const roundEndsAt = reply[1];
-  for (let i = 0; i < waiters.length; i++) {
+  const roundId = reply[0] as number;
+  const roundEndsAt = reply[1] as number;
+  for (let i = 0; i < n; i++) {
     const at = 2 + 4 * i;
-    waiters[i].resolve({
-      roundId,
-      roundEndsAt,
-      score: reply[at],
-      multiplier: reply[at + 1],
-      ok: reply[at + 2] === 1,
-      version: reply[at + 3],
-    });
+    const handler = handlers[i];
+    const context = contexts[i];
+    try {
+      handler.answered({
+        playerId: ids[i],
+        roundId,
+        roundEndsAt,
+        score: reply[at],
+        multiplier: reply[at + 1],
+        ok: reply[at + 2] === 1,
+        version: reply[at + 3],
+      }, context);
+    } catch (error) {
+      handler.failed(error, context);
+    }
   }
+}
+
+/** Fails every operation of the batch. */
+function fail(queued: Queued, error: unknown): void {
+  for (let i = 0; i < queued.ids.length; i++) queued.handlers[i].failed(error, queued.contexts[i]);
 }
