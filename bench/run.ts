@@ -41,7 +41,7 @@ const BUDGET = {
   speed: { targetMs: 4.75 * 60_000, paceMs: 80_000 },
   fanout: { targetMs: 3.5 * 60_000, paceMs: 70_000 },
   attacks: { targetMs: 2.5 * 60_000, paceMs: 50_000 },
-  cluster: { targetMs: 2 * 60_000, paceMs: 40_000 },
+  cluster: { targetMs: 2.5 * 60_000, paceMs: 52_000 },
   metrics: { targetMs: 2 * 60_000, paceMs: 30_000 },
 } as const;
 
