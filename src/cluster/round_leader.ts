@@ -160,7 +160,10 @@ export class RoundLeader {
     if (outcome.kind !== "closed") return;
     this.#round = { id: round.id + 1, endsAt: nextEndsAt };
     this.#deps.afterClose?.(round.id);
-    await this.#finishClosed();
+    // With none left over before it, the round just closed is the only one to finish:
+    // no need to read the closed rounds back from Redis first.
+    if (recorded) await this.#finish([outcome.result]);
+    else await this.#finishClosed();
   }
 
   /**
@@ -169,7 +172,12 @@ export class RoundLeader {
    */
   async #finishClosed(): Promise<boolean> {
     const { redis, keys } = this.#deps;
-    const closed = await pendingRounds(redis, keys);
+    return await this.#finish(await pendingRounds(redis, keys));
+  }
+
+  /** Records and announces `closed`, oldest first; as {@linkcode #finishClosed}. */
+  async #finish(closed: readonly ClosedResult[]): Promise<boolean> {
+    const { redis, keys } = this.#deps;
     this.#unrecorded = closed.length;
     for (const result of closed) {
       const at = this.#now();
