@@ -107,16 +107,42 @@ export async function recordRound(
     });
     const recorded = Number(inserted.numAffectedRows ?? 0n) === 1;
     if (recorded) {
-      for (const winner of round.winners) {
-        await runNamed(trx, q.insertWinner, { round_id: round.id, player_id: winner.id });
-        await runNamed(trx, q.addWin, { id: winner.id });
-      }
+      await addWins(trx, q, round);
       await insertScores(trx, round);
     }
     await runNamed(trx, q.deleteCheckpoint, { round_id: round.id });
     if (next) await writeCheckpoint(trx, q, next, round.endedAt);
     return recorded;
   });
+}
+
+/** Winners one statement records, and adds a win to, when several tie. */
+const WINNERS_PER_STATEMENT = 500;
+
+/**
+ * Records each winner of `round` and adds a win to each: a lone winner with
+ * the compiled statements, a tie a few hundred winners per statement, so a
+ * round where many tie costs a few round trips to the database, not two
+ * per winner.
+ */
+async function addWins(
+  trx: Transaction<Database>,
+  q: TickStatements,
+  round: ClosedRound,
+): Promise<void> {
+  const { winners } = round;
+  if (winners.length === 1) {
+    await runNamed(trx, q.insertWinner, { round_id: round.id, player_id: winners[0].id });
+    await runNamed(trx, q.addWin, { id: winners[0].id });
+    return;
+  }
+  for (let i = 0; i < winners.length; i += WINNERS_PER_STATEMENT) {
+    const ids = winners.slice(i, i + WINNERS_PER_STATEMENT).map((winner) => winner.id);
+    await trx.insertInto("round_winners")
+      .values(ids.map((id) => ({ round_id: round.id, player_id: id }))).execute();
+    await trx.updateTable("players").set({ nb_wins: sql`nb_wins + 1` }).where("id", "in", ids)
+      .execute();
+  }
 }
 
 /** Rows of `round_scores` one statement inserts (4 parameters each, far below either limit). */
