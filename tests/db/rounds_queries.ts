@@ -75,7 +75,7 @@ export function roundQueries(dialect: QueryDialect): void {
 
   queryTest(
     dialect,
-    "recordRound() records every winner of a tie and adds one win to each, once",
+    "recordRound() records every winner of a tie and adds one win to each, once, with every score",
     async (db) => {
       const ids: number[] = [];
       for (let i = 0; i < 3; i++) {
@@ -89,16 +89,30 @@ export function roundQueries(dialect: QueryDialect): void {
       }
       const round = {
         id: 5,
-        startedAt: 0,
-        endedAt: 500,
+        startedAt: 1_001,
+        endedAt: 1_002,
         winners: ids.slice(0, 2).map((id, i) => ({ id, username: `tie${i}` })),
         nbClicks: 4,
         players: 3,
         standings: [],
-        scores: [],
+        scores: ids.map((id, i) => ({ id, score: i < 2 ? 4 : 3_000_000_000, rank: i + 1 })),
       };
       assert.equal(await recordRound(db, round), true);
-      assert.equal(await recordRound(db, round), false);
+      assert.equal(await recordRound(db, { ...round, nbClicks: 9 }), false);
+      assert.deepEqual({ ...(await db.selectFrom("rounds").selectAll().executeTakeFirst()) }, {
+        id: 5,
+        started_at: 1_001,
+        ended_at: 1_002,
+        nb_clicks: 4,
+        players: 3,
+      });
+      const scores = await db.selectFrom("round_scores").select(["player_id", "score", "rank"])
+        .where("round_id", "=", 5).orderBy("rank").execute();
+      assert.deepEqual(scores.map((row) => ({ ...row })), [
+        { player_id: ids[0], score: 4, rank: 1 },
+        { player_id: ids[1], score: 4, rank: 2 },
+        { player_id: ids[2], score: 3_000_000_000, rank: 3 },
+      ]);
       const winners = await db.selectFrom("round_winners").select(["round_id", "player_id"])
         .orderBy("player_id").execute();
       assert.deepEqual(winners.map((row) => ({ ...row })), [
