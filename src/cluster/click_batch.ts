@@ -98,39 +98,80 @@ local scores = ARGV[1] .. round[1]
 local race = scores .. ':race'
 local capacity, refill = tonumber(ARGV[3]), tonumber(ARGV[6])
 local startScore, startMult = tonumber(ARGV[4]), tonumber(ARGV[5])
-local players = {}
 local out = { tonumber(round[1]), tonumber(round[2]) }
+-- The operations, and each player once, in order of first appearance; those who click need a bucket.
+local ops, ids, order, clickers, seen, bucketed = {}, {}, {}, {}, {}, {}
 for op, id in string.gmatch(ARGV[8], '(%a)(%d+),') do
-  local p = players[id]
-  if not p then
-    local v = redis.call('HMGET', scores, 's' .. id, 'm' .. id, 'v' .. id)
-    p = {
-      score = tonumber(v[1]) or startScore,
-      mult = tonumber(v[2]) or startMult,
-      version = tonumber(v[3]) or 0,
-      moved = false,
-    }
-    players[id] = p
+  ops[#ops + 1], ids[#ids + 1] = op, id
+  if not seen[id] then
+    seen[id] = true
+    order[#order + 1] = id
   end
+  if op == 'c' and not bucketed[id] then
+    bucketed[id] = true
+    clickers[#clickers + 1] = id
+  end
+end
+-- Every read and write below is one command for the whole batch, not one per player: a call
+-- from the script costs Redis more than the command itself. In slices, as Lua's unpack is bounded.
+local SLICE = 2000
+local function each_slice(list, run)
+  for i = 1, #list, SLICE do run(unpack(list, i, math.min(i + SLICE - 1, #list))) end
+end
+local function read_all(command, key, names)
+  local values = {}
+  for i = 1, #names, SLICE do
+    local last = math.min(i + SLICE - 1, #names)
+    local reply
+    if key then
+      reply = redis.call(command, key, unpack(names, i, last))
+    else
+      reply = redis.call(command, unpack(names, i, last))
+    end
+    for j = 1, #reply do values[i + j - 1] = reply[j] end
+  end
+  return values
+end
+local fields = {}
+for i, id in ipairs(order) do
+  fields[3 * i - 2], fields[3 * i - 1], fields[3 * i] = 's' .. id, 'm' .. id, 'v' .. id
+end
+local stored = read_all('HMGET', scores, fields)
+local players = {}
+for i, id in ipairs(order) do
+  players[id] = {
+    score = tonumber(stored[3 * i - 2]) or startScore,
+    mult = tonumber(stored[3 * i - 1]) or startMult,
+    version = tonumber(stored[3 * i]) or 0,
+    moved = false,
+  }
+end
+if #clickers > 0 then
+  if not now then
+    local t = redis.call('TIME')
+    now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+  end
+  local bucketKeys = {}
+  for i, id in ipairs(clickers) do bucketKeys[i] = ARGV[2] .. id end
+  local buckets = read_all('MGET', nil, bucketKeys)
+  for i, id in ipairs(clickers) do
+    local p, b = players[id], buckets[i]
+    if b then
+      local sp = string.find(b, ' ', 1, true)
+      p.tokens, p.updated = tonumber(string.sub(b, 1, sp - 1)), tonumber(string.sub(b, sp + 1))
+    else
+      p.tokens, p.updated = capacity, now
+    end
+    if now > p.updated then
+      p.tokens = math.min(capacity, p.tokens + (now - p.updated) * refill / 1000)
+      p.updated = now
+    end
+  end
+end
+for i = 1, #ops do
+  local op, p = ops[i], players[ids[i]]
   local ok = 1
   if op == 'c' then
-    if not p.tokens then
-      if not now then
-        local t = redis.call('TIME')
-        now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-      end
-      local b = redis.call('GET', ARGV[2] .. id)
-      if b then
-        local sp = string.find(b, ' ', 1, true)
-        p.tokens, p.updated = tonumber(string.sub(b, 1, sp - 1)), tonumber(string.sub(b, sp + 1))
-      else
-        p.tokens, p.updated = capacity, now
-      end
-      if now > p.updated then
-        p.tokens = math.min(capacity, p.tokens + (now - p.updated) * refill / 1000)
-        p.updated = now
-      end
-    end
     if p.tokens >= 1 then
       p.tokens = p.tokens - 1
       p.score = p.score + p.mult
@@ -153,9 +194,13 @@ for op, id in string.gmatch(ARGV[8], '(%a)(%d+),') do
   out[#out + 1] = ok
   out[#out + 1] = p.version
 end
-for id, p in pairs(players) do
+local written, ranked, unranked = {}, {}, {}
+for _, id in ipairs(order) do
+  local p = players[id]
   if p.moved then
-    redis.call('HSET', scores, 's' .. id, p.score, 'm' .. id, p.mult, 'v' .. id, p.version)
+    written[#written + 1], written[#written + 2] = 's' .. id, p.score
+    written[#written + 1], written[#written + 2] = 'm' .. id, p.mult
+    written[#written + 1], written[#written + 2] = 'v' .. id, p.version
     -- The race: the score, plus a fraction that is larger the earlier in the round it was reached.
     if p.score > 0 then
       if not now then
@@ -165,9 +210,10 @@ for id, p in pairs(players) do
       local startedAt = tonumber(round[3]) or now
       local span = math.max(1, tonumber(round[2]) - startedAt)
       local at = math.min(math.max(now - startedAt, 0), span)
-      redis.call('ZADD', race, string.format('%.17g', p.score + (span - at) / (span + 1)), id)
+      ranked[#ranked + 1] = string.format('%.17g', p.score + (span - at) / (span + 1))
+      ranked[#ranked + 1] = id
     else
-      redis.call('ZREM', race, id)
+      unranked[#unranked + 1] = id
     end
   end
   -- A bucket left alone until it is full again: expiring it then is the same as keeping it.
@@ -176,6 +222,9 @@ for id, p in pairs(players) do
       'PX', math.ceil(capacity / refill * 1000) + 1000)
   end
 end
+each_slice(written, function(...) redis.call('HSET', scores, ...) end)
+each_slice(ranked, function(...) redis.call('ZADD', race, ...) end)
+each_slice(unranked, function(...) redis.call('ZREM', race, ...) end)
 return out
 `);
 

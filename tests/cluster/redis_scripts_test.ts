@@ -107,6 +107,24 @@ Deno.test("ClickBatch fails every operation of a batch Redis refused, each with 
   });
 });
 
+Deno.test("ClickBatch applies a batch of thousands of players, read and written in slices", async () => {
+  await withTestRedis(REDIS_DB, async (redis) => {
+    await initRound(redis, keys, ROUND, 6);
+    const batch = new ClickBatch({ redis, keys, maxClicksPerSecond: 1000 });
+    const players = 2_500;
+    const moves = [];
+    for (let id = 1; id <= players; id++) moves.push(batch.enqueue("c", id));
+    for (let id = 1; id <= players; id++) moves.push(batch.enqueue("c", id));
+    const replies = await Promise.all(moves);
+    assert.ok(replies.every((r) => r.ok));
+    assert.deepEqual(replies.slice(0, players).map((r) => r.score), Array(players).fill(1));
+    assert.deepEqual(replies.slice(players).map((r) => r.score), Array(players).fill(2));
+    assert.equal(await redis.call("HLEN", keys.scores + 7), 3 * players);
+    assert.equal(await redis.call("ZCARD", keys.scores + "7:race"), players);
+    assert.equal(await redis.call("HGET", keys.scores + 7, `s${players}`), "2");
+  });
+});
+
 Deno.test("ClickBatch holds the click cap across batches (and so across servers)", async () => {
   await withTestRedis(REDIS_DB, async (redis) => {
     await initRound(redis, keys, ROUND, 6);
