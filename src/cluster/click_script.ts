@@ -64,7 +64,9 @@ function ladderLua(ladder: readonly MultiplierRung[]): string {
 }
 
 /**
- * KEYS: round hash, epoch, live servers. ARGV: scores prefix, bucket prefix,
+ * KEYS: round hash, epoch, live servers. ARGV: scores prefix, bucket prefix
+ * (+ `w` and the window: buckets are kept in a hash per window of the time a
+ * bucket takes to fill, player id → `"tokens updatedMs"`),
  * the bucket's capacity, start score, start multiplier, the bucket's refill
  * per second, the epoch the server knows (empty: not checked), then the
  * operations in one argument, each its op and player id and a comma
@@ -147,9 +149,22 @@ if #clickers > 0 then
     local t = redis.call('TIME')
     now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
   end
-  local bucketKeys = {}
-  for i, id in ipairs(clickers) do bucketKeys[i] = ARGV[2] .. id end
-  local buckets = read_all('MGET', nil, bucketKeys)
+  -- Buckets live in a hash per window as long as a bucket takes to fill: one written in neither
+  -- this window nor the last has been left alone long enough to be full.
+  local fill = math.ceil(capacity / refill * 1000)
+  local window = math.floor(now / fill)
+  local buckets = read_all('HMGET', ARGV[2] .. 'w' .. window, clickers)
+  local older, olderAt = {}, {}
+  for i, id in ipairs(clickers) do
+    if not buckets[i] then
+      older[#older + 1] = id
+      olderAt[#older] = i
+    end
+  end
+  if #older > 0 then
+    local before = read_all('HMGET', ARGV[2] .. 'w' .. (window - 1), older)
+    for j = 1, #older do buckets[olderAt[j]] = before[j] end
+  end
   for i, id in ipairs(clickers) do
     local p, b = players[id], buckets[i]
     if b then
@@ -190,7 +205,7 @@ for i = 1, #ops do
   out[#out + 1] = ok
   out[#out + 1] = p.version
 end
-local written, ranked, unranked = {}, {}, {}
+local written, ranked, unranked, kept = {}, {}, {}, {}
 for _, id in ipairs(order) do
   local p = players[id]
   if p.moved then
@@ -212,14 +227,19 @@ for _, id in ipairs(order) do
       unranked[#unranked + 1] = id
     end
   end
-  -- A bucket left alone until it is full again: expiring it then is the same as keeping it.
   if p.tokens then
-    redis.call('SET', ARGV[2] .. id, p.tokens .. ' ' .. p.updated,
-      'PX', math.ceil(capacity / refill * 1000) + 1000)
+    kept[#kept + 1], kept[#kept + 2] = id, p.tokens .. ' ' .. p.updated
   end
 end
 each_slice(written, function(...) redis.call('HSET', scores, ...) end)
 each_slice(ranked, function(...) redis.call('ZADD', race, ...) end)
 each_slice(unranked, function(...) redis.call('ZREM', race, ...) end)
+if #kept > 0 then
+  local fill = math.ceil(capacity / refill * 1000)
+  local key = ARGV[2] .. 'w' .. math.floor(now / fill)
+  each_slice(kept, function(...) redis.call('HSET', key, ...) end)
+  -- Read for the next window too; past that, every bucket in it would be full.
+  redis.call('PEXPIRE', key, 2 * fill + 1000)
+end
 return out
 `);
