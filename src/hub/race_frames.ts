@@ -2,9 +2,10 @@
  * The `Race` messages of one state of the race. What every watcher shares
  * (the round, the top, how many scored) is encoded once per protocol, the
  * first time a watcher speaking it needs it; each watcher's message is that
- * head with its own `you` appended. Watchers whose `you` is alike (players
- * who have not scored, tabs of one player) get the same message, so a
- * transport frames it once for all of them.
+ * head with its own `you` appended. Watchers whose player has not scored
+ * (often most of them) all get one message, so a transport frames it once
+ * for all of them; any other `you` is its player's own (its rank is), and
+ * is encoded for it.
  *
  * @module
  */
@@ -18,7 +19,8 @@ export class RaceFrames {
   /** The part of `Race` every watcher shares. */
   readonly race: SharedRace;
   readonly #endings = new Map<HubProtocol, RaceEnding>();
-  readonly #made = new Map<HubProtocol, Map<string, SharedFrame>>();
+  /** The message to players who have not scored, by protocol. */
+  readonly #unranked = new Map<HubProtocol, SharedFrame>();
 
   constructor(race: SharedRace) {
     this.race = race;
@@ -26,30 +28,21 @@ export class RaceFrames {
 
   /**
    * The message to a connection speaking `protocol` whose player stands at
-   * `you`: the same one for every `you` alike, until {@linkcode clear}.
+   * `you`: one for every player who has not scored.
    */
   frame(protocol: HubProtocol, you: RaceYou): SharedFrame {
-    let made = this.#made.get(protocol);
-    if (made === undefined) {
-      made = new Map();
-      this.#made.set(protocol, made);
+    const unranked = you.rank === null && you.score === 0;
+    if (unranked) {
+      const made = this.#unranked.get(protocol);
+      if (made !== undefined) return made;
     }
-    const key = `${you.score} ${you.rank}`;
-    let frame = made.get(key);
-    if (frame === undefined) {
-      let ending = this.#endings.get(protocol);
-      if (ending === undefined) {
-        ending = protocol.encodeSharedRace(this.race);
-        this.#endings.set(protocol, ending);
-      }
-      frame = new SharedFrame(ending(you));
-      made.set(key, frame);
+    let ending = this.#endings.get(protocol);
+    if (ending === undefined) {
+      ending = protocol.encodeSharedRace(this.race);
+      this.#endings.set(protocol, ending);
     }
+    const frame = new SharedFrame(ending(you));
+    if (unranked) this.#unranked.set(protocol, frame);
     return frame;
-  }
-
-  /** Lets go of the messages made so far (they are sent); the encoded shared part stays. */
-  clear(): void {
-    this.#made.clear();
   }
 }

@@ -13,7 +13,7 @@
  * once per pass (`race_frames.ts`); each watcher costs a rank lookup and a
  * comparison of its own score and rank, and a message only when something
  * changed for it: the shared bytes with its `you` appended, the same
- * message for every watcher whose `you` is alike. It goes through the
+ * message for every watcher whose player has not scored. It goes through the
  * registry like any message, so a resumable connection numbers and keeps it.
  *
  * @module
@@ -156,8 +156,6 @@ export class RaceWatch<C extends Connection> {
       }
       this.#send(connection, watcher, frames, view, now);
     }
-    // What was sent is on its way; the next pass makes its own.
-    frames.clear();
     if (nextDue !== Infinity && this.#cancel === undefined) {
       // The deferred watchers are looked at again even if the race stays as it is.
       this.#seen = "";

@@ -249,7 +249,7 @@ Deno.test("A pass that finds the race unmoved holds the next one up for nobody",
   hub.registry.closeAll();
 });
 
-Deno.test("Watchers whose you is alike are sent the very same message", () => {
+Deno.test("Watchers who have not scored are sent the very same message", () => {
   const { hub, connect, advance } = setup();
   const handshake = `{"protocol":"messagepack","version":1}${RS}`;
   const [ann, bob, cat] = [[1, "ann"], [2, "bob"], [3, "cat"]].map(([id, name]) =>
