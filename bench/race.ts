@@ -4,7 +4,7 @@
  *
  * - server CPU per counted click while 100 players flood, with 5,000 other
  *   players watching the race (`WatchRace`, each sent `Race` up to 4 times a
- *   second) against none watching;
+ *   second) against none watching, and from the two the server CPU per `Race`;
  * - `EndRound` fan-out to 5,000 idle players when 10 players scored in every
  *   round (`standings` of 10) against rounds nobody scored in (`standings: []`).
  *
@@ -80,6 +80,16 @@ async function fanout(base: Base, sizes: Sizes, scorers: number): Promise<Figure
   const [step] = fan.steps;
   if (step.missing > 0) throw new Error(`${step.missing} EndRound receipts missing`);
   return { lastMs: step.lastMs, p50Ms: step.p50Ms, p99Ms: step.p99Ms };
+}
+
+/**
+ * Server CPU per `Race` received (µs): what the flood with watchers cost
+ * beyond its clicks at the CPU per click without them, over the Races. An
+ * upper bound: fewer clicks a second also cost more each (fewer per read).
+ */
+function raceCpuUs(watched: Figures, alone: Figures): number {
+  const extra = (watched.cpuPerClickUs - alone.cpuPerClickUs) * watched.clicksPerSecond;
+  return extra / watched.racesPerSecond;
 }
 
 function flagsOf(args: readonly string[]): Map<string, string> {
@@ -183,6 +193,12 @@ async function main(): Promise<void> {
       col((r) => r.with.racesPerSecond),
       col((r) => r.without.racesPerSecond),
       "",
+    ],
+    [
+      "… server CPU per Race: the CPU beyond the clicks' own, over the Races",
+      col((r) => raceCpuUs(r.with, r.without)),
+      [],
+      "µs",
     ],
     [
       `EndRound fan-out to ${sizes.fanout}: deadline → last receipt`,
