@@ -6,7 +6,9 @@
  * every pass sends every watcher a `Race`. Prints µs per `Race` for each
  * protocol, with watchers each at its own place (they scored) and with
  * watchers who have not scored. What the transport and the kernel add per
- * message (framing, the write) is `bench/race.ts`'s to measure.
+ * message (framing, the write) is `bench/race.ts`'s to measure. Then what
+ * keeping the race in order costs a click (`RaceRanking.set()`): 100
+ * players clicking in turn above 0, 5,000 or 20,000 who scored once.
  *
  * @module
  */
@@ -16,6 +18,7 @@ import { MessageType } from "@microsoft/signalr";
 import { Hub, type HubConnection } from "../src/hub/hub.ts";
 import type { Socket } from "../src/hub/connection.ts";
 import { GameState } from "../src/game/game_state.ts";
+import { RaceRanking } from "../src/game/race_ranking.ts";
 import { quietLog } from "../src/log/problem_log.ts";
 import { HubMethod, RECORD_SEPARATOR } from "../src/hub/wire.ts";
 
@@ -96,6 +99,22 @@ function measure(
   return ms * 1000 / sent;
 }
 
+/** µs of one `RaceRanking.set()` by one of 100 clickers, with `behind` players below them. */
+function rankingMove(behind: number, moves: number): number {
+  const race = new RaceRanking();
+  let now = 1;
+  for (let i = 0; i < behind; i++) race.set(1000 + i, `w${i}`, 1, now++);
+  const scores = new Array<number>(100).fill(1);
+  const move = (k: number) => {
+    const i = k % 100;
+    race.set(i, `c${i}`, ++scores[i], now++);
+  };
+  for (let k = 0; k < 1000; k++) move(k);
+  const start = performance.now();
+  for (let k = 0; k < moves; k++) move(k);
+  return (performance.now() - start) * 1000 / moves;
+}
+
 if (import.meta.main) {
   const flags = flagsOf(Deno.args);
   const watchers = Number(flags.get("watchers") ?? 5000);
@@ -106,5 +125,11 @@ if (import.meta.main) {
     const scored = measure(protocol, watchers, passes, true);
     const unscored = measure(protocol, watchers, passes, false);
     console.log(`| ${protocol} | ${scored.toFixed(2)} µs | ${unscored.toFixed(2)} µs |`);
+  }
+  console.log("");
+  console.log(`| players behind 100 clickers | RaceRanking.set() |`);
+  console.log(`| --: | --: |`);
+  for (const behind of [0, 5000, 20_000]) {
+    console.log(`| ${behind} | ${rankingMove(behind, 100_000).toFixed(2)} µs |`);
   }
 }
