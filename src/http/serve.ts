@@ -149,12 +149,16 @@ export async function serve(options: ServeOptions): Promise<Served> {
   let lastAccept = Date.now();
   let probe: Socket | undefined;
 
+  // Set by close(): resolved once the last connection is gone.
+  let drained: PromiseWithResolvers<void> | undefined;
+
   const forget = (socket: Socket) => {
     states.delete(socket);
     waiting.delete(socket);
     active.delete(socket);
     receiving.delete(socket);
     idle.delete(socket);
+    if (drained !== undefined && states.size === 0) drained.resolve();
   };
 
   const setState = (socket: Socket, state: State) => {
@@ -166,6 +170,8 @@ export async function serve(options: ServeOptions): Promise<Served> {
     if (state === "waiting") waiting.set(socket, Date.now());
     else if (state === "active") active.set(socket, Date.now());
     else if (state === "idle") idle.set(socket, Date.now());
+    // Closing: a connection whose request is answered has nothing left to wait for.
+    if (drained !== undefined && state === "idle") socket.destroy();
   };
 
   // A request's body starts to arrive; it counts as active too, from now.
@@ -216,6 +222,11 @@ export async function serve(options: ServeOptions): Promise<Served> {
 
   server.on("connection", (socket: Socket) => {
     lastAccept = Date.now();
+    if (drained !== undefined) {
+      // Accepted just before the listener closed: it gets no request answered.
+      socket.destroy();
+      return;
+    }
     if (probe !== undefined && socket.remotePort === probe.localPort) {
       socket.destroy();
       return;
@@ -391,12 +402,17 @@ export async function serve(options: ServeOptions): Promise<Served> {
         clearInterval(watch);
         clearInterval(sweep);
         server.close();
+        drained = Promise.withResolvers<void>();
+        if (states.size === 0) drained.resolve();
+        // Those with no request in flight go now; the others as their
+        // response finishes (see setState), or at the deadline.
         for (const socket of [...waiting.keys(), ...idle.keys()]) socket.destroy();
-        const deadline = Date.now() + drainMs;
-        while (states.size > 0 && Date.now() < deadline) {
-          await new Promise((resolve) => setTimeout(resolve, 20));
-          for (const socket of [...waiting.keys(), ...idle.keys()]) socket.destroy();
-        }
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        await Promise.race([
+          drained.promise,
+          new Promise((resolve) => timer = setTimeout(resolve, drainMs)),
+        ]);
+        clearTimeout(timer);
         for (const socket of states.keys()) socket.destroy();
       })();
     },
