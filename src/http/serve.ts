@@ -31,6 +31,7 @@ import { getLogger } from "@logtape/logtape";
 import type { ProblemLog } from "../log/problem_log.ts";
 import { isClientGone } from "./client_gone.ts";
 import { errorMessage, errorStack } from "../log/error_message.ts";
+import { type Sleep, timerSleep } from "../sleep.ts";
 
 /** A WebSocket upgrade request whose socket the handler may take over. */
 export interface UpgradeRequest {
@@ -73,6 +74,10 @@ export interface ServeOptions {
   readonly keepAliveTimeoutMs?: number;
   /** Where unexpected errors go (default: the `clicker.http` logger). */
   readonly log?: ProblemLog;
+  /** The clock the timeouts above count on (default `Date.now`); tests move it on. */
+  readonly now?: () => number;
+  /** The wait between two looks for connections past their time (default a plain timer). */
+  readonly sleep?: Sleep;
 }
 
 /** A listening server. */
@@ -134,6 +139,7 @@ export async function serve(options: ServeOptions): Promise<Served> {
   const headersTimeoutMs = options.headersTimeoutMs ?? 5000;
   const requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
   const keepAliveTimeoutMs = options.keepAliveTimeoutMs ?? 5000;
+  const now = options.now ?? Date.now;
   const states = new Map<Socket, State>();
   // Connections by state, each with when it entered that state: a Map keeps
   // insertion order, so each is sorted oldest first, which is the order
@@ -167,9 +173,9 @@ export async function serve(options: ServeOptions): Promise<Served> {
     if (was === "waiting") socket.setNoDelay(true);
     forget(socket);
     states.set(socket, state);
-    if (state === "waiting") waiting.set(socket, Date.now());
-    else if (state === "active") active.set(socket, Date.now());
-    else if (state === "idle") idle.set(socket, Date.now());
+    if (state === "waiting") waiting.set(socket, now());
+    else if (state === "active") active.set(socket, now());
+    else if (state === "idle") idle.set(socket, now());
     // Closing: a connection whose request is answered has nothing left to wait for.
     if (drained !== undefined && state === "idle") socket.destroy();
   };
@@ -179,7 +185,7 @@ export async function serve(options: ServeOptions): Promise<Served> {
     setState(socket, "active");
     if (states.get(socket) !== "active") return;
     states.set(socket, "receiving");
-    receiving.set(socket, { since: Date.now(), request });
+    receiving.set(socket, { since: now(), request });
   };
 
   // The whole body is in: the request stays active, with its start kept.
@@ -232,7 +238,7 @@ export async function serve(options: ServeOptions): Promise<Served> {
       return;
     }
     states.set(socket, "waiting");
-    waiting.set(socket, lastAccept);
+    waiting.set(socket, now());
     socket.once("close", () => forget(socket));
     if (states.size > maxConnections) {
       // Forgotten at once: its descriptor is freed a moment later, and the
@@ -370,12 +376,12 @@ export async function serve(options: ServeOptions): Promise<Served> {
   }, WATCH_MS);
 
   // Closes connections past their time, oldest first, at most SWEEP_BATCH a turn.
-  const sweep = setInterval(() => {
-    const now = Date.now();
+  const sweep = () => {
+    const at = now();
     let budget = SWEEP_BATCH;
     const expire = (map: Map<Socket, number>, timeoutMs: number) => {
       for (const [socket, since] of map) {
-        if (budget === 0 || now - since < timeoutMs) return;
+        if (budget === 0 || at - since < timeoutMs) return;
         budget--;
         forget(socket);
         socket.destroy();
@@ -384,7 +390,18 @@ export async function serve(options: ServeOptions): Promise<Served> {
     expire(waiting, headersTimeoutMs);
     expire(idle, keepAliveTimeoutMs + 1000);
     expire(active, requestTimeoutMs);
-  }, SWEEP_MS);
+  };
+  const stopSweeping = new AbortController();
+  void (async (sleep: Sleep, signal: AbortSignal) => {
+    for (;;) {
+      try {
+        await sleep(SWEEP_MS, signal);
+      } catch {
+        return; // closed
+      }
+      sweep();
+    }
+  })(options.sleep ?? timerSleep, stopSweeping.signal);
 
   let closing: Promise<void> | undefined;
   return {
@@ -400,7 +417,7 @@ export async function serve(options: ServeOptions): Promise<Served> {
     close(drainMs: number) {
       return closing ??= (async () => {
         clearInterval(watch);
-        clearInterval(sweep);
+        stopSweeping.abort();
         server.close();
         drained = Promise.withResolvers<void>();
         if (states.size === 0) drained.resolve();
