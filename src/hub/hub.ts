@@ -39,6 +39,7 @@ import {
 import type { ProblemLog } from "../log/problem_log.ts";
 import { errorMessage, errorStack } from "../log/error_message.ts";
 import { HubCounts } from "../metrics/hub_counts.ts";
+import type { Sleep } from "../sleep.ts";
 
 const log = getLogger(["clicker", "hub"]);
 
@@ -73,6 +74,8 @@ export interface HubOptions {
   readonly game: HubGame;
   /** Reads the clock (default `Date.now`). */
   readonly now?: () => number;
+  /** The wait between the keep-alive's ticks (default a plain timer); tests drive it with `now`. */
+  readonly sleep?: Sleep;
   /** Round length, reported in `GameInfo`. */
   readonly roundDurationMs: number;
   /** The last round announced, for `GameInfo`. */
@@ -114,6 +117,7 @@ export class Hub {
     this.registry = new ConnectionRegistry<HubConnection>({
       counts,
       now: this.#now,
+      sleep: options.sleep,
       reconnectWindowMs: options.reconnectWindowMs,
       online: options.playersOnline,
       onRemove: (connection) => {
