@@ -8,7 +8,7 @@
 
 import assert from "node:assert/strict";
 import { join, relative } from "node:path";
-import { isSlow, SLOW, testFiles } from "./fast_selection.ts";
+import { isSlow, SLOW, splitBySize, testFiles } from "./fast_selection.ts";
 
 const ROOT = join(import.meta.dirname!, "..");
 
@@ -30,4 +30,18 @@ Deno.test("test:fast's SLOW list names only folders and files that exist", async
   for (const path of Object.keys(SLOW)) {
     await Deno.stat(join(ROOT, path)).catch(() => assert.fail(`SLOW names ${path}: not found`));
   }
+});
+
+Deno.test("splitBySize() gives each file to one shard, the biggest first to the lightest", () => {
+  const files = [
+    { path: "a", size: 10 },
+    { path: "b", size: 70 },
+    { path: "c", size: 20 },
+    { path: "d", size: 40 },
+    { path: "e", size: 30 },
+  ];
+  // b (70) to the first; d (40), e (30) to the second; c (20) to the first; a (10) to the second.
+  assert.deepEqual(splitBySize(files, 2), [["b", "c"], ["a", "d", "e"]]);
+  assert.deepEqual(splitBySize(files, 1), [["a", "b", "c", "d", "e"]]);
+  assert.deepEqual(splitBySize([], 2), [[], []]);
 });
