@@ -28,7 +28,7 @@ import { type HandshakeConnection, HubHandshake } from "./hub_handshake.ts";
 import { HubMethods } from "./hub_methods.ts";
 import { type StandingConnection, StandingSync } from "./standing_sync.ts";
 import { RaceRanking } from "../game/race_ranking.ts";
-import { type RaceView, RaceWatch, type Schedule } from "./race_watch.ts";
+import { type RaceView, RaceWatch, type Schedule, scheduleOn } from "./race_watch.ts";
 import {
   type ClientMethod,
   type ClientMethodArguments,
@@ -74,7 +74,10 @@ export interface HubOptions {
   readonly game: HubGame;
   /** Reads the clock (default `Date.now`). */
   readonly now?: () => number;
-  /** The wait between the keep-alive's ticks (default a plain timer); tests drive it with `now`. */
+  /**
+   * The hub's waits: the keep-alive's ticks and the `Race` throttle (default
+   * plain timers); tests drive them with `now`.
+   */
   readonly sleep?: Sleep;
   /** Round length, reported in `GameInfo`. */
   readonly roundDurationMs: number;
@@ -90,7 +93,7 @@ export interface HubOptions {
   readonly replayBufferBytes?: number;
   /** Where messages, clicks, purchases and connections are counted (default: a count of its own). */
   readonly counts?: HubCounts;
-  /** Runs a later pass of `Race` messages (default: a timer); tests drive it. */
+  /** Runs a later pass of `Race` messages (default: after `sleep`); tests drive it. */
   readonly raceSchedule?: Schedule;
 }
 
@@ -154,7 +157,8 @@ export class Hub {
         return { roundId: view.roundId ?? this.#game.roundId, view };
       },
       now: this.#now,
-      schedule: options.raceSchedule,
+      schedule: options.raceSchedule ??
+        (options.sleep === undefined ? undefined : scheduleOn(options.sleep)),
     });
     this.#methods = new HubMethods({
       registry: this.registry,

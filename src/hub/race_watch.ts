@@ -18,6 +18,7 @@
 import type { Connection } from "./connection.ts";
 import type { ConnectionRegistry } from "./connections.ts";
 import { type Race, RACE_TOP, type RaceEntry, type RaceYou } from "./wire.ts";
+import type { Sleep } from "../sleep.ts";
 
 /** Shortest gap between two `Race` messages to one connection: at most 4 a second. */
 export const RACE_INTERVAL_MS = 250;
@@ -63,6 +64,17 @@ interface Watcher {
 function timer(run: () => void, ms: number): () => void {
   const id = setTimeout(run, ms);
   return () => clearTimeout(id);
+}
+
+/** A {@linkcode Schedule} that waits on `sleep`: a fake one lets tests drive the passes. */
+export function scheduleOn(sleep: Sleep): Schedule {
+  return (run, ms) => {
+    const cancel = new AbortController();
+    sleep(ms, cancel.signal).then(() => {
+      if (!cancel.signal.aborted) run(); // cancelled once it woke, before this turn
+    }, () => {});
+    return () => cancel.abort();
+  };
 }
 
 /** Sends `Race` to the connections that watch it, when it changed for them, throttled. */

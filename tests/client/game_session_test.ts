@@ -6,6 +6,7 @@ import type { ConnectionState, GameAction } from "../../static/src/game_view.ts"
 import { registerAndLogin } from "../support/accounts.ts";
 import { CHEAP_HASH, startTestServer, type TestServer } from "../support/test_server.ts";
 import { FakeTime } from "../support/fake_time.ts";
+import { RACE_INTERVAL_MS } from "../../src/hub/race_watch.ts";
 
 Deno.test("GameSession signs out when the server closes for an expired, unrenewed token", async () => {
   // Once the game started, the hub's clock jumps past the token's expiry and
@@ -208,7 +209,14 @@ Deno.test("GameSession waits for the player to play here when the player's other
 });
 
 Deno.test("GameSession asks for the race, and each Race reaches the view with the player's click", async () => {
-  const server = await startTestServer({ hashParameters: CHEAP_HASH });
+  // The hub's clock and waits are fake: the Race after the click waits for
+  // the throttle's interval, which the test moves past.
+  const time = new FakeTime(Date.now());
+  const server = await startTestServer({
+    hashParameters: CHEAP_HASH,
+    now: time.clock,
+    sleep: time.sleep,
+  });
   try {
     const player = await registerAndLogin(server.url);
     const actions: GameAction[] = [];
@@ -230,7 +238,9 @@ Deno.test("GameSession asks for the race, and each Race reaches the view with th
     });
     session.start();
     try {
-      await Promise.all([clicked.promise, raced.promise]);
+      await clicked.promise;
+      await time.advance(RACE_INTERVAL_MS);
+      await raced.promise;
     } finally {
       session.stop();
     }
