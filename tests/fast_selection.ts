@@ -3,7 +3,7 @@
  * `tests/` except the folders and files in {@linkcode SLOW}.
  *
  * They run in two modules (`fast_shard_1.ts`, `fast_shard_2.ts`) that import
- * half the files each (half by size, see {@linkcode splitBySize}), rather
+ * half the files each (by cost, see {@linkcode splitByCost}), rather
  * than one module per file as `deno test` does: starting a module costs Deno
  * a fresh isolate, about 0.4 s of CPU on our 2-core machines, which for a
  * hundred files would be most of the run. The price is
@@ -53,23 +53,34 @@ export async function testFiles(dir = join(ROOT, "tests")): Promise<string[]> {
   return files.sort();
 }
 
+/** What makes a test file cost more than its length: a real server started, a password hashed. */
+const COSTLY = /startTestServer\(|startServer\(|\bserve\(\{|registerAndLogin\(|hashPassword\(/g;
+
 /**
- * Splits `files` into `shards` lists of about the same total size, the
- * biggest file first into the lightest list: a test file's size is a fair
- * guess at its running time (every file that starts a server is big), while
- * taking every other file put most of those in one shard, which then ran
- * twice as long as the other. Each list keeps the files' order.
+ * A guess at what a test file costs to run, from its text: its length, plus
+ * 5,000 for each real server it starts or password it hashes (each costs
+ * about as much as loading and running 5 kB of plain tests).
  */
-export function splitBySize(
-  files: readonly { readonly path: string; readonly size: number }[],
+export function guessCost(text: string): number {
+  return text.length + 5000 * (text.match(COSTLY) ?? []).length;
+}
+
+/**
+ * Splits `files` into `shards` lists of about the same total cost, the
+ * costliest file first into the cheapest list: taking every other file put
+ * most of the server tests in one shard, which then ran twice as long as the
+ * other. Each list keeps the files' order.
+ */
+export function splitByCost(
+  files: readonly { readonly path: string; readonly cost: number }[],
   shards: number,
 ): string[][] {
   const totals: number[] = Array(shards).fill(0);
   const shardOf = new Map<string, number>();
-  for (const file of [...files].sort((a, b) => b.size - a.size || (a.path < b.path ? -1 : 1))) {
-    const lightest = totals.indexOf(Math.min(...totals));
-    shardOf.set(file.path, lightest);
-    totals[lightest] += file.size;
+  for (const file of [...files].sort((a, b) => b.cost - a.cost || (a.path < b.path ? -1 : 1))) {
+    const cheapest = totals.indexOf(Math.min(...totals));
+    shardOf.set(file.path, cheapest);
+    totals[cheapest] += file.cost;
   }
   return totals.map((_, shard) =>
     files.filter((file) => shardOf.get(file.path) === shard).map((file) => file.path)
@@ -79,10 +90,13 @@ export function splitBySize(
 /** Imports (and so registers the tests of) shard `shard` of `shards` of the fast test files. */
 export async function importShard(shard: number, shards: number): Promise<void> {
   const fast = (await testFiles()).filter((file) => !isSlow(file));
-  const sized = await Promise.all(
-    fast.map(async (path) => ({ path, size: (await Deno.stat(join(ROOT, path))).size })),
+  const costed = await Promise.all(
+    fast.map(async (path) => ({
+      path,
+      cost: guessCost(await Deno.readTextFile(join(ROOT, path))),
+    })),
   );
-  for (const file of splitBySize(sized, shards)[shard]) {
+  for (const file of splitByCost(costed, shards)[shard]) {
     await import(pathToFileURL(join(ROOT, file)).href);
   }
 }
