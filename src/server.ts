@@ -52,7 +52,7 @@ export interface ServerOptions {
   readonly afterClose?: (id: number) => void;
   /** The hub's clock: when tokens expire, when clients fell silent (default `Date.now`). */
   readonly now?: () => number;
-  /** The hub's waits: keep-alive ticks, the `Race` throttle (default plain timers); tests drive them with `now`. */
+  /** The hub's waits: keep-alive ticks, `Race` and `Standing` throttles (default plain timers), driven with `now`. */
   readonly sleep?: Sleep;
 }
 

@@ -28,7 +28,7 @@ import { type HandshakeConnection, HubHandshake } from "./hub_handshake.ts";
 import { HubMethods } from "./hub_methods.ts";
 import { type StandingConnection, StandingSync } from "./standing_sync.ts";
 import { RaceRanking } from "../game/race_ranking.ts";
-import { type RaceView, RaceWatch, type Schedule, scheduleOn } from "./race_watch.ts";
+import { type RaceView, RaceWatch } from "./race_watch.ts";
 import {
   type ClientMethod,
   type ClientMethodArguments,
@@ -39,7 +39,7 @@ import {
 import type { ProblemLog } from "../log/problem_log.ts";
 import { errorMessage, errorStack } from "../log/error_message.ts";
 import { HubCounts } from "../metrics/hub_counts.ts";
-import type { Sleep } from "../sleep.ts";
+import { type Schedule, scheduleOn, type Sleep } from "../sleep.ts";
 
 const log = getLogger(["clicker", "hub"]);
 
@@ -75,8 +75,8 @@ export interface HubOptions {
   /** Reads the clock (default `Date.now`). */
   readonly now?: () => number;
   /**
-   * The hub's waits: the keep-alive's ticks and the `Race` throttle (default
-   * plain timers); tests drive them with `now`.
+   * The hub's waits: the keep-alive's ticks, the `Race` and `Standing`
+   * throttles (default plain timers); tests drive them with `now`.
    */
   readonly sleep?: Sleep;
   /** Round length, reported in `GameInfo`. */
@@ -144,10 +144,12 @@ export class Hub {
       lastRound: options.lastRound,
       replayBufferBytes: options.replayBufferBytes ?? 100_000,
     });
+    const later = options.sleep === undefined ? undefined : scheduleOn(options.sleep);
     this.#standing = new StandingSync({
       registry: this.registry,
       game: this.#game,
       now: this.#now,
+      schedule: later,
     });
     const nobody: RaceView = new RaceRanking();
     this.#race = new RaceWatch({
@@ -157,8 +159,7 @@ export class Hub {
         return { roundId: view.roundId ?? this.#game.roundId, view };
       },
       now: this.#now,
-      schedule: options.raceSchedule ??
-        (options.sleep === undefined ? undefined : scheduleOn(options.sleep)),
+      schedule: options.raceSchedule ?? later,
     });
     this.#methods = new HubMethods({
       registry: this.registry,

@@ -33,7 +33,7 @@ export interface TestServerOptions {
   readonly hashParameters?: HashParameters;
   /** The hub's clock (default `Date.now`): tests move it on to expire tokens at once. */
   readonly now?: () => number;
-  /** The hub's waits: keep-alive ticks, the `Race` throttle (default plain timers), driven with `now`. */
+  /** The hub's waits: keep-alive ticks, `Race` and `Standing` throttles (default plain timers), driven with `now`. */
   readonly sleep?: Sleep;
 }
 
