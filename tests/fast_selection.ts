@@ -22,6 +22,8 @@ const ROOT = join(import.meta.dirname!, "..");
 /** The test folders and files `test:fast` leaves out, each with why. */
 export const SLOW: Readonly<Record<string, string>> = Object.freeze({
   "tests/e2e": "drives Chromium",
+  "tests/auth/passwords_event_loop_test.ts":
+    "times the event loop while ten real-cost hashes run: needs the cores to itself",
   "tests/abuse": "runs main.ts in child processes and floods real-cost password hashes",
   "tests/compat": "plays rounds in real time with the official client",
   "tests/main_test.ts": "runs main.ts in child processes",
