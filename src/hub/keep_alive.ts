@@ -2,7 +2,9 @@
  * The one timer that looks after every connection: once a second it pings
  * (every 15 s by default), acknowledges what resumable connections received,
  * and drops connections whose token expired, whose client fell silent, or
- * whose lost socket was not resumed within the reconnect window. It counts
+ * whose lost socket was not resumed within the reconnect window; it sends a
+ * resumable connection's held messages when its client has not spoken first
+ * within {@linkcode HOLD_LIMIT_MS}. It counts
  * the seconds message budgets are charged in. A transport whose requests
  * show the client is there (long polling) gets no pings, and is not silent
  * while it holds a request open.
@@ -13,6 +15,13 @@
 import type { Closing, Connection } from "./connection.ts";
 import type { Frame } from "./protocol.ts";
 import { CloseReason } from "./wire.ts";
+
+/**
+ * How long a resumable connection's messages after the handshake wait for
+ * the client's first message before a tick sends them anyway (see
+ * `ConnectionRegistry.release`).
+ */
+export const HOLD_LIMIT_MS = 250;
 
 /** Options of {@linkcode KeepAlive}. */
 export interface KeepAliveOptions {
@@ -29,6 +38,8 @@ export interface KeptConnections<C extends Connection> {
   remove(connection: C): void;
   /** Writes to the socket, outside the replay numbering (pings, acks). */
   write(connection: C, data: Frame): void;
+  /** Sends what a resumable connection held back since its handshake. */
+  release(connection: C): void;
 }
 
 /** The registry's timer and what each of its ticks does. */
@@ -84,6 +95,9 @@ export class KeepAlive<C extends Connection> {
           reason: CloseReason.ServerTimeout,
         });
       } else if (connection.ready) {
+        if (connection.heldAt !== undefined && now - connection.heldAt >= HOLD_LIMIT_MS) {
+          connections.release(connection);
+        }
         if (ping && !connection.socket.inherentKeepAlive) {
           connections.write(connection, connection.protocol.ping);
         }
