@@ -104,12 +104,18 @@ function fileReserve(limit: number): number {
 
 /** How often the accept loop is checked when no connection came in. */
 const WATCH_MS = 2000;
-/** How often expired connections are looked for. */
-const SWEEP_MS = 10;
 /**
- * Connections closed at most per sweep (8,000 a second), so a mass expiry
- * never stalls the game: each close costs the game's thread tens of
- * microseconds of system calls.
+ * How often expired connections are looked for: a tenth of a second late at
+ * most, for limits of seconds, and an idle server wakes 10 times a second
+ * for it rather than 100.
+ */
+const SWEEP_MS = 100;
+/** How soon the next sweep comes when one closed all it may: expiries pile up. */
+const SWEEP_BUSY_MS = 10;
+/**
+ * Connections closed at most per sweep (8,000 a second while they pile up),
+ * so a mass expiry never stalls the game: each close costs the game's thread
+ * tens of microseconds of system calls.
  */
 const SWEEP_BATCH = 80;
 
@@ -359,7 +365,16 @@ export async function serve(options: ServeOptions): Promise<Served> {
   }, WATCH_MS);
 
   // Closes connections past their time, oldest first, at most SWEEP_BATCH a turn.
-  const sweep = setInterval(() => {
+  let sweep: ReturnType<typeof setTimeout> | undefined;
+  const sweepAfter = (ms: number) => {
+    sweep = setTimeout(() => {
+      sweep = undefined;
+      const caughtUp = expireDue();
+      if (closing === undefined) sweepAfter(caughtUp ? SWEEP_MS : SWEEP_BUSY_MS);
+    }, ms);
+  };
+  /** Closes what is due, up to the batch; whether that was all of it. */
+  const expireDue = (): boolean => {
     const now = Date.now();
     let budget = SWEEP_BATCH;
     const expire = (map: Map<Socket, number>, timeoutMs: number) => {
@@ -373,7 +388,9 @@ export async function serve(options: ServeOptions): Promise<Served> {
     expire(waiting, headersTimeoutMs);
     expire(idle, keepAliveTimeoutMs + 1000);
     expire(active, requestTimeoutMs);
-  }, SWEEP_MS);
+    return budget > 0;
+  };
+  sweepAfter(SWEEP_MS);
 
   let closing: Promise<void> | undefined;
   return {
@@ -389,7 +406,7 @@ export async function serve(options: ServeOptions): Promise<Served> {
     close(drainMs: number) {
       return closing ??= (async () => {
         clearInterval(watch);
-        clearInterval(sweep);
+        clearTimeout(sweep);
         server.close();
         for (const socket of [...waiting.keys(), ...idle.keys()]) socket.destroy();
         const deadline = Date.now() + drainMs;

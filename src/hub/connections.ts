@@ -126,7 +126,7 @@ export class ConnectionRegistry<C extends Connection = Connection> {
       values: () => this.#connections.values(),
       close: (connection, closing) => this.close(connection, closing),
       remove: (connection) => this.remove(connection),
-      write: (connection, data) => this.#write(connection, data),
+      write: (connection, data, shared) => this.#write(connection, data, shared),
       release: (connection) => this.release(connection),
     });
     this.#count = new PlayerCountNotice({

@@ -13,7 +13,8 @@
  */
 
 import type { Closing, Connection } from "./connection.ts";
-import type { Frame } from "./protocol.ts";
+import type { Frame, HubProtocol } from "./protocol.ts";
+import { SharedFrame } from "./shared_frame.ts";
 import { CloseReason } from "./wire.ts";
 
 /**
@@ -36,8 +37,11 @@ export interface KeptConnections<C extends Connection> {
   values(): Iterable<C>;
   close(connection: C, closing: Closing): void;
   remove(connection: C): void;
-  /** Writes to the socket, outside the replay numbering (pings, acks). */
-  write(connection: C, data: Frame): void;
+  /**
+   * Writes to the socket, outside the replay numbering (pings, acks);
+   * `shared`, the same message as every other connection gets.
+   */
+  write(connection: C, data: Frame, shared?: SharedFrame): void;
   /** Sends what a resumable connection held back since its handshake. */
   release(connection: C): void;
 }
@@ -48,6 +52,7 @@ export class KeepAlive<C extends Connection> {
   readonly #connections: KeptConnections<C>;
   #timer: ReturnType<typeof setInterval> | undefined;
   #lastPing = 0;
+  readonly #pings = new Map<HubProtocol, SharedFrame>();
   #second = 0;
 
   constructor(options: KeepAliveOptions, connections: KeptConnections<C>) {
@@ -71,6 +76,13 @@ export class KeepAlive<C extends Connection> {
   stop(): void {
     clearInterval(this.#timer);
     this.#timer = undefined;
+  }
+
+  /** A protocol's ping, framed once for every connection and every tick. */
+  #ping(protocol: HubProtocol): SharedFrame {
+    let frame = this.#pings.get(protocol);
+    if (frame === undefined) this.#pings.set(protocol, frame = new SharedFrame(protocol.ping));
+    return frame;
   }
 
   /** One tick. */
@@ -99,7 +111,8 @@ export class KeepAlive<C extends Connection> {
           connections.release(connection);
         }
         if (ping && !connection.socket.inherentKeepAlive) {
-          connections.write(connection, connection.protocol.ping);
+          const frame = this.#ping(connection.protocol);
+          connections.write(connection, frame.data, frame);
         }
         const ack = connection.replay?.ackDue();
         if (ack !== undefined) connections.write(connection, connection.protocol.encodeAck(ack));
