@@ -109,12 +109,18 @@ function fileReserve(limit: number): number {
 
 /** How often the accept loop is checked when no connection came in. */
 const WATCH_MS = 2000;
-/** How often expired connections are looked for. */
-const SWEEP_MS = 10;
 /**
- * Connections closed at most per sweep (8,000 a second), so a mass expiry
- * never stalls the game: each close costs the game's thread tens of
- * microseconds of system calls.
+ * How often expired connections are looked for: a tenth of a second late at
+ * most, for limits of seconds, and an idle server wakes 10 times a second
+ * for it rather than 100.
+ */
+const SWEEP_MS = 100;
+/** How soon the next sweep comes when one closed all it may: expiries pile up. */
+const SWEEP_BUSY_MS = 10;
+/**
+ * Connections closed at most per sweep (8,000 a second while they pile up),
+ * so a mass expiry never stalls the game: each close costs the game's thread
+ * tens of microseconds of system calls.
  */
 const SWEEP_BATCH = 80;
 
@@ -375,8 +381,8 @@ export async function serve(options: ServeOptions): Promise<Served> {
     }, 1000);
   }, WATCH_MS);
 
-  // Closes connections past their time, oldest first, at most SWEEP_BATCH a turn.
-  const sweep = () => {
+  /** Closes what is due, up to the batch; whether that was all of it. */
+  const expireDue = (): boolean => {
     const at = now();
     let budget = SWEEP_BATCH;
     const expire = (map: Map<Socket, number>, timeoutMs: number) => {
@@ -390,16 +396,20 @@ export async function serve(options: ServeOptions): Promise<Served> {
     expire(waiting, headersTimeoutMs);
     expire(idle, keepAliveTimeoutMs + 1000);
     expire(active, requestTimeoutMs);
+    return budget > 0;
   };
+  // Closes connections past their time, oldest first, at most SWEEP_BATCH a
+  // turn, and sooner again while they pile up.
   const stopSweeping = new AbortController();
   void (async (sleep: Sleep, signal: AbortSignal) => {
+    let wait = SWEEP_MS;
     for (;;) {
       try {
-        await sleep(SWEEP_MS, signal);
+        await sleep(wait, signal);
       } catch {
         return; // closed
       }
-      sweep();
+      wait = expireDue() ? SWEEP_MS : SWEEP_BUSY_MS;
     }
   })(options.sleep ?? timerSleep, stopSweeping.signal);
 

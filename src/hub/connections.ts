@@ -13,7 +13,10 @@
  *
  * A connection that negotiated stateful reconnect keeps a replay buffer:
  * when its socket is lost it stays here, its messages kept, for the
- * reconnect window, and a new socket resumes it where it left off.
+ * reconnect window, and a new socket resumes it where it left off. Its
+ * messages after the handshake's answer wait for the client's first message
+ * ({@linkcode ConnectionRegistry.release}), so that both sides number them
+ * alike.
  *
  * @module
  */
@@ -127,7 +130,8 @@ export class ConnectionRegistry<C extends Connection = Connection> {
       values: () => this.#connections.values(),
       close: (connection, closing) => this.close(connection, closing),
       remove: (connection) => this.remove(connection),
-      write: (connection, data) => this.#write(connection, data),
+      write: (connection, data, shared) => this.#write(connection, data, shared),
+      release: (connection) => this.release(connection),
     });
     this.#count = new PlayerCountNotice({
       now: this.#now,
@@ -269,7 +273,30 @@ export class ConnectionRegistry<C extends Connection = Connection> {
       });
       return;
     }
-    if (connection.lostAt === undefined) this.#write(connection, data, shared);
+    if (connection.lostAt === undefined && connection.heldAt === undefined) {
+      this.#write(connection, data, shared);
+    }
+  }
+
+  /**
+   * Sends what a connection that may resume held back since its handshake.
+   *
+   * Both sides number the messages after the handshake's answer from 1, and a
+   * resumed connection skips by those numbers what it already has. The
+   * official JavaScript client only starts counting once it has finished
+   * starting, a turn after it read the answer: messages that reached it in
+   * the same read (under Node.js, everything written with the answer) are
+   * handled but not counted, and after a reconnect it takes the last ones it
+   * got again. It speaks as soon as it counts (a ping), so the messages wait
+   * for that, or for the keep-alive tick after `HOLD_LIMIT_MS`
+   * for a client that doesn't speak first. A client that never counts wrong
+   * loses nothing by the wait but those milliseconds.
+   */
+  release(connection: C): void {
+    if (connection.heldAt === undefined) return;
+    connection.heldAt = undefined;
+    if (connection.lostAt !== undefined || connection.replay === undefined) return;
+    for (const data of connection.replay.unacknowledged()) this.#write(connection, data);
   }
 
   /**
@@ -375,6 +402,7 @@ export class ConnectionRegistry<C extends Connection = Connection> {
     const old = connection.socket;
     connection.socket = socket;
     connection.lostAt = undefined;
+    connection.heldAt = undefined;
     connection.lastSeen = this.#now();
     if (old !== socket) {
       try {

@@ -243,6 +243,8 @@ export class Hub {
         if (this.registry.get(connection.id) !== connection || found.rest.length === 0) return;
         frame = found.rest;
       }
+      // A resumable connection's first message after the handshake: it counts now.
+      this.registry.release(connection);
       for (const message of connection.reader.read(frame)) {
         this.counts.messagesIn++;
         this.#handle(connection, connection.protocol.parse(message));
