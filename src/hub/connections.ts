@@ -36,6 +36,7 @@ import { PlayerCountNotice } from "./player_count.ts";
 import { CloseReason, type PlayerCount } from "./wire.ts";
 import { HubCounts } from "../metrics/hub_counts.ts";
 import { setImmediate } from "node:timers";
+import type { Sleep } from "../sleep.ts";
 
 export { type Closing, type Connection, GOING_AWAY, type Socket };
 
@@ -43,6 +44,8 @@ export { type Closing, type Connection, GOING_AWAY, type Socket };
 export interface ConnectionRegistryOptions<C extends Connection = Connection> {
   /** Reads the clock (default `Date.now`). */
   readonly now?: () => number;
+  /** The wait between the keep-alive's ticks (default a plain timer); tests drive it with `now`. */
+  readonly sleep?: Sleep;
   /** How often the server pings (default 15 s, the official client's expectation). */
   readonly pingIntervalMs?: number;
   /** How long a client may stay silent (default 30 s, the official client's own timeout). */
@@ -122,6 +125,7 @@ export class ConnectionRegistry<C extends Connection = Connection> {
       pingIntervalMs: options.pingIntervalMs ?? 15_000,
       idleTimeoutMs: options.idleTimeoutMs ?? 30_000,
       reconnectWindowMs: options.reconnectWindowMs ?? 30_000,
+      sleep: options.sleep,
     }, {
       values: () => this.#connections.values(),
       close: (connection, closing) => this.close(connection, closing),

@@ -16,6 +16,7 @@ import type { Closing, Connection } from "./connection.ts";
 import type { Frame, HubProtocol } from "./protocol.ts";
 import { SharedFrame } from "./shared_frame.ts";
 import { CloseReason } from "./wire.ts";
+import { type Sleep, timerSleep } from "../sleep.ts";
 
 /**
  * How long a resumable connection's messages after the handshake wait for
@@ -30,6 +31,8 @@ export interface KeepAliveOptions {
   readonly pingIntervalMs: number;
   readonly idleTimeoutMs: number;
   readonly reconnectWindowMs: number;
+  /** The wait between two ticks (default a plain timer); tests drive it with `now`. */
+  readonly sleep?: Sleep;
 }
 
 /** What the keep-alive does to the connections it looks after. */
@@ -50,7 +53,7 @@ export interface KeptConnections<C extends Connection> {
 export class KeepAlive<C extends Connection> {
   readonly #options: KeepAliveOptions;
   readonly #connections: KeptConnections<C>;
-  #timer: ReturnType<typeof setInterval> | undefined;
+  #ticking: AbortController | undefined;
   #lastPing = 0;
   readonly #pings = new Map<HubProtocol, SharedFrame>();
   #second = 0;
@@ -67,15 +70,27 @@ export class KeepAlive<C extends Connection> {
 
   /** Starts ticking every second, unless it is already. */
   start(): void {
-    if (this.#timer !== undefined) return;
+    if (this.#ticking !== undefined) return;
     this.#lastPing = this.#options.now();
-    this.#timer = setInterval(() => this.sweep(), 1000);
+    const ticking = this.#ticking = new AbortController();
+    void this.#tick(this.#options.sleep ?? timerSleep, ticking.signal);
   }
 
   /** Stops ticking. */
   stop(): void {
-    clearInterval(this.#timer);
-    this.#timer = undefined;
+    this.#ticking?.abort();
+    this.#ticking = undefined;
+  }
+
+  async #tick(sleep: Sleep, signal: AbortSignal): Promise<void> {
+    for (;;) {
+      try {
+        await sleep(1000, signal);
+      } catch {
+        return; // stopped
+      }
+      this.sweep();
+    }
   }
 
   /** A protocol's ping, framed once for every connection and every tick. */
