@@ -89,7 +89,13 @@ export class KeepAlive<C extends Connection> {
       } catch {
         return; // stopped
       }
-      this.sweep();
+      try {
+        this.sweep();
+      } catch (error) {
+        // Reported as unhandled (the process logs it) while the ticks go on:
+        // one bad tick must not end the pings and the expiries for good.
+        void Promise.reject(error);
+      }
     }
   }
 
