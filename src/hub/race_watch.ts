@@ -23,6 +23,7 @@ import type { Connection } from "./connection.ts";
 import type { ConnectionRegistry } from "./connections.ts";
 import { RaceFrames } from "./race_frames.ts";
 import { RACE_TOP, type RaceEntry } from "./wire.ts";
+import { type Schedule, timerSchedule } from "../sleep.ts";
 
 /** Shortest gap between two `Race` messages to one connection: at most 4 a second. */
 export const RACE_INTERVAL_MS = 250;
@@ -42,9 +43,6 @@ export interface RaceView {
   /** The player's score (0 when they have not scored). */
   scoreOf(playerId: number): number;
 }
-
-/** Runs `run` after `ms`; the returned function cancels it. */
-export type Schedule = (run: () => void, ms: number) => () => void;
 
 /** What {@linkcode RaceWatch} needs. */
 export interface RaceWatchOptions<C extends Connection> {
@@ -69,11 +67,6 @@ interface Watcher {
   rank: number | null;
 }
 
-function timer(run: () => void, ms: number): () => void {
-  const id = setTimeout(run, ms);
-  return () => clearTimeout(id);
-}
-
 /** Sends `Race` to the connections that watch it, when it changed for them, throttled. */
 export class RaceWatch<C extends Connection> {
   readonly #registry: RaceWatchOptions<C>["registry"];
@@ -93,7 +86,7 @@ export class RaceWatch<C extends Connection> {
     this.#registry = options.registry;
     this.#race = options.race;
     this.#now = options.now;
-    this.#schedule = options.schedule ?? timer;
+    this.#schedule = options.schedule ?? timerSchedule;
   }
 
   /** Connections watching the race. */
