@@ -263,6 +263,15 @@ export class ConnectionRegistry<C extends Connection = Connection> {
     this.#deliver(connection, data);
   }
 
+  /**
+   * Sends, as {@linkcode send} does, a message that other connections are
+   * sent too: the transport frames it once for all of them.
+   */
+  sendShared(connection: C, frame: SharedFrame): void {
+    if (this.#pending.length > 0) this.#catchUp(connection);
+    this.#deliver(connection, frame.data, frame);
+  }
+
   #deliver(connection: C, data: Frame, shared?: SharedFrame): void {
     this.#counts.messagesOut++;
     const replay = connection.replay;

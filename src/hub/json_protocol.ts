@@ -19,7 +19,9 @@ import {
   invocation,
   MAX_RECORD_BYTES,
   ProtocolError,
+  type RaceEnding,
   sequenceId,
+  type SharedRace,
   tooLarge,
 } from "./protocol.ts";
 import {
@@ -137,6 +139,21 @@ export function encodeInvocation<T extends ClientMethod>(
   }]}${RECORD_SEPARATOR}`;
 }
 
+/**
+ * `Race` up to `you`, written once for every watcher of a pass; each
+ * connection's text is that head, its own `you`, and the closing brackets.
+ */
+export function encodeSharedRace(race: SharedRace): RaceEnding {
+  // The fields in the order `encodeInvocation` writes a `Race` object's.
+  const head = `{"type":1,"target":"Race","arguments":[{"roundId":${
+    JSON.stringify(race.roundId)
+  },"top":${JSON.stringify(race.top)},"players":${JSON.stringify(race.players)},"you":`;
+  return (you) =>
+    `${head}{"score":${JSON.stringify(you.score)},"rank":${
+      JSON.stringify(you.rank)
+    }}}]}${RECORD_SEPARATOR}`;
+}
+
 /** A completion with a result. */
 export function encodeResult(invocationId: string, result: unknown): string {
   return `{"type":3,"invocationId":${JSON.stringify(invocationId)},"result":${
@@ -174,6 +191,7 @@ export const JSON_PROTOCOL: HubProtocol = Object.freeze({
   parse: (message: Frame) => parseMessage(message as string),
   encodeHandshake,
   encodeInvocation,
+  encodeSharedRace,
   encodeResult,
   encodeError,
   encodeClose,
