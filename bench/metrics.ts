@@ -42,6 +42,13 @@ export function metricsFor(sizes: Sizes): Metric[] {
   rows.push(
     { id: `floodCpu${last}`, label: `… server CPU during the ${last}-player flood`, unit: "core" },
     {
+      id: "pacedCpuPerClick",
+      label: `Paced, ${n(sizes.pacedPlayers)} players × ${sizes.pacedRate}/s: server CPU a click`,
+      unit: "µs",
+      goal: { on: "ratio", atMost: 1 },
+    },
+    { id: "pacedClicks", label: "… clicks counted/s", unit: "/s" },
+    {
       id: "rttP50",
       label: `invoke("Increment") round-trip p50, ${sizes.rttPlayers} players`,
       unit: "ms",
