@@ -5,8 +5,9 @@
  * in); then the lower player id, so the order is total. A player whose score
  * is 0 (before a click, or after a purchase spent it all) is not in the race.
  *
- * Each move is one binary search and one splice of a sorted array: cheap
- * next to a message, and a rank or the top is read without sorting anyone.
+ * A move is two binary searches in a sorted array and a shift of the
+ * players it passes: cheap next to a message, and a rank or the top is read
+ * without sorting anyone.
  *
  * @module
  */
@@ -55,16 +56,37 @@ export class RaceRanking {
   set(id: number, username: string, score: number, nowMs: number): void {
     const old = this.#byId.get(id);
     if (old !== undefined && old.score === score) return;
-    if (old !== undefined) {
+    if (score <= 0) {
+      if (old === undefined) return;
       this.#order.splice(this.#indexOf(old), 1);
       this.#byId.delete(id);
+      this.#version++;
+      return;
     }
-    if (score > 0) {
-      const racer: Racer = { id, username, score, reachedAt: nowMs };
-      this.#order.splice(this.#insertionPoint(racer), 0, racer);
-      this.#byId.set(id, racer);
+    const racer: Racer = { id, username, score, reachedAt: nowMs };
+    if (old === undefined) this.#order.splice(this.#insertionPoint(racer), 0, racer);
+    else this.#move(this.#indexOf(old), racer);
+    this.#byId.set(id, racer);
+    this.#version++;
+  }
+
+  /**
+   * Puts `racer` in the place of the one at `from`, then moves it to where it
+   * belongs, shifting only the racers it passes: a click moves a player a
+   * few places, while taking them out and putting them back would move
+   * everyone behind them twice.
+   */
+  #move(from: number, racer: Racer): void {
+    const order = this.#order;
+    let to = from;
+    if (from > 0 && compareRacers(order[from - 1], racer) > 0) {
+      to = this.#insertionPoint(racer, 0, from);
+      for (let i = from; i > to; i--) order[i] = order[i - 1];
+    } else if (from + 1 < order.length && compareRacers(order[from + 1], racer) < 0) {
+      to = this.#insertionPoint(racer, from + 1, order.length) - 1;
+      for (let i = from; i < to; i++) order[i] = order[i + 1];
     }
-    if (old !== undefined || score > 0) this.#version++;
+    order[to] = racer;
   }
 
   /** The player's 1-based place, or `null` when they are not in the race. */
@@ -106,10 +128,8 @@ export class RaceRanking {
     this.#byId.clear();
   }
 
-  /** The first index whose racer does not come before `racer`. */
-  #insertionPoint(racer: Racer): number {
-    let low = 0;
-    let high = this.#order.length;
+  /** The first index from `low` to `high` whose racer does not come before `racer`. */
+  #insertionPoint(racer: Racer, low = 0, high = this.#order.length): number {
     while (low < high) {
       const mid = (low + high) >>> 1;
       if (compareRacers(this.#order[mid], racer) < 0) low = mid + 1;

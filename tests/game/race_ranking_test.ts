@@ -93,6 +93,29 @@ Deno.test("RaceRanking agrees with a full sort after many moves", () => {
   for (const [i, r] of expected.entries()) assert.equal(race.rankOf(r.id), i + 1);
 });
 
+Deno.test("RaceRanking agrees with a full sort when many players tie and times repeat", () => {
+  const race = new RaceRanking();
+  const scores = new Map<number, { score: number; at: number }>();
+  let seed = 11;
+  const random = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
+  for (let t = 0; t < 5_000; t++) {
+    // Players click in turn, as a paced crowd does; a few buy, falling behind; clocks repeat.
+    const id = 1 + (t % 300);
+    const old = scores.get(id)?.score ?? 0;
+    const score = random() < 0.05 ? Math.max(0, old - 3) : old + 1;
+    const at = Math.floor(t / 7);
+    race.set(id, `p${id}`, score, at);
+    if (score !== old) scores.set(id, { score, at });
+    if (score === 0) scores.delete(id);
+  }
+  const expected = rankRacers(
+    [...scores].map(([id, { score, at }]) => ({ id, username: `p${id}`, score, reachedAt: at })),
+  );
+  assert.deepEqual(race.racers().map((r) => r.id), expected.map((r) => r.id));
+  for (const [i, r] of expected.entries()) assert.equal(race.rankOf(r.id), i + 1);
+  assert.equal(race.size, expected.length);
+});
+
 Deno.test("compareRacers() orders by score, then time, then id", () => {
   const a = { id: 1, username: "a", score: 5, reachedAt: 10 };
   assert.ok(compareRacers(a, { ...a, score: 4 }) < 0);
