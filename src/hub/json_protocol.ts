@@ -17,11 +17,13 @@ import {
   handshakeText,
   type HubProtocol,
   invocation,
+  MAX_INVOCATION_ID_LENGTH,
   MAX_RECORD_BYTES,
   ProtocolError,
   sequenceId,
   tooLarge,
 } from "./protocol.ts";
+import { quickInvocation } from "./json_invocation.ts";
 import {
   type ClientMethod,
   type ClientMethodArguments,
@@ -89,7 +91,7 @@ function parseJson(record: string): Record<string, unknown> {
 function optionalId(message: Record<string, unknown>): string | undefined {
   const id = message.invocationId;
   if (id === undefined || id === null) return undefined;
-  if (typeof id !== "string" || id.length === 0 || id.length > 128) {
+  if (typeof id !== "string" || id.length === 0 || id.length > MAX_INVOCATION_ID_LENGTH) {
     throw new ProtocolError("Cannot parse record: invocationId must be a non-empty string");
   }
   return id;
@@ -97,6 +99,8 @@ function optionalId(message: Record<string, unknown>): string | undefined {
 
 /** Parses one record from the client; throws {@linkcode ProtocolError} when it breaks the protocol. */
 export function parseMessage(record: string): ClientMessage {
+  const quick = quickInvocation(record);
+  if (quick !== undefined) return quick;
   const message = parseJson(record);
   const type = message.type;
   switch (type) {
