@@ -24,6 +24,7 @@ import {
   tooLarge,
 } from "./protocol.ts";
 import { quickInvocation } from "./json_invocation.ts";
+import { plainJsonString, scoreUpdateJson } from "./json_score_update.ts";
 import {
   type ClientMethod,
   type ClientMethodArguments,
@@ -143,8 +144,10 @@ export function encodeInvocation<T extends ClientMethod>(
 
 /** A completion with a result. */
 export function encodeResult(invocationId: string, result: unknown): string {
-  return `{"type":3,"invocationId":${JSON.stringify(invocationId)},"result":${
-    JSON.stringify(result)
+  // The answer to a click is written by hand when it can be, in the same text.
+  const id = plainJsonString(invocationId) ?? JSON.stringify(invocationId);
+  return `{"type":3,"invocationId":${id},"result":${
+    scoreUpdateJson(result) ?? JSON.stringify(result)
   }}${RECORD_SEPARATOR}`;
 }
 
