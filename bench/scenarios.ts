@@ -167,6 +167,7 @@ export async function measure(
       const flood = await run({ mode: "flood", ...base, players, "duration-ms": sizes.floodMs });
       figures[`flood${players}`] = flood.clicksPerSecond;
       figures[`floodCpu${players}`] = flood.serverCpu;
+      figures[`floodCpuPerClick${players}`] = flood.serverCpuPerClickUs;
     }
   });
 
