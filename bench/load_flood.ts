@@ -49,7 +49,11 @@ export interface FloodResult {
   readonly errors: number;
   /** Share of one core the server used during the measured window (needs `--server-pid`). */
   readonly serverCpu: number;
-  /** The server's CPU time over the measured window divided by the clicks counted in it, in µs. */
+  /**
+   * The server's CPU time over the measured window divided by the clicks
+   * counted in it, in µs; NaN when the server got no CPU time at all meanwhile
+   * (a machine too busy to run it: the clicks counted were answers already sent).
+   */
   readonly serverCpuPerClickUs: number;
   /** Share of one core the `--helper-pid` process used during the measured window (or NaN). */
   readonly helperCpu: number;
@@ -178,7 +182,9 @@ export async function floodLoad(ctx: LoadContext): Promise<FloodResult> {
     completionsPerSecond: Math.round((completed1 - completed0) / seconds),
     errors,
     serverCpu: round3(cpu.server),
-    serverCpuPerClickUs: round3((cpu1.server - cpu0.server) / (counted1 - counted0) * 1e6),
+    serverCpuPerClickUs: cpu1.server > cpu0.server
+      ? round3((cpu1.server - cpu0.server) / (counted1 - counted0) * 1e6)
+      : NaN,
     helperCpu: round3(helperCpu),
     loadCpu: round3(cpu.self),
     otherCpu: round3(cpu.other - (helperCpu || 0)),
