@@ -17,6 +17,7 @@ import {
   handshakeText,
   type HubProtocol,
   invocation,
+  MAX_INVOCATION_ID_LENGTH,
   MAX_RECORD_BYTES,
   ProtocolError,
   type RaceEnding,
@@ -24,6 +25,8 @@ import {
   type SharedRace,
   tooLarge,
 } from "./protocol.ts";
+import { quickInvocation } from "./json_invocation.ts";
+import { plainJsonString, scoreUpdateJson } from "./json_score_update.ts";
 import {
   type ClientMethod,
   type ClientMethodArguments,
@@ -91,7 +94,7 @@ function parseJson(record: string): Record<string, unknown> {
 function optionalId(message: Record<string, unknown>): string | undefined {
   const id = message.invocationId;
   if (id === undefined || id === null) return undefined;
-  if (typeof id !== "string" || id.length === 0 || id.length > 128) {
+  if (typeof id !== "string" || id.length === 0 || id.length > MAX_INVOCATION_ID_LENGTH) {
     throw new ProtocolError("Cannot parse record: invocationId must be a non-empty string");
   }
   return id;
@@ -99,6 +102,8 @@ function optionalId(message: Record<string, unknown>): string | undefined {
 
 /** Parses one record from the client; throws {@linkcode ProtocolError} when it breaks the protocol. */
 export function parseMessage(record: string): ClientMessage {
+  const quick = quickInvocation(record);
+  if (quick !== undefined) return quick;
   const message = parseJson(record);
   const type = message.type;
   switch (type) {
@@ -156,8 +161,10 @@ export function encodeSharedRace(race: SharedRace): RaceEnding {
 
 /** A completion with a result. */
 export function encodeResult(invocationId: string, result: unknown): string {
-  return `{"type":3,"invocationId":${JSON.stringify(invocationId)},"result":${
-    JSON.stringify(result)
+  // The answer to a click is written by hand when it can be, in the same text.
+  const id = plainJsonString(invocationId) ?? JSON.stringify(invocationId);
+  return `{"type":3,"invocationId":${id},"result":${
+    scoreUpdateJson(result) ?? JSON.stringify(result)
   }}${RECORD_SEPARATOR}`;
 }
 

@@ -18,6 +18,7 @@ import {
   handshakeText,
   type HubProtocol,
   invocation,
+  MAX_INVOCATION_ID_LENGTH,
   MAX_RECORD_BYTES,
   type MessageReader,
   ProtocolError,
@@ -154,7 +155,7 @@ export function encodeSharedRace(race: SharedRace): RaceEnding {
 
 function invocationId(value: unknown, required: boolean): string | undefined {
   if (value === null && !required) return undefined;
-  if (typeof value !== "string" || value.length === 0 || value.length > 128) {
+  if (typeof value !== "string" || value.length === 0 || value.length > MAX_INVOCATION_ID_LENGTH) {
     throw new ProtocolError("Cannot parse message: invocationId must be a non-empty string");
   }
   return value;

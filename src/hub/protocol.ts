@@ -24,6 +24,9 @@ export type Frame = string | Uint8Array;
 /** The largest record, message or incomplete tail of them a client may send. */
 export const MAX_RECORD_BYTES = 32 * 1024;
 
+/** The longest invocation id a client may send. */
+export const MAX_INVOCATION_ID_LENGTH = 128;
+
 /** WebSocket close code for a message too big to process. */
 export const MESSAGE_TOO_BIG = 1009;
 
