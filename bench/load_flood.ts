@@ -51,6 +51,12 @@ export interface FloodResult {
   readonly errors: number;
   /** Share of one core the server used during the measured window (needs `--server-pid`). */
   readonly serverCpu: number;
+  /**
+   * The server's CPU time over the measured window divided by the clicks
+   * counted in it, in µs; NaN when the server got no CPU time at all meanwhile
+   * (a machine too busy to run it: the clicks counted were answers already sent).
+   */
+  readonly serverCpuPerClickUs: number;
   /** Share of one core the `--helper-pid` process used during the measured window (or NaN). */
   readonly helperCpu: number;
   /** Share of one core this load process used during the measured window. */
@@ -166,7 +172,8 @@ export async function floodLoad(ctx: LoadContext): Promise<FloodResult> {
   if (phases === 0) await sleep(durationMs);
   const seconds = (nowMs() - start) / 1000;
   const [counted1, completed1] = [counted, completed];
-  const cpu = cpuUsage(cpu0, cpuSnapshot(pid, ours));
+  const cpu1 = cpuSnapshot(pid, ours);
+  const cpu = cpuUsage(cpu0, cpu1);
   const helperCpu = helper ? (cpuSeconds(helper) - helper0) / seconds : NaN;
   sending = false;
   clearInterval(ticker);
@@ -178,6 +185,9 @@ export async function floodLoad(ctx: LoadContext): Promise<FloodResult> {
     completionsPerSecond: Math.round((completed1 - completed0) / seconds),
     errors,
     serverCpu: round3(cpu.server),
+    serverCpuPerClickUs: cpu1.server > cpu0.server
+      ? round3((cpu1.server - cpu0.server) / (counted1 - counted0) * 1e6)
+      : NaN,
     helperCpu: round3(helperCpu),
     loadCpu: round3(cpu.self),
     otherCpu: round3(cpu.other - (helperCpu || 0)),

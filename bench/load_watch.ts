@@ -1,7 +1,8 @@
 /**
  * Race watchers: `--players` connections (from `--first-player`) that each
- * invoke `WatchRace` and then only read. Once all watch, the mode says it
- * is ready; it runs until stopped (or `--duration-ms`), then reports how
+ * invoke `WatchRace` and then only read; with `--clicks=N` each clicks N
+ * times first, so every watcher has its own place in the race (its own
+ * `you`). Once all watch, the mode says it is ready; it runs until stopped (or `--duration-ms`), then reports how
  * many `Race` messages arrived, so a flood run beside it measures what the
  * race costs the server per click.
  *
@@ -29,6 +30,7 @@ export async function watchLoad(ctx: LoadContext): Promise<WatchResult> {
   const players = ctx.num("players", 5000);
   const first = ctx.num("first-player", 0);
   const durationMs = ctx.num("duration-ms", 60_000);
+  const clicks = ctx.num("clicks", 0);
   const joined = await joinMany(players, (i) => ctx.urlOf(first + i));
   let races = 0;
   let counting = false;
@@ -37,11 +39,18 @@ export async function watchLoad(ctx: LoadContext): Promise<WatchResult> {
     target: HubMethod.WatchRace,
     arguments: [],
   });
+  const click = encodeRecord({
+    type: MessageType.Invocation,
+    invocationId: "c",
+    target: HubMethod.Increment,
+    arguments: [],
+  });
   for (const { socket } of joined) {
     socket.onmessage = (data) => {
       if (counting && data.includes(RACE_MARK)) races++;
     };
-    socket.send(watch);
+    // Sent before WatchRace on the same socket: counted before it is answered.
+    socket.send(click.repeat(clicks) + watch);
   }
   // Keep-alive pings, since the server drops clients silent for 30 s.
   const ping = encodeRecord({ type: MessageType.Ping });

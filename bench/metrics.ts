@@ -41,6 +41,18 @@ export function metricsFor(sizes: Sizes): Metric[] {
   const last = sizes.floodPlayers.at(-1);
   rows.push(
     { id: `floodCpu${last}`, label: `… server CPU during the ${last}-player flood`, unit: "core" },
+    ...sizes.floodPlayers.map((players) => ({
+      id: `floodCpuPerClick${players}`,
+      label: `… server CPU a click, ${players}-player flood`,
+      unit: "µs",
+    })),
+    {
+      id: "pacedCpuPerClick",
+      label: `Paced, ${n(sizes.pacedPlayers)} players × ${sizes.pacedRate}/s: server CPU a click`,
+      unit: "µs",
+      goal: { on: "ratio", atMost: 1 },
+    },
+    { id: "pacedClicks", label: "… clicks counted/s", unit: "/s" },
     {
       id: "rttP50",
       label: `invoke("Increment") round-trip p50, ${sizes.rttPlayers} players`,

@@ -4,7 +4,9 @@
  *
  * - server CPU per counted click while 100 players flood, with 5,000 other
  *   players watching the race (`WatchRace`, each sent `Race` up to 4 times a
- *   second) against none watching;
+ *   second) against none watching, and from the two the server CPU per `Race`;
+ *   again, on a fresh server, with watchers who each clicked once first, so
+ *   that each has its own place and its own `you`;
  * - `EndRound` fan-out to 5,000 idle players when 10 players scored in every
  *   round (`standings` of 10) against rounds nobody scored in (`standings: []`).
  *
@@ -40,13 +42,22 @@ const SCORERS = 10;
 
 type Figures = Record<string, number>;
 
-/** Server CPU per counted click (µs) of a flood, with `watchers` watching beside it. */
-async function cpuPerClick(base: Base, sizes: Sizes, watchers: number): Promise<Figures> {
+/**
+ * Server CPU per counted click (µs) of a flood, with `watchers` watching
+ * beside it; each of them clicks `clicks` times first (its own place in the race).
+ */
+async function cpuPerClick(
+  base: Base,
+  sizes: Sizes,
+  watchers: number,
+  clicks = 0,
+): Promise<Figures> {
   const watch = watchers === 0 ? undefined : await startLoad({
     mode: "watch",
     ...base,
     players: watchers,
     "first-player": FLOODERS,
+    clicks,
   }, 120_000);
   try {
     await watch?.ready;
@@ -82,6 +93,16 @@ async function fanout(base: Base, sizes: Sizes, scorers: number): Promise<Figure
   return { lastMs: step.lastMs, p50Ms: step.p50Ms, p99Ms: step.p99Ms };
 }
 
+/**
+ * Server CPU per `Race` received (µs): what the flood with watchers cost
+ * beyond its clicks at the CPU per click without them, over the Races. An
+ * upper bound: fewer clicks a second also cost more each (fewer per read).
+ */
+function raceCpuUs(watched: Figures, alone: Figures): number {
+  const extra = (watched.cpuPerClickUs - alone.cpuPerClickUs) * watched.clicksPerSecond;
+  return extra / watched.racesPerSecond;
+}
+
 function flagsOf(args: readonly string[]): Map<string, string> {
   return new Map(args.map((arg) => {
     const [name, ...rest] = arg.replace(/^--/, "").split("=");
@@ -109,7 +130,13 @@ async function main(): Promise<void> {
     Deno.exit(3);
   }, HARD_LIMIT_MS);
   const tmp = await Deno.makeTempDir({ prefix: "clicker-race-bench-" });
-  const runs: { with: Figures; without: Figures; fanWith: Figures; fanWithout: Figures }[] = [];
+  const runs: {
+    with: Figures;
+    scored: Figures;
+    without: Figures;
+    fanWith: Figures;
+    fanWithout: Figures;
+  }[] = [];
   const failed: string[] = [];
   /** Runs one part; one that fails leaves its figures out and is named under the table. */
   const part = async (name: string, body: () => Promise<void>) => {
@@ -129,6 +156,7 @@ async function main(): Promise<void> {
       const noFan = { lastMs: NaN, p50Ms: NaN, p99Ms: NaN };
       const run: (typeof runs)[number] = {
         with: none,
+        scored: none,
         without: none,
         fanWith: noFan,
         fanWithout: noFan,
@@ -139,6 +167,13 @@ async function main(): Promise<void> {
           session(target, 30, "raised", async (base) => {
             run.without = await cpuPerClick(base, sizes, 0);
             run.with = await cpuPerClick(base, sizes, sizes.watchers);
+          }),
+      );
+      await part(
+        `flood, ${sizes.watchers} watching who each scored`,
+        () =>
+          session(target, 30, "raised", async (base) => {
+            run.scored = await cpuPerClick(base, sizes, sizes.watchers, 1);
           }),
       );
       await part(
@@ -185,6 +220,36 @@ async function main(): Promise<void> {
       "",
     ],
     [
+      "… server CPU per Race: the CPU beyond the clicks' own, over the Races",
+      col((r) => raceCpuUs(r.with, r.without)),
+      [],
+      "µs",
+    ],
+    [
+      `Server CPU per counted click, ${sizes.watchers} watching who each scored (own \`you\`)`,
+      col((r) => r.scored.cpuPerClickUs),
+      col((r) => r.without.cpuPerClickUs),
+      "µs",
+    ],
+    [
+      "… clicks counted/s",
+      col((r) => r.scored.clicksPerSecond),
+      col((r) => r.without.clicksPerSecond),
+      "",
+    ],
+    [
+      "… Race messages received/s by the watchers",
+      col((r) => r.scored.racesPerSecond),
+      [],
+      "",
+    ],
+    [
+      "… server CPU per Race",
+      col((r) => raceCpuUs(r.scored, r.without)),
+      [],
+      "µs",
+    ],
+    [
       `EndRound fan-out to ${sizes.fanout}: deadline → last receipt`,
       col((r) => r.fanWith.lastMs),
       col((r) => r.fanWithout.lastMs),
@@ -207,7 +272,8 @@ async function main(): Promise<void> {
     `Race cost, ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC, ` +
     `${runs.length} repeat(s)${quick ? ", quick sizes" : ""}`,
     "",
-    `First column: ${sizes.watchers} players watching the race (CPU rows), or ${SCORERS} players ` +
+    `First column: ${sizes.watchers} players watching the race (CPU rows; who each scored, or not), ` +
+    `or ${SCORERS} players ` +
     "scoring every round so `EndRound.standings` lists 10 (fan-out rows). Second: nobody watching, " +
     "or nobody scoring (`standings: []`).",
     "",

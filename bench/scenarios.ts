@@ -4,9 +4,11 @@
  * `attacks.ts`, the clustered ones in `cluster.ts`). The project runs them
  * with its per-client limits raised.
  *
- * Each target runs three sessions, each on a freshly started server (and, for
+ * Each target runs four sessions, each on a freshly started server (and, for
  * the project, a fresh copy of the prepared database):
  * - clicks (30 s rounds): invoke round-trip, login lag, click floods;
+ * - paced (rounds of an hour, so none ends in the window): the server's CPU
+ *   per click while 1,000 players each click 20 times a second;
  * - lateness (0.5 s rounds): `EndRound` lateness seen by idle observers while
  *   100 players flood, paced and then saturating;
  * - fan-out (0.5 s rounds): memory per idle player and `EndRound` fan-out,
@@ -19,10 +21,17 @@
 import { runLoad } from "./processes.ts";
 import { type Base, type Figures, type Noise, quietly, session, type Target } from "./session.ts";
 
+/** Rounds of the paced session: longer than it lasts, so no round ends in it. */
+const PACED_ROUND_SECONDS = 3600;
+
 /** How big and how long; `--quick` shrinks them. */
 export interface Sizes {
   readonly floodPlayers: readonly number[];
   readonly floodMs: number;
+  /** Paced load: players clicking `pacedRate` times a second each, measured for `pacedMs`. */
+  readonly pacedPlayers: number;
+  readonly pacedRate: number;
+  readonly pacedMs: number;
   readonly rttPlayers: number;
   readonly rttMs: number;
   readonly fanout: readonly number[];
@@ -68,6 +77,9 @@ export interface Sizes {
 export const FULL: Sizes = {
   floodPlayers: [1, 10, 100],
   floodMs: 1500,
+  pacedPlayers: 1000,
+  pacedRate: 20,
+  pacedMs: 5000,
   rttPlayers: 10,
   rttMs: 1000,
   fanout: [1000, 5000],
@@ -100,6 +112,7 @@ export const FULL: Sizes = {
 export const QUICK: Sizes = {
   ...FULL,
   floodMs: 1000,
+  pacedMs: 3000,
   rttMs: 700,
   fanout: [200, 1000],
   fanoutRounds: 3,
@@ -154,7 +167,23 @@ export async function measure(
       const flood = await run({ mode: "flood", ...base, players, "duration-ms": sizes.floodMs });
       figures[`flood${players}`] = flood.clicksPerSecond;
       figures[`floodCpu${players}`] = flood.serverCpu;
+      figures[`floodCpuPerClick${players}`] = flood.serverCpuPerClickUs;
     }
+  });
+
+  // Rounds of an hour: no `EndRound` (and, for the project, no database write) in the window.
+  await session(target, PACED_ROUND_SECONDS, "raised", async (base) => {
+    log(`${target.name}: ${sizes.pacedPlayers} players at ${sizes.pacedRate}/s each`);
+    const paced = await run({
+      mode: "flood",
+      ...base,
+      players: sizes.pacedPlayers,
+      rate: sizes.pacedRate,
+      "warmup-ms": 1000,
+      "duration-ms": sizes.pacedMs,
+    });
+    figures.pacedCpuPerClick = paced.serverCpuPerClickUs;
+    figures.pacedClicks = paced.clicksPerSecond;
   });
 
   await session(target, 0.5, "raised", async (base) => {

@@ -30,6 +30,7 @@ import type { ProblemLog } from "./log/problem_log.ts";
 import { serve, type Served } from "./http/serve.ts";
 import type { RoundLoop } from "./single/round_loop.ts";
 import { openGameBackend, type RoundLoopHealth } from "./game_backend.ts";
+import type { Sleep } from "./sleep.ts";
 
 const shutdownLog = getLogger(["clicker", "shutdown"]);
 
@@ -51,6 +52,8 @@ export interface ServerOptions {
   readonly afterClose?: (id: number) => void;
   /** The hub's clock: when tokens expire, when clients fell silent (default `Date.now`). */
   readonly now?: () => number;
+  /** The hub's waits: keep-alive ticks, `Race` and `Standing` throttles (default plain timers), driven with `now`. */
+  readonly sleep?: Sleep;
 }
 
 /** What an operator can ask a running server; `/healthz` reports the same. */
@@ -118,6 +121,7 @@ export async function startServer(
       log: options.log,
       reconnectWindowMs: config.reconnectWindowMs,
       now: options.now,
+      sleep: options.sleep,
     });
     const online = () => ({ players: hub.registry.online, connections: hub.registry.size });
     metrics = new Metrics({

@@ -3,7 +3,8 @@
  * round ends for every client as late as the server wakes for it. The round
  * loop, and the leader and round feed of several servers, take a
  * {@linkcode Sleep} as a dependency and default to {@linkcode sleep}; tests
- * hand them a fake one that drives time.
+ * hand them a fake one that drives time. What runs once later (a throttled
+ * message) takes a {@linkcode Schedule}, a timer or one on a given sleep.
  *
  * @module
  */
@@ -64,4 +65,24 @@ export function timerSleep(ms: number, signal: AbortSignal): Promise<void> {
     }, ms);
     signal.addEventListener("abort", onAbort, { once: true });
   });
+}
+
+/** Runs `run` after `ms`; the returned function cancels it. */
+export type Schedule = (run: () => void, ms: number) => () => void;
+
+/** The default {@linkcode Schedule}: a plain timer. */
+export function timerSchedule(run: () => void, ms: number): () => void {
+  const id = setTimeout(run, ms);
+  return () => clearTimeout(id);
+}
+
+/** A {@linkcode Schedule} that waits on `sleep`: a fake one lets tests drive what runs later. */
+export function scheduleOn(sleep: Sleep): Schedule {
+  return (run, ms) => {
+    const cancel = new AbortController();
+    sleep(ms, cancel.signal).then(() => {
+      if (!cancel.signal.aborted) run(); // cancelled once it woke, before this turn
+    }, () => {});
+    return () => cancel.abort();
+  };
 }

@@ -8,7 +8,7 @@
 
 import assert from "node:assert/strict";
 import { join, relative } from "node:path";
-import { isSlow, SLOW, testFiles } from "./fast_selection.ts";
+import { guessCost, isSlow, SLOW, splitByCost, testFiles } from "./fast_selection.ts";
 
 const ROOT = join(import.meta.dirname!, "..");
 
@@ -30,4 +30,24 @@ Deno.test("test:fast's SLOW list names only folders and files that exist", async
   for (const path of Object.keys(SLOW)) {
     await Deno.stat(join(ROOT, path)).catch(() => assert.fail(`SLOW names ${path}: not found`));
   }
+});
+
+Deno.test("splitByCost() gives each file to one shard, the costliest first to the cheapest", () => {
+  const files = [
+    { path: "a", cost: 10 },
+    { path: "b", cost: 70 },
+    { path: "c", cost: 20 },
+    { path: "d", cost: 40 },
+    { path: "e", cost: 30 },
+  ];
+  // b (70) to the first; d (40), e (30) to the second; c (20) to the first; a (10) to the second.
+  assert.deepEqual(splitByCost(files, 2), [["b", "c"], ["a", "d", "e"]]);
+  assert.deepEqual(splitByCost(files, 1), [["a", "b", "c", "d", "e"]]);
+  assert.deepEqual(splitByCost([], 2), [[], []]);
+});
+
+Deno.test("guessCost() adds to a file's length for each server it starts and password it hashes", () => {
+  assert.equal(guessCost("x".repeat(100)), 100);
+  const text = "await startTestServer(); await registerAndLogin(url); hashPassword(pw);";
+  assert.equal(guessCost(text), text.length + 3 * 5000);
 });

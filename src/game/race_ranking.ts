@@ -5,7 +5,8 @@
  * in); then the lower player id, so the order is total. A player whose score
  * is 0 (before a click, or after a purchase spent it all) is not in the race.
  *
- * Each move is one binary search and one splice of a sorted array: cheap
+ * Each move is a binary search and a shift of the players it passes in a
+ * sorted array (a player who joins or leaves the race: one splice): cheap
  * next to a message, and a rank or the top is read without sorting anyone.
  *
  * @module
@@ -55,16 +56,31 @@ export class RaceRanking {
   set(id: number, username: string, score: number, nowMs: number): void {
     const old = this.#byId.get(id);
     if (old !== undefined && old.score === score) return;
-    if (old !== undefined) {
-      this.#order.splice(this.#indexOf(old), 1);
+    if (old === undefined && score <= 0) return;
+    this.#version++;
+    if (score <= 0) {
+      this.#order.splice(this.#indexOf(old!), 1);
       this.#byId.delete(id);
+      return;
     }
-    if (score > 0) {
-      const racer: Racer = { id, username, score, reachedAt: nowMs };
+    const racer: Racer = { id, username, score, reachedAt: nowMs };
+    this.#byId.set(id, racer);
+    if (old === undefined) {
       this.#order.splice(this.#insertionPoint(racer), 0, racer);
-      this.#byId.set(id, racer);
+      return;
     }
-    if (old !== undefined || score > 0) this.#version++;
+    // A move shifts only the racers it passes: a click usually passes few,
+    // whereas taking the player out and putting it back moved everyone after it.
+    const order = this.#order;
+    let at = this.#indexOf(old);
+    // Found with the old entry still in place: before it when the player moves up.
+    const to = this.#insertionPoint(racer);
+    if (to <= at) {
+      for (; at > to; at--) order[at] = order[at - 1];
+    } else {
+      for (; at < to - 1; at++) order[at] = order[at + 1];
+    }
+    order[at] = racer;
   }
 
   /** The player's 1-based place, or `null` when they are not in the race. */

@@ -31,6 +31,7 @@ import { getLogger } from "@logtape/logtape";
 import type { ProblemLog } from "../log/problem_log.ts";
 import { isClientGone } from "./client_gone.ts";
 import { errorMessage, errorStack } from "../log/error_message.ts";
+import { type Sleep, timerSleep } from "../sleep.ts";
 
 /** A WebSocket upgrade request whose socket the handler may take over. */
 export interface UpgradeRequest {
@@ -73,6 +74,10 @@ export interface ServeOptions {
   readonly keepAliveTimeoutMs?: number;
   /** Where unexpected errors go (default: the `clicker.http` logger). */
   readonly log?: ProblemLog;
+  /** The clock the timeouts above count on (default `Date.now`); tests move it on. */
+  readonly now?: () => number;
+  /** The wait between two looks for connections past their time (default a plain timer). */
+  readonly sleep?: Sleep;
 }
 
 /** A listening server. */
@@ -104,12 +109,18 @@ function fileReserve(limit: number): number {
 
 /** How often the accept loop is checked when no connection came in. */
 const WATCH_MS = 2000;
-/** How often expired connections are looked for. */
-const SWEEP_MS = 10;
 /**
- * Connections closed at most per sweep (8,000 a second), so a mass expiry
- * never stalls the game: each close costs the game's thread tens of
- * microseconds of system calls.
+ * How often expired connections are looked for: a tenth of a second late at
+ * most, for limits of seconds, and an idle server wakes 10 times a second
+ * for it rather than 100.
+ */
+const SWEEP_MS = 100;
+/** How soon the next sweep comes when one closed all it may: expiries pile up. */
+const SWEEP_BUSY_MS = 10;
+/**
+ * Connections closed at most per sweep (8,000 a second while they pile up),
+ * so a mass expiry never stalls the game: each close costs the game's thread
+ * tens of microseconds of system calls.
  */
 const SWEEP_BATCH = 80;
 
@@ -134,6 +145,7 @@ export async function serve(options: ServeOptions): Promise<Served> {
   const headersTimeoutMs = options.headersTimeoutMs ?? 5000;
   const requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
   const keepAliveTimeoutMs = options.keepAliveTimeoutMs ?? 5000;
+  const now = options.now ?? Date.now;
   const states = new Map<Socket, State>();
   // Connections by state, each with when it entered that state: a Map keeps
   // insertion order, so each is sorted oldest first, which is the order
@@ -149,12 +161,16 @@ export async function serve(options: ServeOptions): Promise<Served> {
   let lastAccept = Date.now();
   let probe: Socket | undefined;
 
+  // Set by close(): resolved once the last connection is gone.
+  let drained: PromiseWithResolvers<void> | undefined;
+
   const forget = (socket: Socket) => {
     states.delete(socket);
     waiting.delete(socket);
     active.delete(socket);
     receiving.delete(socket);
     idle.delete(socket);
+    if (drained !== undefined && states.size === 0) drained.resolve();
   };
 
   const setState = (socket: Socket, state: State) => {
@@ -163,9 +179,11 @@ export async function serve(options: ServeOptions): Promise<Served> {
     if (was === "waiting") socket.setNoDelay(true);
     forget(socket);
     states.set(socket, state);
-    if (state === "waiting") waiting.set(socket, Date.now());
-    else if (state === "active") active.set(socket, Date.now());
-    else if (state === "idle") idle.set(socket, Date.now());
+    if (state === "waiting") waiting.set(socket, now());
+    else if (state === "active") active.set(socket, now());
+    else if (state === "idle") idle.set(socket, now());
+    // Closing: a connection whose request is answered has nothing left to wait for.
+    if (drained !== undefined && state === "idle") socket.destroy();
   };
 
   // A request's body starts to arrive; it counts as active too, from now.
@@ -173,7 +191,7 @@ export async function serve(options: ServeOptions): Promise<Served> {
     setState(socket, "active");
     if (states.get(socket) !== "active") return;
     states.set(socket, "receiving");
-    receiving.set(socket, { since: Date.now(), request });
+    receiving.set(socket, { since: now(), request });
   };
 
   // The whole body is in: the request stays active, with its start kept.
@@ -216,12 +234,17 @@ export async function serve(options: ServeOptions): Promise<Served> {
 
   server.on("connection", (socket: Socket) => {
     lastAccept = Date.now();
+    if (drained !== undefined) {
+      // Accepted just before the listener closed: it gets no request answered.
+      socket.destroy();
+      return;
+    }
     if (probe !== undefined && socket.remotePort === probe.localPort) {
       socket.destroy();
       return;
     }
     states.set(socket, "waiting");
-    waiting.set(socket, lastAccept);
+    waiting.set(socket, now());
     socket.once("close", () => forget(socket));
     if (states.size > maxConnections) {
       // Forgotten at once: its descriptor is freed a moment later, and the
@@ -358,13 +381,13 @@ export async function serve(options: ServeOptions): Promise<Served> {
     }, 1000);
   }, WATCH_MS);
 
-  // Closes connections past their time, oldest first, at most SWEEP_BATCH a turn.
-  const sweep = setInterval(() => {
-    const now = Date.now();
+  /** Closes what is due, up to the batch; whether that was all of it. */
+  const expireDue = (): boolean => {
+    const at = now();
     let budget = SWEEP_BATCH;
     const expire = (map: Map<Socket, number>, timeoutMs: number) => {
       for (const [socket, since] of map) {
-        if (budget === 0 || now - since < timeoutMs) return;
+        if (budget === 0 || at - since < timeoutMs) return;
         budget--;
         forget(socket);
         socket.destroy();
@@ -373,7 +396,22 @@ export async function serve(options: ServeOptions): Promise<Served> {
     expire(waiting, headersTimeoutMs);
     expire(idle, keepAliveTimeoutMs + 1000);
     expire(active, requestTimeoutMs);
-  }, SWEEP_MS);
+    return budget > 0;
+  };
+  // Closes connections past their time, oldest first, at most SWEEP_BATCH a
+  // turn, and sooner again while they pile up.
+  const stopSweeping = new AbortController();
+  void (async (sleep: Sleep, signal: AbortSignal) => {
+    let wait = SWEEP_MS;
+    for (;;) {
+      try {
+        await sleep(wait, signal);
+      } catch {
+        return; // closed
+      }
+      wait = expireDue() ? SWEEP_MS : SWEEP_BUSY_MS;
+    }
+  })(options.sleep ?? timerSleep, stopSweeping.signal);
 
   let closing: Promise<void> | undefined;
   return {
@@ -389,14 +427,19 @@ export async function serve(options: ServeOptions): Promise<Served> {
     close(drainMs: number) {
       return closing ??= (async () => {
         clearInterval(watch);
-        clearInterval(sweep);
+        stopSweeping.abort();
         server.close();
+        drained = Promise.withResolvers<void>();
+        if (states.size === 0) drained.resolve();
+        // Those with no request in flight go now; the others as their
+        // response finishes (see setState), or at the deadline.
         for (const socket of [...waiting.keys(), ...idle.keys()]) socket.destroy();
-        const deadline = Date.now() + drainMs;
-        while (states.size > 0 && Date.now() < deadline) {
-          await new Promise((resolve) => setTimeout(resolve, 20));
-          for (const socket of [...waiting.keys(), ...idle.keys()]) socket.destroy();
-        }
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        await Promise.race([
+          drained.promise,
+          new Promise((resolve) => timer = setTimeout(resolve, drainMs)),
+        ]);
+        clearTimeout(timer);
         for (const socket of states.keys()) socket.destroy();
       })();
     },

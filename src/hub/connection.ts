@@ -55,6 +55,12 @@ export interface Connection {
   replay?: ReplayBuffer;
   /** When its socket was lost (epoch ms), while it waits to be resumed. */
   lostAt?: number;
+  /**
+   * When its handshake was answered (epoch ms), while a connection that may
+   * resume holds its messages back until the client speaks first (see
+   * `ConnectionRegistry.release`).
+   */
+  heldAt?: number;
   /** When the player's token expires (epoch ms): the one it opened with, or a renewed one. */
   expiresAt: number;
   /** When it last heard from the client (epoch ms). */

@@ -13,7 +13,10 @@
  *
  * A connection that negotiated stateful reconnect keeps a replay buffer:
  * when its socket is lost it stays here, its messages kept, for the
- * reconnect window, and a new socket resumes it where it left off.
+ * reconnect window, and a new socket resumes it where it left off. Its
+ * messages after the handshake's answer wait for the client's first message
+ * ({@linkcode ConnectionRegistry.release}), so that both sides number them
+ * alike.
  *
  * @module
  */
@@ -33,6 +36,7 @@ import { PlayerCountNotice } from "./player_count.ts";
 import { CloseReason, type PlayerCount } from "./wire.ts";
 import { HubCounts } from "../metrics/hub_counts.ts";
 import { setImmediate } from "node:timers";
+import type { Sleep } from "../sleep.ts";
 
 export { type Closing, type Connection, GOING_AWAY, type Socket };
 
@@ -40,6 +44,8 @@ export { type Closing, type Connection, GOING_AWAY, type Socket };
 export interface ConnectionRegistryOptions<C extends Connection = Connection> {
   /** Reads the clock (default `Date.now`). */
   readonly now?: () => number;
+  /** The wait between the keep-alive's ticks (default a plain timer); tests drive it with `now`. */
+  readonly sleep?: Sleep;
   /** How often the server pings (default 15 s, the official client's expectation). */
   readonly pingIntervalMs?: number;
   /** How long a client may stay silent (default 30 s, the official client's own timeout). */
@@ -119,11 +125,13 @@ export class ConnectionRegistry<C extends Connection = Connection> {
       pingIntervalMs: options.pingIntervalMs ?? 15_000,
       idleTimeoutMs: options.idleTimeoutMs ?? 30_000,
       reconnectWindowMs: options.reconnectWindowMs ?? 30_000,
+      sleep: options.sleep,
     }, {
       values: () => this.#connections.values(),
       close: (connection, closing) => this.close(connection, closing),
       remove: (connection) => this.remove(connection),
-      write: (connection, data) => this.#write(connection, data),
+      write: (connection, data, shared) => this.#write(connection, data, shared),
+      release: (connection) => this.release(connection),
     });
     this.#count = new PlayerCountNotice({
       now: this.#now,
@@ -255,6 +263,15 @@ export class ConnectionRegistry<C extends Connection = Connection> {
     this.#deliver(connection, data);
   }
 
+  /**
+   * Sends, as {@linkcode send} does, a message that other connections are
+   * sent too: the transport frames it once for all of them.
+   */
+  sendShared(connection: C, frame: SharedFrame): void {
+    if (this.#pending.length > 0) this.#catchUp(connection);
+    this.#deliver(connection, frame.data, frame);
+  }
+
   #deliver(connection: C, data: Frame, shared?: SharedFrame): void {
     this.#counts.messagesOut++;
     const replay = connection.replay;
@@ -265,7 +282,30 @@ export class ConnectionRegistry<C extends Connection = Connection> {
       });
       return;
     }
-    if (connection.lostAt === undefined) this.#write(connection, data, shared);
+    if (connection.lostAt === undefined && connection.heldAt === undefined) {
+      this.#write(connection, data, shared);
+    }
+  }
+
+  /**
+   * Sends what a connection that may resume held back since its handshake.
+   *
+   * Both sides number the messages after the handshake's answer from 1, and a
+   * resumed connection skips by those numbers what it already has. The
+   * official JavaScript client only starts counting once it has finished
+   * starting, a turn after it read the answer: messages that reached it in
+   * the same read (under Node.js, everything written with the answer) are
+   * handled but not counted, and after a reconnect it takes the last ones it
+   * got again. It speaks as soon as it counts (a ping), so the messages wait
+   * for that, or for the keep-alive tick after `HOLD_LIMIT_MS`
+   * for a client that doesn't speak first. A client that never counts wrong
+   * loses nothing by the wait but those milliseconds.
+   */
+  release(connection: C): void {
+    if (connection.heldAt === undefined) return;
+    connection.heldAt = undefined;
+    if (connection.lostAt !== undefined || connection.replay === undefined) return;
+    for (const data of connection.replay.unacknowledged()) this.#write(connection, data);
   }
 
   /**
@@ -371,6 +411,7 @@ export class ConnectionRegistry<C extends Connection = Connection> {
     const old = connection.socket;
     connection.socket = socket;
     connection.lostAt = undefined;
+    connection.heldAt = undefined;
     connection.lastSeen = this.#now();
     if (old !== socket) {
       try {

@@ -28,7 +28,7 @@ import { type HandshakeConnection, HubHandshake } from "./hub_handshake.ts";
 import { HubMethods } from "./hub_methods.ts";
 import { type StandingConnection, StandingSync } from "./standing_sync.ts";
 import { RaceRanking } from "../game/race_ranking.ts";
-import { type RaceView, RaceWatch, type Schedule } from "./race_watch.ts";
+import { type RaceView, RaceWatch } from "./race_watch.ts";
 import {
   type ClientMethod,
   type ClientMethodArguments,
@@ -39,6 +39,7 @@ import {
 import type { ProblemLog } from "../log/problem_log.ts";
 import { errorMessage, errorStack } from "../log/error_message.ts";
 import { HubCounts } from "../metrics/hub_counts.ts";
+import { type Schedule, scheduleOn, type Sleep } from "../sleep.ts";
 
 const log = getLogger(["clicker", "hub"]);
 
@@ -73,6 +74,11 @@ export interface HubOptions {
   readonly game: HubGame;
   /** Reads the clock (default `Date.now`). */
   readonly now?: () => number;
+  /**
+   * The hub's waits: the keep-alive's ticks, the `Race` and `Standing`
+   * throttles (default plain timers); tests drive them with `now`.
+   */
+  readonly sleep?: Sleep;
   /** Round length, reported in `GameInfo`. */
   readonly roundDurationMs: number;
   /** The last round announced, for `GameInfo`. */
@@ -87,7 +93,7 @@ export interface HubOptions {
   readonly replayBufferBytes?: number;
   /** Where messages, clicks, purchases and connections are counted (default: a count of its own). */
   readonly counts?: HubCounts;
-  /** Runs a later pass of `Race` messages (default: a timer); tests drive it. */
+  /** Runs a later pass of `Race` messages (default: after `sleep`); tests drive it. */
   readonly raceSchedule?: Schedule;
 }
 
@@ -114,6 +120,7 @@ export class Hub {
     this.registry = new ConnectionRegistry<HubConnection>({
       counts,
       now: this.#now,
+      sleep: options.sleep,
       reconnectWindowMs: options.reconnectWindowMs,
       online: options.playersOnline,
       onRemove: (connection) => {
@@ -137,10 +144,12 @@ export class Hub {
       lastRound: options.lastRound,
       replayBufferBytes: options.replayBufferBytes ?? 100_000,
     });
+    const later = options.sleep === undefined ? undefined : scheduleOn(options.sleep);
     this.#standing = new StandingSync({
       registry: this.registry,
       game: this.#game,
       now: this.#now,
+      schedule: later,
     });
     const nobody: RaceView = new RaceRanking();
     this.#race = new RaceWatch({
@@ -150,7 +159,7 @@ export class Hub {
         return { roundId: view.roundId ?? this.#game.roundId, view };
       },
       now: this.#now,
-      schedule: options.raceSchedule,
+      schedule: options.raceSchedule ?? later,
     });
     this.#methods = new HubMethods({
       registry: this.registry,
@@ -234,6 +243,8 @@ export class Hub {
         if (this.registry.get(connection.id) !== connection || found.rest.length === 0) return;
         frame = found.rest;
       }
+      // A resumable connection's first message after the handshake: it counts now.
+      this.registry.release(connection);
       for (const message of connection.reader.read(frame)) {
         this.counts.messagesIn++;
         this.#handle(connection, connection.protocol.parse(message));

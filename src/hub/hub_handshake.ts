@@ -80,6 +80,8 @@ export class HubHandshake<C extends HandshakeConnection> {
     // Numbering starts after the handshake answer, which is never replayed.
     if (connection.resumable && chosen.version >= 2) {
       connection.replay = new ReplayBuffer(this.#options.replayBufferBytes);
+      // What follows waits for the client to speak (`ConnectionRegistry.release`).
+      connection.heldAt = this.#options.now();
     }
     registry.send(
       connection,

@@ -17,11 +17,16 @@ import {
   handshakeText,
   type HubProtocol,
   invocation,
+  MAX_INVOCATION_ID_LENGTH,
   MAX_RECORD_BYTES,
   ProtocolError,
+  type RaceEnding,
   sequenceId,
+  type SharedRace,
   tooLarge,
 } from "./protocol.ts";
+import { quickInvocation } from "./json_invocation.ts";
+import { plainJsonString, scoreUpdateJson } from "./json_score_update.ts";
 import {
   type ClientMethod,
   type ClientMethodArguments,
@@ -89,7 +94,7 @@ function parseJson(record: string): Record<string, unknown> {
 function optionalId(message: Record<string, unknown>): string | undefined {
   const id = message.invocationId;
   if (id === undefined || id === null) return undefined;
-  if (typeof id !== "string" || id.length === 0 || id.length > 128) {
+  if (typeof id !== "string" || id.length === 0 || id.length > MAX_INVOCATION_ID_LENGTH) {
     throw new ProtocolError("Cannot parse record: invocationId must be a non-empty string");
   }
   return id;
@@ -97,6 +102,8 @@ function optionalId(message: Record<string, unknown>): string | undefined {
 
 /** Parses one record from the client; throws {@linkcode ProtocolError} when it breaks the protocol. */
 export function parseMessage(record: string): ClientMessage {
+  const quick = quickInvocation(record);
+  if (quick !== undefined) return quick;
   const message = parseJson(record);
   const type = message.type;
   switch (type) {
@@ -137,10 +144,27 @@ export function encodeInvocation<T extends ClientMethod>(
   }]}${RECORD_SEPARATOR}`;
 }
 
+/**
+ * `Race` up to `you`, written once for every watcher of a pass; each
+ * connection's text is that head, its own `you`, and the closing brackets.
+ */
+export function encodeSharedRace(race: SharedRace): RaceEnding {
+  // The fields in the order `encodeInvocation` writes a `Race` object's.
+  const head = `{"type":1,"target":"Race","arguments":[{"roundId":${
+    JSON.stringify(race.roundId)
+  },"top":${JSON.stringify(race.top)},"players":${JSON.stringify(race.players)},"you":`;
+  return (you) =>
+    `${head}{"score":${JSON.stringify(you.score)},"rank":${
+      JSON.stringify(you.rank)
+    }}}]}${RECORD_SEPARATOR}`;
+}
+
 /** A completion with a result. */
 export function encodeResult(invocationId: string, result: unknown): string {
-  return `{"type":3,"invocationId":${JSON.stringify(invocationId)},"result":${
-    JSON.stringify(result)
+  // The answer to a click is written by hand when it can be, in the same text.
+  const id = plainJsonString(invocationId) ?? JSON.stringify(invocationId);
+  return `{"type":3,"invocationId":${id},"result":${
+    scoreUpdateJson(result) ?? JSON.stringify(result)
   }}${RECORD_SEPARATOR}`;
 }
 
@@ -174,6 +198,7 @@ export const JSON_PROTOCOL: HubProtocol = Object.freeze({
   parse: (message: Frame) => parseMessage(message as string),
   encodeHandshake,
   encodeInvocation,
+  encodeSharedRace,
   encodeResult,
   encodeError,
   encodeClose,

@@ -18,10 +18,13 @@ import {
   handshakeText,
   type HubProtocol,
   invocation,
+  MAX_INVOCATION_ID_LENGTH,
   MAX_RECORD_BYTES,
   type MessageReader,
   ProtocolError,
+  type RaceEnding,
   sequenceId,
+  type SharedRace,
   tooLarge,
 } from "./protocol.ts";
 import { type ClientMethod, type ClientMethodArguments, MessageType } from "./wire.ts";
@@ -92,15 +95,22 @@ function readVarint(data: Uint8Array, offset: number): { value: number; size: nu
 
 /** `body` with its length as a varint in front. */
 export function withLengthPrefix(body: Uint8Array): Uint8Array {
+  return joinWithLengthPrefix(body, EMPTY);
+}
+
+/** `head` then `tail` as one message body, its length as a varint in front, in one buffer. */
+function joinWithLengthPrefix(head: Uint8Array, tail: Uint8Array): Uint8Array {
+  const length = head.length + tail.length;
   let size = 1;
-  while (body.length >= 2 ** (7 * size)) size++;
-  const framed = new Uint8Array(size + body.length);
-  let rest = body.length;
+  while (length >= 2 ** (7 * size)) size++;
+  const framed = new Uint8Array(size + length);
+  let rest = length;
   for (let i = 0; i < size; i++) {
     framed[i] = (rest & 0x7f) | (i < size - 1 ? 0x80 : 0);
     rest = Math.floor(rest / 128);
   }
-  framed.set(body, size);
+  framed.set(head, size);
+  framed.set(tail, size + head.length);
   return framed;
 }
 
@@ -119,9 +129,33 @@ function frame(items: readonly unknown[]): Uint8Array {
   return withLengthPrefix(encoder.encodeSharedRef(items));
 }
 
+/** The one byte MessagePack writes for nil. */
+const NIL = 0xc0;
+
+/**
+ * `Race` up to `you`, encoded once for every watcher of a pass. MessagePack
+ * writes a value the same wherever it stands, and `you` is the last value
+ * of the message: so the message with `you` nil, less that one byte, is the
+ * head every connection's message starts with, and its own `you` follows.
+ */
+export function encodeSharedRace(race: SharedRace): RaceEnding {
+  const { roundId, top, players } = race;
+  const whole = encoder.encode([MessageType.Invocation, {}, null, "Race", [{
+    roundId,
+    top,
+    players,
+    you: null,
+  }]]);
+  if (whole[whole.length - 1] !== NIL) {
+    throw new TypeError("Cannot encode the race: its last value is not nil");
+  }
+  const head = whole.subarray(0, whole.length - 1);
+  return (you) => joinWithLengthPrefix(head, encoder.encodeSharedRef(you));
+}
+
 function invocationId(value: unknown, required: boolean): string | undefined {
   if (value === null && !required) return undefined;
-  if (typeof value !== "string" || value.length === 0 || value.length > 128) {
+  if (typeof value !== "string" || value.length === 0 || value.length > MAX_INVOCATION_ID_LENGTH) {
     throw new ProtocolError("Cannot parse message: invocationId must be a non-empty string");
   }
   return value;
@@ -194,6 +228,7 @@ export const MESSAGEPACK_PROTOCOL: HubProtocol = Object.freeze({
   encodeInvocation<T extends ClientMethod>(target: T, argument: ClientMethodArguments[T]) {
     return frame([MessageType.Invocation, {}, null, target, [argument]]);
   },
+  encodeSharedRace,
   encodeResult: (id: string, result: unknown) =>
     frame([MessageType.Completion, {}, id, NON_VOID_RESULT, result]),
   encodeError: (id: string, error: string) =>

@@ -12,6 +12,8 @@ import type {
   ClientMethod,
   ClientMethodArguments,
   CloseReason as CloseReasonCode,
+  Race,
+  RaceYou,
   TransferFormat,
 } from "./wire.ts";
 import { CloseReason, MessageType, RECORD_SEPARATOR } from "./wire.ts";
@@ -21,6 +23,9 @@ export type Frame = string | Uint8Array;
 
 /** The largest record, message or incomplete tail of them a client may send. */
 export const MAX_RECORD_BYTES = 32 * 1024;
+
+/** The longest invocation id a client may send. */
+export const MAX_INVOCATION_ID_LENGTH = 128;
 
 /** WebSocket close code for a message too big to process. */
 export const MESSAGE_TOO_BIG = 1009;
@@ -74,6 +79,12 @@ export interface CloseOptions {
   readonly reason?: CloseReasonCode;
 }
 
+/** `Race` without `you`: the part every watcher of one pass shares. */
+export type SharedRace = Omit<Race, "you">;
+
+/** Finishes a `Race` encoded up to `you`: the whole message for a player standing at `you`. */
+export type RaceEnding = (you: RaceYou) => Frame;
+
 /** Splits one connection's incoming frames into messages, keeping an incomplete tail. */
 export interface MessageReader {
   /** The complete messages `frame` finishes; throws {@linkcode ProtocolError} when it can't. */
@@ -96,6 +107,12 @@ export interface HubProtocol {
   encodeHandshake(error?: string): Frame;
   /** An invocation of a client method, without an invocation id. */
   encodeInvocation<T extends ClientMethod>(target: T, argument: ClientMethodArguments[T]): Frame;
+  /**
+   * `Race` encoded once up to `you`, for many connections: the function
+   * returned appends one's `you` and gives exactly the bytes
+   * `encodeInvocation("Race", …)` gives for the whole message.
+   */
+  encodeSharedRace(race: SharedRace): RaceEnding;
   /** A completion with a result. */
   encodeResult(invocationId: string, result: unknown): Frame;
   /** A completion with an error. */

@@ -8,16 +8,22 @@
  * Changes are gathered: a move only marks the race as changed, and one pass
  * over the watchers runs at most once per interval (right away after a quiet
  * spell). A pass finds first whether the race moved at all (its version and
- * round), and if not ends there, holding the next one up for nobody. The top
- * is built once per pass; each watcher costs a rank lookup and a
- * comparison, and a message only when something changed for it.
+ * round), and if not ends there, holding the next one up for nobody. What
+ * all watchers share (round, top, player count) is compared and encoded
+ * once per pass (`race_frames.ts`); each watcher costs a rank lookup and a
+ * comparison of its own score and rank, and a message only when something
+ * changed for it: the shared bytes with its `you` appended, the same
+ * message for every watcher whose player has not scored. It goes through the
+ * registry like any message, so a resumable connection numbers and keeps it.
  *
  * @module
  */
 
 import type { Connection } from "./connection.ts";
 import type { ConnectionRegistry } from "./connections.ts";
-import { type Race, RACE_TOP, type RaceEntry, type RaceYou } from "./wire.ts";
+import { RaceFrames } from "./race_frames.ts";
+import { RACE_TOP, type RaceEntry } from "./wire.ts";
+import { type Schedule, timerSchedule } from "../sleep.ts";
 
 /** Shortest gap between two `Race` messages to one connection: at most 4 a second. */
 export const RACE_INTERVAL_MS = 250;
@@ -38,13 +44,10 @@ export interface RaceView {
   scoreOf(playerId: number): number;
 }
 
-/** Runs `run` after `ms`; the returned function cancels it. */
-export type Schedule = (run: () => void, ms: number) => () => void;
-
 /** What {@linkcode RaceWatch} needs. */
 export interface RaceWatchOptions<C extends Connection> {
   /** The open connections: `Race` goes out here, only to those still open. */
-  readonly registry: Pick<ConnectionRegistry<C>, "get" | "send">;
+  readonly registry: Pick<ConnectionRegistry<C>, "get" | "sendShared">;
   /** The race now, and the round it belongs to. */
   readonly race: () => { readonly roundId: number; readonly view: RaceView };
   /** Reads the clock. */
@@ -53,16 +56,15 @@ export interface RaceWatchOptions<C extends Connection> {
   readonly schedule?: Schedule;
 }
 
+/** What a watcher was last sent, to tell whether the next `Race` differs. */
 interface Watcher {
   /** When it was last sent `Race` (epoch ms). */
   sentAt: number;
-  /** What that `Race` said, to tell whether the next one differs. */
-  said: string;
-}
-
-function timer(run: () => void, ms: number): () => void {
-  const id = setTimeout(run, ms);
-  return () => clearTimeout(id);
+  /** What the shared part of that `Race` said ("" before the first). */
+  part: string;
+  /** Its `you`. */
+  score: number;
+  rank: number | null;
 }
 
 /** Sends `Race` to the connections that watch it, when it changed for them, throttled. */
@@ -76,12 +78,15 @@ export class RaceWatch<C extends Connection> {
   #passAt = -Infinity;
   /** The race's round and version the last full pass saw; a new watcher clears it. */
   #seen = "";
+  /** The messages of the race's shared part as last built, and what that part says. */
+  #frames: RaceFrames | undefined;
+  #part = "";
 
   constructor(options: RaceWatchOptions<C>) {
     this.#registry = options.registry;
     this.#race = options.race;
     this.#now = options.now;
-    this.#schedule = options.schedule ?? timer;
+    this.#schedule = options.schedule ?? timerSchedule;
   }
 
   /** Connections watching the race. */
@@ -97,13 +102,12 @@ export class RaceWatch<C extends Connection> {
   /** `connection` watches the race from now on; it gets the race as it is at once. */
   watch(connection: C): void {
     if (this.#watchers.has(connection)) return;
-    const watcher: Watcher = { sentAt: -Infinity, said: "" };
+    const watcher: Watcher = { sentAt: -Infinity, part: "", score: 0, rank: null };
     this.#watchers.set(connection, watcher);
     // It may be deferred by a pass soon after: that pass must look.
     this.#seen = "";
     const { roundId, view } = this.#race();
-    const top = view.top(RACE_TOP);
-    this.#send(connection, watcher, roundId, view, top, JSON.stringify(top), this.#now());
+    this.#send(connection, watcher, this.#framesOf(roundId, view), view, this.#now());
   }
 
   /** The connection left: it watches no more. */
@@ -134,8 +138,7 @@ export class RaceWatch<C extends Connection> {
     if (seen !== "" && seen === this.#seen) return;
     this.#seen = seen;
     this.#passAt = now;
-    const top = view.top(RACE_TOP);
-    const topText = JSON.stringify(top);
+    const frames = this.#framesOf(roundId, view);
     let nextDue = Infinity;
     for (const [connection, watcher] of this.#watchers) {
       const due = watcher.sentAt + RACE_INTERVAL_MS;
@@ -144,7 +147,7 @@ export class RaceWatch<C extends Connection> {
         nextDue = Math.min(nextDue, due);
         continue;
       }
-      this.#send(connection, watcher, roundId, view, top, topText, now);
+      this.#send(connection, watcher, frames, view, now);
     }
     if (nextDue !== Infinity && this.#cancel === undefined) {
       // The deferred watchers are looked at again even if the race stays as it is.
@@ -153,26 +156,31 @@ export class RaceWatch<C extends Connection> {
     }
   }
 
+  /**
+   * The messages of the race's shared part now: those built before while
+   * that part says the same (whatever else moved), else new ones.
+   */
+  #framesOf(roundId: number, view: RaceView): RaceFrames {
+    const top = view.top(RACE_TOP);
+    const part = `${roundId} ${view.size} ${JSON.stringify(top)}`;
+    if (this.#frames === undefined || part !== this.#part) {
+      this.#frames = new RaceFrames({ roundId, top, players: view.size });
+      this.#part = part;
+    }
+    return this.#frames;
+  }
+
   /** Sends `Race` unless it says what the connection's last one said. */
-  #send(
-    connection: C,
-    watcher: Watcher,
-    roundId: number,
-    view: RaceView,
-    top: readonly RaceEntry[],
-    topText: string,
-    now: number,
-  ): void {
+  #send(connection: C, watcher: Watcher, frames: RaceFrames, view: RaceView, now: number): void {
     if (this.#registry.get(connection.id) !== connection) return;
-    const you: RaceYou = {
-      score: view.scoreOf(connection.playerId),
-      rank: view.rankOf(connection.playerId),
-    };
-    const said = `${roundId} ${view.size} ${you.score} ${you.rank} ${topText}`;
-    if (said === watcher.said) return;
-    watcher.said = said;
+    const score = view.scoreOf(connection.playerId);
+    const rank = view.rankOf(connection.playerId);
+    // Most often the very string the watcher holds, compared at once.
+    if (watcher.part === this.#part && watcher.score === score && watcher.rank === rank) return;
+    watcher.part = this.#part;
+    watcher.score = score;
+    watcher.rank = rank;
     watcher.sentAt = now;
-    const race: Race = { roundId, top, players: view.size, you };
-    this.#registry.send(connection, connection.protocol.encodeInvocation("Race", race));
+    this.#registry.sendShared(connection, frames.frame(connection.protocol, { score, rank }));
   }
 }

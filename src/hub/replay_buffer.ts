@@ -107,13 +107,18 @@ export class ReplayBuffer {
     this.#nextReceiving = sequenceId;
   }
 
+  /** The messages sent and not yet acknowledged, oldest first. */
+  unacknowledged(): readonly Frame[] {
+    return this.#frames.slice(this.#head);
+  }
+
   /**
    * The connection has a new socket: what to send on it first. Until the
    * client's own `Sequence` arrives, its messages are ignored.
    */
   resume(): Resumption {
     this.#awaitingSequence = true;
-    const frames = this.#frames.slice(this.#head);
+    const frames = this.unacknowledged();
     return { sequenceId: frames.length > 0 ? this.#firstId : this.#sent + 1, frames };
   }
 

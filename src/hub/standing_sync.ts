@@ -14,6 +14,7 @@ import type { Connection } from "./connection.ts";
 import type { ConnectionRegistry } from "./connections.ts";
 import type { HubGame } from "./hub_game.ts";
 import type { Standing } from "./wire.ts";
+import { type Schedule, timerSchedule } from "../sleep.ts";
 
 /**
  * Shortest gap between two `Standing` messages to one connection: a player
@@ -27,8 +28,8 @@ export interface StandingConnection extends Connection {
   readonly player: PlayerState;
   /** When it was last sent `Standing` (epoch ms). */
   standingSentAt: number;
-  /** A `Standing` waiting for the gap after the last one. */
-  standingTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Cancels a `Standing` waiting for the gap after the last one. */
+  standingTimer: (() => void) | undefined;
 }
 
 /** What {@linkcode StandingSync} needs. */
@@ -39,6 +40,8 @@ export interface StandingSyncOptions<C extends StandingConnection> {
   readonly game: Pick<HubGame, "standing">;
   /** Reads the clock when a waiting `Standing` goes out. */
   readonly now: () => number;
+  /** Sends a waiting `Standing` later (default: a timer); tests drive it. */
+  readonly schedule?: Schedule;
 }
 
 /** Sends `Standing` to a player's other connections, at most one per interval each. */
@@ -46,11 +49,13 @@ export class StandingSync<C extends StandingConnection> {
   readonly #registry: StandingSyncOptions<C>["registry"];
   readonly #game: Pick<HubGame, "standing">;
   readonly #now: () => number;
+  readonly #schedule: Schedule;
 
   constructor(options: StandingSyncOptions<C>) {
     this.#registry = options.registry;
     this.#game = options.game;
     this.#now = options.now;
+    this.#schedule = options.schedule ?? timerSchedule;
   }
 
   /**
@@ -80,7 +85,7 @@ export class StandingSync<C extends StandingConnection> {
         this.#send(other, now);
         continue;
       }
-      other.standingTimer = setTimeout(() => {
+      other.standingTimer = this.#schedule(() => {
         other.standingTimer = undefined;
         if (this.#registry.get(other.id) === other) this.#send(other, this.#now());
       }, wait);
@@ -89,7 +94,8 @@ export class StandingSync<C extends StandingConnection> {
 
   /** The connection left: a `Standing` waiting for it is dropped. */
   forget(connection: C): void {
-    clearTimeout(connection.standingTimer);
+    connection.standingTimer?.();
+    connection.standingTimer = undefined;
   }
 
   #send(connection: C, now: number): void {

@@ -5,20 +5,24 @@ import { GameSession, SESSION_EXPIRED } from "../../static/src/game_session.ts";
 import type { ConnectionState, GameAction } from "../../static/src/game_view.ts";
 import { registerAndLogin } from "../support/accounts.ts";
 import { CHEAP_HASH, startTestServer, type TestServer } from "../support/test_server.ts";
+import { FakeTime } from "../support/fake_time.ts";
+import { RACE_INTERVAL_MS } from "../../src/hub/race_watch.ts";
 
 Deno.test("GameSession signs out when the server closes for an expired, unrenewed token", async () => {
-  // The hub's clock jumps past the token's expiry once the game started, and
-  // the hub closes the connection at its next check (at most a second later).
+  // Once the game started, the hub's clock jumps past the token's expiry and
+  // the hub's keep-alive ticks once: it closes the connection.
   const ttlMinutes = 1;
-  let skewMs = 0;
+  const time = new FakeTime(Date.now());
   const server = await startTestServer({
     env: { TOKEN_TTL_MINUTES: String(ttlMinutes) },
     hashParameters: CHEAP_HASH,
-    now: () => Date.now() + skewMs,
+    now: time.clock,
+    sleep: time.sleep,
   });
   try {
     const player = await registerAndLogin(server.url);
     const actions: GameAction[] = [];
+    const started = Promise.withResolvers<void>();
     const signedOut = Promise.withResolvers<string>();
     const session = new GameSession({
       token: () => player.token,
@@ -26,7 +30,7 @@ Deno.test("GameSession signs out when the server closes for an expired, unrenewe
         server.url.replace(/^http/, "ws") + "game?access_token=" + encodeURIComponent(token!),
       dispatch: (action) => {
         actions.push(action);
-        if (action.type === "gameInfo") skewMs = ttlMinutes * 60_000 + 1000;
+        if (action.type === "gameInfo") started.resolve();
       },
       signedOut: signedOut.resolve,
       probeToken: () => Promise.resolve("accepted"),
@@ -35,6 +39,10 @@ Deno.test("GameSession signs out when the server closes for an expired, unrenewe
     });
     session.start();
     try {
+      await started.promise;
+      // Issued at login, by the real clock: a minute from now is past it.
+      time.now = Date.now() + ttlMinutes * 60_000;
+      await time.advance(1000);
       assert.equal(await signedOut.promise, SESSION_EXPIRED);
     } finally {
       session.stop();
@@ -74,6 +82,11 @@ Deno.test("GameSession connects at once to a server that came back while it aske
       dispatch: (action) => {
         actions.push(action);
         if (action.type === "connection" && action.state === "connected") connected.resolve();
+        // The backoff while the server is down is not under test: skip it, as
+        // the network's return would (once the session has begun to wait).
+        if (action.type === "connection" && action.retryAt !== undefined && probes === 1) {
+          queueMicrotask(() => session.retryNow());
+        }
       },
       signedOut: (message) => connected.reject(new Error(message)),
       // The second question finds the server back (same port, same database):
@@ -201,7 +214,14 @@ Deno.test("GameSession waits for the player to play here when the player's other
 });
 
 Deno.test("GameSession asks for the race, and each Race reaches the view with the player's click", async () => {
-  const server = await startTestServer({ hashParameters: CHEAP_HASH });
+  // The hub's clock and waits are fake: the Race after the click waits for
+  // the throttle's interval, which the test moves past.
+  const time = new FakeTime(Date.now());
+  const server = await startTestServer({
+    hashParameters: CHEAP_HASH,
+    now: time.clock,
+    sleep: time.sleep,
+  });
   try {
     const player = await registerAndLogin(server.url);
     const actions: GameAction[] = [];
@@ -223,7 +243,9 @@ Deno.test("GameSession asks for the race, and each Race reaches the view with th
     });
     session.start();
     try {
-      await Promise.all([clicked.promise, raced.promise]);
+      await clicked.promise;
+      await time.advance(RACE_INTERVAL_MS);
+      await raced.promise;
     } finally {
       session.stop();
     }

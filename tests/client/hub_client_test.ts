@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { HubClient, HubConnectError, HubError } from "../../static/src/hub_client.ts";
 import { CloseReason, type GameInfo, type ScoreUpdate } from "../../src/hub/wire.ts";
 import { registerAndLogin } from "../support/accounts.ts";
-import { startTestServer } from "../support/test_server.ts";
+import { CHEAP_HASH, startTestServer } from "../support/test_server.ts";
 
 function hubUrl(baseUrl: string, token: string): string {
   const url = new URL(`game?access_token=${encodeURIComponent(token)}`, baseUrl);
@@ -11,7 +11,7 @@ function hubUrl(baseUrl: string, token: string): string {
 }
 
 Deno.test("HubClient talks to the real hub: GameInfo, invoke, completion error, close", async () => {
-  const server = await startTestServer();
+  const server = await startTestServer({ hashParameters: CHEAP_HASH });
   try {
     const player = await registerAndLogin(server.url);
     const hub = new HubClient(hubUrl(server.url, player.token));
@@ -36,7 +36,7 @@ Deno.test("HubClient talks to the real hub: GameInfo, invoke, completion error, 
 });
 
 Deno.test("HubClient.start() rejects when the hub refuses the token", async () => {
-  const server = await startTestServer();
+  const server = await startTestServer({ hashParameters: CHEAP_HASH });
   try {
     const hub = new HubClient(hubUrl(server.url, "not.a.token"));
     await assert.rejects(hub.start(), HubConnectError);
@@ -46,7 +46,7 @@ Deno.test("HubClient.start() rejects when the hub refuses the token", async () =
 });
 
 Deno.test("HubClient reports the reason code of the server's close record", async () => {
-  const server = await startTestServer();
+  const server = await startTestServer({ hashParameters: CHEAP_HASH });
   const hubs: HubClient[] = [];
   try {
     const player = await registerAndLogin(server.url);

@@ -107,6 +107,51 @@ for (const protocol of ["json", "messagepack"] as const) {
   });
 }
 
+for (const protocol of ["json", "messagepack"] as const) {
+  Deno.test(`stateful reconnect (${protocol}): a socket cut as an EndRound arrives; the resume does not deliver it again`, async () => {
+    await withServer({}, async (server, proxy) => {
+      const ann = await registerAndLogin(server.url);
+      const a = await connectClient(proxy.url, ann.token, {
+        protocol,
+        transport: HttpTransportType.WebSockets,
+        statefulReconnect: true,
+      });
+      let reconnected = 0;
+      a.connection.onreconnected(() => reconnected++);
+      // The network fails the moment the first EndRound has been handled:
+      // nothing was acknowledged since the connection started, so the server
+      // sends every message again, GameInfo to the EndRound.
+      let cut = false;
+      a.connection.on("EndRound", () => {
+        if (cut) return;
+        cut = true;
+        proxy.cut();
+      });
+      try {
+        const { roundId } = await a.nextEndRound();
+        // Once resumed, a click is answered, then the next round ends.
+        assert.deepEqual(await a.connection.invoke("Increment"), {
+          score: 1,
+          multiplier: 1,
+          multiplierCost: 10,
+          counted: true,
+        });
+        const next = await endOfRound(a, roundId + 1);
+        assert.deepEqual(next.winners, [ann.username]);
+        assert.deepEqual(
+          a.ended.map((e) => e.roundId),
+          [roundId, roundId + 1],
+          "each EndRound handled once",
+        );
+        assert.equal(reconnected, 0, "transparent: no reconnect of the hub connection");
+        assert.equal(server.server.health().online.connections, 1, "still one connection");
+      } finally {
+        await a.stop();
+      }
+    });
+  });
+}
+
 Deno.test("stateful reconnect: a client away longer than the window loses its connection", async () => {
   await withServer({ RECONNECT_WINDOW_SECONDS: "1" }, async (server, proxy) => {
     const player = await registerAndLogin(server.url);

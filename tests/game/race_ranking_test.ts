@@ -93,6 +93,32 @@ Deno.test("RaceRanking agrees with a full sort after many moves", () => {
   for (const [i, r] of expected.entries()) assert.equal(race.rankOf(r.id), i + 1);
 });
 
+Deno.test("RaceRanking agrees with a full sort after every move, up, down, in and out, ties in one millisecond", () => {
+  const race = new RaceRanking();
+  const scores = new Map<number, { score: number; at: number }>();
+  let seed = 11;
+  const random = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
+  for (let t = 0; t < 3_000; t++) {
+    // Four moves share each millisecond; scores stay small, so many tie.
+    const at = Math.floor(t / 4);
+    const id = 1 + Math.floor(random() * 40);
+    const old = scores.get(id)?.score ?? 0;
+    const roll = random();
+    const score = roll < 0.15
+      ? Math.max(0, old - 1 - Math.floor(random() * 8))
+      : roll < 0.2
+      ? old
+      : old + 1 + Math.floor(random() * 2);
+    race.set(id, `p${id}`, score, at);
+    if (score !== old) scores.set(id, { score, at });
+    const expected = rankRacers(
+      [...scores].map(([id, { score, at }]) => ({ id, username: `p${id}`, score, reachedAt: at })),
+    );
+    assert.deepEqual(race.racers().map((r) => r.id), expected.map((r) => r.id), `move ${t}`);
+    assert.equal(race.rankOf(id), score > 0 ? expected.findIndex((r) => r.id === id) + 1 : null);
+  }
+});
+
 Deno.test("compareRacers() orders by score, then time, then id", () => {
   const a = { id: 1, username: "a", score: 5, reachedAt: 10 };
   assert.ok(compareRacers(a, { ...a, score: 4 }) < 0);

@@ -6,7 +6,7 @@ import { ReplayBuffer } from "../../src/hub/replay_buffer.ts";
 import { CloseReason } from "../../src/hub/wire.ts";
 import { LongPollingSocket } from "../../src/hub/transports/long_polling.ts";
 import { FakeSocket } from "./fake_socket.ts";
-import type { SharedFrame } from "../../src/hub/shared_frame.ts";
+import { SharedFrame } from "../../src/hub/shared_frame.ts";
 import type { Frame } from "../../src/hub/protocol.ts";
 import { FakeTime } from "../support/fake_time.ts";
 
@@ -226,6 +226,28 @@ Deno.test("ConnectionRegistry.broadcast() hands every socket that can share it o
   });
   // Kept for a replay like any message sent: it is the first the client hasn't acknowledged.
   assert.deepEqual(resumable.replay.resume(), { sequenceId: 1, frames: [shared[0].data] });
+  registry.closeAll();
+});
+
+Deno.test("ConnectionRegistry.sendShared() hands the socket the shared frame, and keeps it for a replay", () => {
+  const registry = new ConnectionRegistry({ playerCountIntervalMs: 1e9 });
+  const shared: SharedFrame[] = [];
+  const sharing = connection(1);
+  sharing.socket.sendShared = (frame) => shared.push(frame);
+  const plain = connection(2);
+  const kept = { ...connection(3), replay: new ReplayBuffer(10_000) };
+  kept.socket.sendShared = (frame) => shared.push(frame);
+  for (const c of [sharing, plain, kept]) registry.add(c);
+  shared.length = 0;
+  const frame = new SharedFrame(JSON_PROTOCOL.encodeInvocation("PlayerCount", { online: 3 }));
+  for (const c of [sharing, plain, kept]) registry.sendShared(c, frame);
+  assert.deepEqual(shared, [frame, frame]);
+  assert.deepEqual(plain.socket.records().at(-1), {
+    type: 1,
+    target: "PlayerCount",
+    arguments: [{ online: 3 }],
+  });
+  assert.deepEqual(kept.replay.resume(), { sequenceId: 1, frames: [frame.data] });
   registry.closeAll();
 });
 

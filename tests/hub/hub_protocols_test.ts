@@ -17,11 +17,12 @@ const RS = "\x1e";
 const client = new MessagePackHubProtocol();
 
 function setup() {
+  let clock = 1_000;
   const game = new GameState({ maxClicksPerSecond: 1000 });
   game.open(3, 0, 30_000);
   const hub = new Hub({
     game,
-    now: () => 1_000,
+    now: () => clock,
     roundDurationMs: 30_000,
     lastRound: () => null,
     log: quietLog,
@@ -35,7 +36,8 @@ function setup() {
     });
     return { socket, connection };
   };
-  return { hub, connect };
+  const tick = (ms: number) => clock += ms;
+  return { hub, connect, tick };
 }
 
 /** What the official client reads from every binary frame the socket got after `skip`. */
@@ -125,6 +127,66 @@ Deno.test("Hub keeps a replay buffer only for a resumable connection at version 
   const v2 = connect({ resumable: true });
   hub.message(v2.connection, `{"protocol":"json","version":2}${RS}`);
   assert.ok(v2.connection.replay);
+  hub.registry.closeAll();
+});
+
+Deno.test("Hub holds a resumable connection's messages until its client speaks, so both number them alike", () => {
+  const { hub, connect } = setup();
+  const { connection, socket } = connect({ resumable: true });
+  hub.message(connection, `{"protocol":"json","version":2}${RS}`);
+  // The handshake's answer goes at once; GameInfo and PlayerCount wait.
+  assert.deepEqual(socket.records(), [{}]);
+  hub.broadcast("PlayerCount", { online: 7 });
+  assert.deepEqual(socket.records(), [{}]);
+  // The client's first message (the official client pings once it counts).
+  hub.message(connection, `{"type":6}${RS}`);
+  assert.deepEqual(socket.records().map((r) => r.target), [
+    undefined,
+    "GameInfo",
+    "PlayerCount",
+    "PlayerCount",
+  ]);
+  // Nothing is sent twice; from here on messages go at once.
+  hub.message(connection, `{"type":6}${RS}`);
+  hub.broadcast("PlayerCount", { online: 8 });
+  assert.equal(socket.records().length, 5);
+  // A connection that can't resume is never held.
+  const plain = connect({ resumable: false });
+  hub.message(plain.connection, `{"protocol":"json","version":2}${RS}`);
+  assert.deepEqual(plain.socket.records().map((r) => r.target), [
+    undefined,
+    "GameInfo",
+    "PlayerCount",
+  ]);
+  hub.registry.closeAll();
+});
+
+Deno.test("Hub sends a resumable connection's held messages at a tick once its client was silent 250 ms", () => {
+  const { hub, connect, tick } = setup();
+  const { connection, socket } = connect({ resumable: true });
+  hub.message(connection, `{"protocol":"json","version":2}${RS}`);
+  tick(100);
+  hub.registry.sweep();
+  assert.deepEqual(socket.records(), [{}], "not yet");
+  tick(150);
+  hub.registry.sweep();
+  assert.deepEqual(socket.records().map((r) => r.target), [undefined, "GameInfo", "PlayerCount"]);
+  hub.registry.closeAll();
+});
+
+Deno.test("Hub resumes a connection lost while it held its messages: they come after the Sequence", () => {
+  const { hub, connect } = setup();
+  const { connection, socket } = connect({ resumable: true });
+  hub.message(connection, `{"protocol":"json","version":2}${RS}`);
+  hub.lost(connection, socket);
+  const fresh = new FakeSocket();
+  hub.resume(connection, fresh);
+  assert.deepEqual(fresh.records().map((r) => r.type === 9 ? r : r.target), [
+    { type: 9, sequenceId: 1 },
+    "GameInfo",
+    "PlayerCount",
+  ]);
+  assert.deepEqual(socket.records(), [{}], "nothing more on the old socket");
   hub.registry.closeAll();
 });
 

@@ -78,3 +78,52 @@ Deno.test("ProtocolError carries the close reason its close code implies", () =>
   assert.equal(new ProtocolError("bad").reason, CloseReason.ProtocolError);
   assert.equal(new ProtocolError("big", { closeCode: 1009 }).reason, CloseReason.MessageTooLarge);
 });
+
+Deno.test("encodeSharedRace() gives the bytes encodeInvocation() gives for the whole Race", () => {
+  const long = (n: number) => ({ username: "Zoë_ж.".repeat(n), score: 70_000 * n });
+  const races = [
+    { roundId: 1, top: [], players: 0 },
+    { roundId: 42, top: [{ username: "ann", score: 3 }], players: 1 },
+    {
+      roundId: 2 ** 31,
+      top: Array.from({ length: 10 }, (_, i) => ({ username: `player_${i}`, score: 1000 - i })),
+      players: 70_000,
+    },
+    // Past 127 and 16,383 bytes the MessagePack length prefix takes 2, then 3 bytes.
+    { roundId: 7, top: [long(3), long(30)], players: 2 },
+    { roundId: 7, top: [long(300), long(2000)], players: 5 },
+  ];
+  const yous = [
+    { score: 0, rank: null },
+    { score: 1, rank: 1 },
+    { score: 127, rank: 128 },
+    { score: 255, rank: 256 },
+    { score: 65_535, rank: 65_536 },
+    { score: 2 ** 32, rank: 70_000 },
+    { score: Number.MAX_SAFE_INTEGER, rank: 2 },
+  ];
+  for (const protocol of BOTH) {
+    for (const race of races) {
+      const ending = protocol.encodeSharedRace(race);
+      for (const you of yous) {
+        assert.deepEqual(
+          ending(you),
+          protocol.encodeInvocation("Race", { ...race, you }),
+          `${protocol.name}, ${race.top.length} in the top, you ${JSON.stringify(you)}`,
+        );
+      }
+    }
+  }
+});
+
+Deno.test("encodeSharedRace() endings stay whole when many are made from one head", () => {
+  for (const protocol of BOTH) {
+    const race = { roundId: 3, top: [{ username: "ann", score: 9 }], players: 4 };
+    const ending = protocol.encodeSharedRace(race);
+    const made = [1, 2, 3, 4].map((rank) => ending({ score: 10 - rank, rank }));
+    for (const [i, frame] of made.entries()) {
+      const you = { score: 9 - i, rank: i + 1 };
+      assert.deepEqual(frame, protocol.encodeInvocation("Race", { ...race, you }));
+    }
+  }
+});

@@ -1,5 +1,7 @@
 import { quietLog } from "../../src/log/problem_log.ts";
 import assert from "node:assert/strict";
+import { MessagePackHubProtocol } from "@microsoft/signalr-protocol-msgpack";
+import { type InvocationMessage, MessageType, NullLogger } from "@microsoft/signalr";
 import { Hub } from "../../src/hub/hub.ts";
 import { RACE_INTERVAL_MS } from "../../src/hub/race_watch.ts";
 import { GameState } from "../../src/game/game_state.ts";
@@ -27,11 +29,22 @@ function setup() {
       return () => (pass.cancelled = true);
     },
   });
-  const connect = (id: number, username: string) => {
+  const connect = (
+    id: number,
+    username: string,
+    options: { handshake?: string; resumable?: boolean } = {},
+  ) => {
     const socket = new FakeSocket();
-    const connection = hub.open(socket, { id, username, expiresAt: 1e15 }, 0);
-    hub.message(connection, HANDSHAKE);
-    return { socket, send: (text: string) => hub.message(connection, text) };
+    const connection = hub.open(socket, { id, username, expiresAt: 1e15 }, 0, {
+      token: `t${id}`,
+      resumable: options.resumable,
+    });
+    hub.message(connection, options.handshake ?? HANDSHAKE);
+    return {
+      socket,
+      connection,
+      send: (message: string | Uint8Array) => hub.message(connection, message),
+    };
   };
   /** Moves the clock on by `ms`, running the passes that fall due. */
   const advance = (ms: number) => {
@@ -53,6 +66,27 @@ function setup() {
 
 function invoke(target: string, id?: string) {
   return JSON.stringify({ type: 1, invocationId: id, target, arguments: [] }) + RS;
+}
+
+const msgpack = new MessagePackHubProtocol();
+
+/** A MessagePack invocation of `target`, without arguments. */
+function invokePacked(target: string): Uint8Array {
+  return new Uint8Array(msgpack.writeMessage({
+    type: MessageType.Invocation,
+    target,
+    arguments: [],
+    streamIds: [],
+  }));
+}
+
+/** The binary frames the socket got that hold a `Race`, each with what it says. */
+function packedRaces(socket: FakeSocket): { bytes: Uint8Array; race: Race }[] {
+  return socket.sentBytes.slice(1).flatMap((bytes) => {
+    const messages = msgpack.parseMessages(new Uint8Array(bytes).buffer, NullLogger.instance);
+    return messages.filter((m) => m.type === MessageType.Invocation && m.target === "Race")
+      .map((m) => ({ bytes, race: (m as InvocationMessage).arguments[0] as Race }));
+  });
 }
 
 function races(socket: FakeSocket): Race[] {
@@ -212,5 +246,51 @@ Deno.test("A pass that finds the race unmoved holds the next one up for nobody",
   advance(0);
   assert.equal(races(bob.socket).length, seen + 1, "sent at once, not 250 ms later");
   assert.equal(races(bob.socket).at(-1)!.top[0].score, 2);
+  hub.registry.closeAll();
+});
+
+Deno.test("Watchers who have not scored are sent the very same message", () => {
+  const { hub, connect, advance } = setup();
+  const handshake = `{"protocol":"messagepack","version":1}${RS}`;
+  const [ann, bob, cat] = [[1, "ann"], [2, "bob"], [3, "cat"]].map(([id, name]) =>
+    connect(id as number, name as string, { handshake })
+  );
+  for (const watcher of [ann, bob, cat]) watcher.send(invokePacked("WatchRace"));
+  ann.send(invokePacked("Increment"));
+  advance(RACE_INTERVAL_MS);
+  const [annLast, bobLast, catLast] = [ann, bob, cat].map((w) => packedRaces(w.socket).at(-1)!);
+  assert.deepEqual(bobLast.race, {
+    roundId: 3,
+    top: [{ username: "ann", score: 1 }],
+    players: 1,
+    you: { score: 0, rank: null },
+  });
+  assert.equal(catLast.bytes, bobLast.bytes, "one message for both who have not scored");
+  assert.deepEqual(annLast.race.you, { score: 1, rank: 1 });
+  assert.deepEqual(annLast.race.top, bobLast.race.top);
+  hub.registry.closeAll();
+});
+
+Deno.test("A Race to a resumable connection is numbered and sent again after a resume", () => {
+  const { hub, connect, advance } = setup();
+  const ann = connect(1, "ann");
+  const bob = connect(2, "bob", {
+    handshake: `{"protocol":"json","version":2}${RS}`,
+    resumable: true,
+  });
+  assert.ok(bob.connection.replay);
+  bob.send(invoke("WatchRace"));
+  ann.send(invoke("Increment"));
+  advance(RACE_INTERVAL_MS);
+  // GameInfo, PlayerCount, the completion, two Race: none acknowledged.
+  const sent = races(bob.socket);
+  assert.equal(sent.length, 2);
+  hub.lost(bob.connection, bob.socket);
+  ann.send(invoke("Increment"));
+  advance(RACE_INTERVAL_MS);
+  const fresh = new FakeSocket();
+  hub.resume(bob.connection, fresh);
+  assert.deepEqual(fresh.records()[0], { type: 9, sequenceId: 1 });
+  assert.deepEqual(races(fresh), [...sent, { ...sent[1], top: [{ username: "ann", score: 2 }] }]);
   hub.registry.closeAll();
 });

@@ -4,18 +4,20 @@ import { STANDING_INTERVAL_MS } from "../../src/hub/standing_sync.ts";
 import { GameState } from "../../src/game/game_state.ts";
 import { FakeSocket } from "./fake_socket.ts";
 import { quietLog } from "../../src/log/problem_log.ts";
+import { FakeTime } from "../support/fake_time.ts";
 
 const RS = "\x1e";
 const HANDSHAKE = `{"protocol":"json","version":1}${RS}`;
 
 function setup() {
-  let now = 1_000;
+  const time = new FakeTime(1_000);
   const game = new GameState({ maxClicksPerSecond: 1000 });
   game.open(3, 0, 30_000);
   const lastRound = { roundId: 2, winners: ["bob"], nbClicks: 7 };
   const hub = new Hub({
     game,
-    now: () => now,
+    now: time.clock,
+    sleep: time.sleep,
     roundDurationMs: 30_000,
     log: quietLog,
     lastRound: () => lastRound,
@@ -26,7 +28,7 @@ function setup() {
     hub.message(connection, HANDSHAKE);
     return { socket, connection, send: (text: string) => hub.message(connection, text) };
   };
-  return { hub, connect, tick: (ms: number) => (now += ms) };
+  return { hub, connect, time, tick: (ms: number) => (time.now += ms) };
 }
 
 function invoke(target: string, id?: string) {
@@ -79,25 +81,27 @@ Deno.test("Hub tells a player's other connections their new standing, not the on
 });
 
 Deno.test("Hub sends a connection at most one Standing per interval, then the latest", async () => {
-  const { hub, connect } = setup();
+  const { hub, connect, time } = setup();
   const tab1 = connect(1);
   const tab2 = connect(1);
   for (let i = 0; i < 10; i++) tab1.send(invoke("Increment"));
   // The first at once, the rest held back: the clock has not moved.
   assert.deepEqual(standings(tab2.socket).map((s) => (s as { score: number }).score), [1]);
-  await new Promise((resolve) => setTimeout(resolve, STANDING_INTERVAL_MS + 30));
+  await time.advance(STANDING_INTERVAL_MS - 1);
+  assert.deepEqual(standings(tab2.socket).map((s) => (s as { score: number }).score), [1]);
+  await time.advance(1);
   assert.deepEqual(standings(tab2.socket).map((s) => (s as { score: number }).score), [1, 10]);
   hub.registry.closeAll();
 });
 
 Deno.test("Hub sends no Standing to a connection that closed meanwhile", async () => {
-  const { hub, connect } = setup();
+  const { hub, connect, time } = setup();
   const tab1 = connect(1);
   const tab2 = connect(1);
   tab1.send(invoke("Increment"));
   tab1.send(invoke("Increment"));
   hub.closed(tab2.connection);
-  await new Promise((resolve) => setTimeout(resolve, STANDING_INTERVAL_MS + 30));
+  await time.advance(STANDING_INTERVAL_MS);
   assert.equal(standings(tab2.socket).length, 1);
   hub.registry.closeAll();
 });

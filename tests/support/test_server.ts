@@ -11,6 +11,7 @@ import { type RunningServer, startServer } from "../../src/server.ts";
 import { RoundLoop } from "../../src/single/round_loop.ts";
 import type { HashParameters } from "../../src/auth/passwords.ts";
 import { quietLog } from "../../src/log/problem_log.ts";
+import type { Sleep } from "../../src/sleep.ts";
 
 /**
  * An Argon2id cost some 600 times cheaper than production's, for
@@ -32,6 +33,8 @@ export interface TestServerOptions {
   readonly hashParameters?: HashParameters;
   /** The hub's clock (default `Date.now`): tests move it on to expire tokens at once. */
   readonly now?: () => number;
+  /** The hub's waits: keep-alive ticks, `Race` and `Standing` throttles (default plain timers), driven with `now`. */
+  readonly sleep?: Sleep;
 }
 
 /** A server started for a test. */
@@ -61,6 +64,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     headersTimeoutMs: options.headersTimeoutMs,
     hashParameters: options.hashParameters,
     now: options.now,
+    sleep: options.sleep,
   });
   return {
     url: server.url.href,

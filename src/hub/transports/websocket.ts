@@ -185,18 +185,39 @@ function webSocket(ws: WsSocket, raw: Duplex): WebSocketHandle {
   };
 }
 
+/** Encodes a text message once, before its length (and so its frame's header) is known. */
+const encoder = new TextEncoder();
+
+/** Where short text is encoded first; a UTF-16 unit is at most 3 bytes of UTF-8. */
+const scratch = new Uint8Array(16 * 1024);
+
 /**
  * A message as one unmasked WebSocket frame, header and payload in one
  * buffer: text as a text frame, bytes (MessagePack) as a binary one. The
  * same bytes `ws` writes in two parts, made with one allocation and one
- * encoding of the text.
+ * encoding of the text: short text (every reply) is encoded into a scratch
+ * buffer, which also tells its length, and copied after the header.
  */
 export function webSocketFrame(data: Frame): Buffer {
+  if (typeof data === "string" && data.length * 3 <= scratch.length) {
+    const { written } = encoder.encodeInto(data, scratch);
+    const frame = frameWithHeader(TEXT, written);
+    frame.set(scratch.subarray(0, written), frame.length - written);
+    return frame;
+  }
   const text = typeof data === "string";
   const length = text ? Buffer.byteLength(data) : data.byteLength;
+  const frame = frameWithHeader(text ? TEXT : BINARY, length);
+  if (text) frame.write(data, frame.length - length);
+  else frame.set(data, frame.length - length);
+  return frame;
+}
+
+/** A frame's buffer with its header written, for a payload of `length` bytes to follow. */
+function frameWithHeader(opcode: number, length: number): Buffer {
   const head = length < 126 ? 2 : length < 0x10000 ? 4 : 10;
   const frame = Buffer.allocUnsafe(head + length);
-  frame[0] = FIN | (text ? TEXT : BINARY);
+  frame[0] = FIN | opcode;
   if (head === 2) frame[1] = length;
   else if (head === 4) {
     frame[1] = 126;
@@ -206,7 +227,5 @@ export function webSocketFrame(data: Frame): Buffer {
     frame.writeUInt32BE(Math.floor(length / 2 ** 32), 2);
     frame.writeUInt32BE(length >>> 0, 6);
   }
-  if (text) frame.write(data, head);
-  else frame.set(data, head);
   return frame;
 }

@@ -21,6 +21,17 @@ Deno.test("webSocketFrame() frames text and bytes as ws does, at every length en
   }
 });
 
+Deno.test("webSocketFrame() frames text of every kind as ws does, short and long", () => {
+  const pieces = ["a", "é", "€", "😀", "\ud800", "\udc00x", "\x1e", '"'];
+  // Around the scratch buffer's limit (16 KiB, a third of it in UTF-16 units) and the headers'.
+  for (const units of [0, 1, 41, 42, 125, 126, 5461, 5462, 5463, 21_845, 21_846, 30_000]) {
+    for (const piece of pieces) {
+      const text = piece.repeat(Math.ceil(units / piece.length)).slice(0, units);
+      assert.deepEqual(webSocketFrame(text), framedByWs(text), `${units} units of ${piece}`);
+    }
+  }
+});
+
 Deno.test("webSocketFrame() takes the bytes of a view, not of its whole buffer", () => {
   const whole = new Uint8Array([9, 9, 1, 2, 3, 9]);
   const framed = webSocketFrame(whole.subarray(2, 5));
