@@ -2,13 +2,15 @@
  * The clustered part: the project with `REDIS_URL` and `DATABASE_URL` set,
  * measured on its own and, for CPU per click, against itself as one process.
  * Every server is pinned to core 0 and every load to core 1, as elsewhere;
- * Redis and PostgreSQL run where the system puts them. Each repeat runs four
+ * Redis and PostgreSQL run where the system puts them. Each repeat runs six
  * sessions (see `cluster_session.ts`), each on freshly started servers:
  * - CPU per click (30 s rounds): the click flood of the speed half against one
  *   clustered server (Redis's CPU read beside it), and against one process on
  *   SQLite;
  * - fan-out (0.5 s rounds): idle sockets spread over three servers, each
  *   `EndRound` timed against its deadline;
+ * - lateness (0.5 s rounds): idle observers time `EndRound` while players
+ *   click at a steady pace, on three servers, and on one process on SQLite;
  * - takeover (0.5 s rounds): three servers; the leader is killed (SIGKILL),
  *   then the next leader frozen (SIGSTOP), and the survivors are timed.
  *
@@ -60,6 +62,69 @@ function flood(ctx: Context, base: Base, pid: number, helper = 0) {
     "duration-ms": ctx.sizes.clusterFloodMs,
   };
   return quietly(ctx.noise, ctx.log, pid, () => runLoad(flags, 30_000), (r) => r.otherCpu);
+}
+
+/**
+ * `EndRound` lateness seen by 10 idle observers while the speed half's
+ * players click at its steady pace, all spread over the servers `base`
+ * names; `ours` are the bench's processes besides the first server (left
+ * out of the noise), `helper` Redis.
+ */
+async function lateness(
+  ctx: Context,
+  base: Base,
+  pid: number,
+  ours: readonly number[] = [],
+  helper = 0,
+): Promise<number> {
+  const { sizes } = ctx;
+  const floodFlags = {
+    mode: "flood",
+    ...base,
+    "server-pid": pid,
+    "helper-pid": helper,
+    ours: ours.join(","),
+    players: sizes.latenessPlayers,
+    rate: sizes.latenessRate,
+    "duration-ms": sizes.latenessMs + 700,
+  };
+  const observeFlags = {
+    mode: "observe",
+    ...base,
+    players: 10,
+    "first-player": sizes.latenessPlayers,
+    "delay-ms": 700,
+    "duration-ms": sizes.latenessMs,
+  };
+  const [, seen] = await quietly(
+    ctx.noise,
+    ctx.log,
+    pid,
+    () => Promise.all([runLoad(floodFlags, 30_000), runLoad(observeFlags, 30_000)]),
+    ([flood]) => flood.otherCpu,
+  );
+  return figure(seen.p99Ms);
+}
+
+async function singleLateness(ctx: Context, single: Target): Promise<Figures> {
+  const figures: Figures = {};
+  await session(single, 0.5, "raised", async (base) => {
+    ctx.log("single process: EndRound lateness");
+    figures.clusterLatenessP99 = await lateness(ctx, base, Number(base["server-pid"]));
+  });
+  return figures;
+}
+
+async function clusteredLateness(ctx: Context): Promise<Figures> {
+  const figures: Figures = {};
+  const { sizes, setup } = ctx;
+  const options = { servers: sizes.clusterServers, roundSeconds: 0.5, redisDb: 11 };
+  await clusterSession(setup, options, async (servers, base) => {
+    ctx.log(`clustered: EndRound lateness on ${servers.length} servers`);
+    const [first, ...rest] = servers.map((s) => s.pid);
+    figures.clusterLatenessP99 = await lateness(ctx, base, first, rest, setup.redisPid);
+  });
+  return figures;
 }
 
 async function singleFlood(ctx: Context, single: Target): Promise<Figures> {
@@ -153,10 +218,14 @@ export async function measureCluster(
       return {};
     }
   };
-  const alone = await survive("single-process flood", () => singleFlood(ctx, single));
+  const alone = {
+    ...await survive("single-process flood", () => singleFlood(ctx, single)),
+    ...await survive("single-process lateness", () => singleLateness(ctx, single)),
+  };
   const clustered = {
     ...await survive("clustered flood", () => clusteredFlood(ctx)),
     ...await survive("clustered fan-out", () => fanout(ctx)),
+    ...await survive("clustered lateness", () => clusteredLateness(ctx)),
     ...await survive("takeover", () => takeover(ctx)),
   };
   return { clustered, single: alone, failures };

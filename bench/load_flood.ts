@@ -15,6 +15,8 @@
  *
  * `--helper-pid` names a process the server leans on (Redis, in clustered
  * mode): its CPU over the same window is reported, and left out of the noise.
+ * `--ours` lists more processes of the bench's own (the other servers of a
+ * cluster, the observers beside the flood) to leave out of it.
  *
  * `--phase-ms=P` cuts the measured window into phases on the wall clock's
  * grid of P ms (phase k runs from k × P to (k + 1) × P, epoch ms): the window
@@ -82,6 +84,7 @@ export async function floodLoad(ctx: LoadContext): Promise<FloodResult> {
   const rate = ctx.num("rate", 0);
   const helper = ctx.num("helper-pid", 0);
   const phaseMs = ctx.num("phase-ms", 0);
+  const ours = ctx.nums("ours");
   const joined = await joinMany(players, ctx.urlOf);
   const roundMs = joined[0].gameInfo.roundDurationMs;
 
@@ -152,7 +155,7 @@ export async function floodLoad(ctx: LoadContext): Promise<FloodResult> {
   if (phases > 0) await sleep(firstPhase * phaseMs - nowMs());
   const start = nowMs();
   const [counted0, completed0] = [counted, completed];
-  const cpu0 = cpuSnapshot(pid);
+  const cpu0 = cpuSnapshot(pid, ours);
   const helper0 = helper ? cpuSeconds(helper) : NaN;
   measureFrom = start;
   measureTo = start + (phases > 0 ? phases * phaseMs : durationMs);
@@ -169,7 +172,7 @@ export async function floodLoad(ctx: LoadContext): Promise<FloodResult> {
   if (phases === 0) await sleep(durationMs);
   const seconds = (nowMs() - start) / 1000;
   const [counted1, completed1] = [counted, completed];
-  const cpu1 = cpuSnapshot(pid);
+  const cpu1 = cpuSnapshot(pid, ours);
   const cpu = cpuUsage(cpu0, cpu1);
   const helperCpu = helper ? (cpuSeconds(helper) - helper0) / seconds : NaN;
   sending = false;

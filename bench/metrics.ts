@@ -234,6 +234,13 @@ export function clusterMetrics(sizes: Sizes): Metric[] {
     { id: "clusterFanP50", label: "… receipt p50", unit: "ms" },
     { id: "clusterFanP99", label: "… receipt p99", unit: "ms" },
     { id: "clusterFanMissing", label: "… receipts missing", unit: "", noRatio: true },
+    {
+      id: "clusterLatenessP99",
+      label: `EndRound lateness p99, ${sizes.latenessPlayers} players at ${sizes.latenessRate}/s ` +
+        `each and 10 observers, spread over the servers`,
+      unit: "ms",
+      goal: { on: "value", below: 5 },
+    },
     ...takeover("Kill", "kill -9"),
     ...takeover("Stop", "SIGSTOP"),
     {

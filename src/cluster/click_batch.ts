@@ -1,188 +1,25 @@
 /**
  * The click path across servers: every click, purchase and standing read of
- * one event-loop turn goes to Redis as one `EVALSHA` of {@linkcode CLICKS},
- * which applies them in order, atomically, to the round in progress there.
- * So the click cap (a token bucket per player, on Redis's clock) and each
- * score hold across servers, and a click counts in exactly one round: the
- * script reads the current round id itself, and closing a round (see
- * `round_scripts.ts`) moves that id in one step.
- *
- * Each standing carries the number of moves applied to it this round, and
- * the script runs only on the Redis epoch the server knows: a Redis that
- * lost its data counts nothing until the servers restored it
- * (`redis_epoch.ts`).
- *
- * The script mirrors `src/game/rules.ts` and `src/game/click_limit.ts`, and
- * takes every number of the rule from there: the start standing and the
- * bucket's shape as arguments, and each multiplier's cost and successor as
- * a table built by running the rule itself ({@linkcode multiplierLadder}),
- * so a change there, linear or not, is carried rather than drifting.
+ * one event-loop turn goes to Redis as one call of the click script
+ * ({@linkcode CLICKS}, `click_script.ts`), and each operation's outcome
+ * comes back to the handler it was queued with, in the order queued.
  *
  * @module
  */
 
 import { setImmediate } from "node:timers";
-import { buyMultiplier, multiplierCost, START } from "../game/rules.ts";
+import { START } from "../game/rules.ts";
 import { bucketShape } from "../game/click_limit.ts";
 import type { ClusterKeys } from "./cluster_keys.ts";
 import type { Redis } from "./redis_connection.ts";
-import { RedisScript } from "./redis_script.ts";
-import { SETTLED_LUA } from "./redis_epoch.ts";
-
-/** One rung of the multiplier ladder: what buying at `multiplier` costs, and what it gives. */
-export interface MultiplierRung {
-  readonly multiplier: number;
-  readonly cost: number;
-  readonly next: number;
-}
-
-/**
- * Every multiplier a player can reach from the start, with its cost and the
- * multiplier it buys, as `rules.ts` says, while the numbers stay exact
- * integers (past that no score could pay anyway).
- */
-export function multiplierLadder(): MultiplierRung[] {
-  const ladder: MultiplierRung[] = [];
-  for (let multiplier = START.multiplier; Number.isSafeInteger(multiplier);) {
-    const cost = multiplierCost(multiplier);
-    if (!Number.isSafeInteger(cost)) break;
-    const bought = buyMultiplier({ score: cost, multiplier });
-    if (!bought.ok || bought.standing.score !== 0) {
-      throw new RangeError(
-        `Cannot build the multiplier ladder: ${cost} does not buy at ${multiplier}`,
-      );
-    }
-    const next = bought.standing.multiplier;
-    if (!Number.isSafeInteger(next) || next <= multiplier) break;
-    ladder.push({ multiplier, cost, next });
-    multiplier = next;
-  }
-  return ladder;
-}
-
-/** The ladder as Lua tables: `COST[m]` and `NEXT[m]`. */
-function ladderLua(ladder: readonly MultiplierRung[]): string {
-  const cost = ladder.map((r) => `[${r.multiplier}]=${r.cost}`).join(",");
-  const next = ladder.map((r) => `[${r.multiplier}]=${r.next}`).join(",");
-  return `local COST = {${cost}}\nlocal NEXT = {${next}}\n`;
-}
-
-/**
- * KEYS: round hash, epoch, live servers. ARGV: scores prefix, bucket prefix,
- * the bucket's capacity, start score, start multiplier, the bucket's refill
- * per second, the epoch
- * the server knows (empty: not checked), then (op, player id) pairs with op
- * `c` click, `b` buy a multiplier, `s` read the standing. Replies
- * `{roundId, roundEndsAt, then score, multiplier, ok, version for each op}`;
- * refuses (`EPOCH`) an epoch Redis doesn't hold, and (`SETTLING`) every move
- * while a Redis that lost its data is being restored.
- */
-export const CLICKS = new RedisScript(`${SETTLED_LUA}
-${ladderLua(multiplierLadder())}
-local now
-if ARGV[7] ~= '' then
-  if redis.call('HGET', KEYS[2], 'id') ~= ARGV[7] then
-    return redis.error_reply('EPOCH Redis lost its data; the game is being restored')
-  end
-  local t = redis.call('TIME')
-  now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-  if not settled(KEYS[2], KEYS[3], now) then
-    return redis.error_reply('SETTLING the game is being restored after Redis lost its data')
-  end
-end
-local round = redis.call('HMGET', KEYS[1], 'id', 'endsAt', 'startedAt')
-if not round[1] then return redis.error_reply('NOROUND no round in progress') end
-local scores = ARGV[1] .. round[1]
-local race = scores .. ':race'
-local capacity, refill = tonumber(ARGV[3]), tonumber(ARGV[6])
-local startScore, startMult = tonumber(ARGV[4]), tonumber(ARGV[5])
-local players = {}
-local out = { tonumber(round[1]), tonumber(round[2]) }
-for i = 8, #ARGV, 2 do
-  local op, id = ARGV[i], ARGV[i + 1]
-  local p = players[id]
-  if not p then
-    local v = redis.call('HMGET', scores, 's' .. id, 'm' .. id, 'v' .. id)
-    p = {
-      score = tonumber(v[1]) or startScore,
-      mult = tonumber(v[2]) or startMult,
-      version = tonumber(v[3]) or 0,
-      moved = false,
-    }
-    players[id] = p
-  end
-  local ok = 1
-  if op == 'c' then
-    if not p.tokens then
-      if not now then
-        local t = redis.call('TIME')
-        now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-      end
-      local b = redis.call('GET', ARGV[2] .. id)
-      if b then
-        local sp = string.find(b, ' ', 1, true)
-        p.tokens, p.updated = tonumber(string.sub(b, 1, sp - 1)), tonumber(string.sub(b, sp + 1))
-      else
-        p.tokens, p.updated = capacity, now
-      end
-      if now > p.updated then
-        p.tokens = math.min(capacity, p.tokens + (now - p.updated) * refill / 1000)
-        p.updated = now
-      end
-    end
-    if p.tokens >= 1 then
-      p.tokens = p.tokens - 1
-      p.score = p.score + p.mult
-      p.version = p.version + 1
-      p.moved = true
-    else
-      ok = 0
-    end
-  elseif op == 'b' then
-    local cost = COST[p.mult]
-    if cost and p.score >= cost then
-      p.score, p.mult, p.moved = p.score - cost, NEXT[p.mult], true
-      p.version = p.version + 1
-    else
-      ok = 0
-    end
-  end
-  out[#out + 1] = p.score
-  out[#out + 1] = p.mult
-  out[#out + 1] = ok
-  out[#out + 1] = p.version
-end
-for id, p in pairs(players) do
-  if p.moved then
-    redis.call('HSET', scores, 's' .. id, p.score, 'm' .. id, p.mult, 'v' .. id, p.version)
-    -- The race: the score, plus a fraction that is larger the earlier in the round it was reached.
-    if p.score > 0 then
-      if not now then
-        local t = redis.call('TIME')
-        now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-      end
-      local startedAt = tonumber(round[3]) or now
-      local span = math.max(1, tonumber(round[2]) - startedAt)
-      local at = math.min(math.max(now - startedAt, 0), span)
-      redis.call('ZADD', race, string.format('%.17g', p.score + (span - at) / (span + 1)), id)
-    else
-      redis.call('ZREM', race, id)
-    end
-  end
-  -- A bucket left alone until it is full again: expiring it then is the same as keeping it.
-  if p.tokens then
-    redis.call('SET', ARGV[2] .. id, p.tokens .. ' ' .. p.updated,
-      'PX', math.ceil(capacity / refill * 1000) + 1000)
-  end
-end
-return out
-`);
+import { CLICKS } from "./click_script.ts";
 
 /** What one operation of a batch may do. */
 export type ClickOp = "c" | "b" | "s";
 
 /** One operation's outcome, and the round it landed in. */
 export interface OpReply {
+  readonly playerId: number;
   readonly roundId: number;
   readonly roundEndsAt: number;
   readonly score: number;
@@ -193,10 +30,24 @@ export interface OpReply {
   readonly version: number;
 }
 
-interface Waiter {
-  resolve(reply: OpReply): void;
-  reject(error: unknown): void;
+/**
+ * Told of each operation's outcome, with the context it was queued with.
+ * One handler serves many operations, so a queued operation costs no
+ * promise or closure: a flood keeps thousands in flight, and each would
+ * outlive young-generation collections.
+ */
+export interface OpHandler<T> {
+  /** The operation ran. If this throws, `failed` follows with what it threw. */
+  answered(reply: OpReply, context: T): void;
+  /** Redis could not run the operation's batch, or its reply could not be read. Never throws. */
+  failed(error: unknown, context: T): void;
 }
+
+/** Settles the promise of {@linkcode ClickBatch.enqueue}. */
+const PROMISED: OpHandler<PromiseWithResolvers<OpReply>> = {
+  answered: (reply, promised) => promised.resolve(reply),
+  failed: (error, promised) => promised.reject(error),
+};
 
 /** Options of {@linkcode ClickBatch}. */
 export interface ClickBatchOptions {
@@ -210,6 +61,14 @@ export interface ClickBatchOptions {
   readonly onEpochLost?: () => void;
 }
 
+/** The operations of one turn, in the order they were queued. */
+interface Queued {
+  readonly ops: ClickOp[];
+  readonly ids: number[];
+  readonly handlers: OpHandler<unknown>[];
+  readonly contexts: unknown[];
+}
+
 /** Gathers the operations of one event-loop turn and sends them to Redis in one call. */
 export class ClickBatch {
   readonly #redis: Redis;
@@ -217,9 +76,7 @@ export class ClickBatch {
   readonly #header: readonly (string | number)[];
   readonly #epoch: () => string;
   readonly #onEpochLost: () => void;
-  #ops: (string | number)[] = [];
-  #waiters: Waiter[] = [];
-  #scheduled = false;
+  #queued: Queued | undefined;
 
   constructor(options: ClickBatchOptions) {
     this.#redis = options.redis;
@@ -238,57 +95,90 @@ export class ClickBatch {
   }
 
   /**
-   * Queues `op` for `playerId`; resolves with its outcome once Redis ran the
-   * turn's batch. Batches are sent, and so resolve, in the order they were
-   * queued; rejects when Redis can't be reached.
+   * Queues `op` for `playerId`; `handler` is told its outcome, with
+   * `context`, once Redis ran the turn's batch. Batches are sent, and so
+   * answered, in the order they were queued.
    */
-  enqueue(op: ClickOp, playerId: number): Promise<OpReply> {
-    const { promise, resolve, reject } = Promise.withResolvers<OpReply>();
-    this.#ops.push(op, playerId);
-    this.#waiters.push({ resolve, reject });
-    if (!this.#scheduled) {
-      this.#scheduled = true;
+  add<T>(op: ClickOp, playerId: number, handler: OpHandler<T>, context: T): void {
+    let queued = this.#queued;
+    if (queued === undefined) {
+      queued = this.#queued = {
+        ops: [],
+        ids: [],
+        handlers: [],
+        contexts: [],
+      };
       // After every socket's data of this turn: one batch carries them all.
       setImmediate(() => this.#flush());
     }
-    return promise;
+    queued.ops.push(op);
+    queued.ids.push(playerId);
+    queued.handlers.push(handler as OpHandler<unknown>);
+    queued.contexts.push(context);
+  }
+
+  /**
+   * Queues `op` for `playerId`; resolves with its outcome once Redis ran the
+   * turn's batch, in the order of {@linkcode add}; rejects when Redis can't
+   * be reached.
+   */
+  enqueue(op: ClickOp, playerId: number): Promise<OpReply> {
+    const promised = Promise.withResolvers<OpReply>();
+    this.add(op, playerId, PROMISED, promised);
+    return promised.promise;
   }
 
   #flush(): void {
-    this.#scheduled = false;
-    const ops = this.#ops;
-    const waiters = this.#waiters;
-    this.#ops = [];
-    this.#waiters = [];
-    // A reply that can't be read fails the waiters it didn't answer, like
-    // Redis out of reach: each caller gets an error, none waits forever, and
-    // no rejection is left unhandled.
-    CLICKS.run(this.#redis, this.#keys, [...this.#header, this.#epoch(), ...ops])
-      .then((reply) => settle(waiters, reply as number[]))
-      .catch((error) => {
+    const queued = this.#queued!;
+    this.#queued = undefined;
+    const { ops, ids } = queued;
+    let packed = "";
+    for (let i = 0; i < ops.length; i++) packed += `${ops[i]}${ids[i]},`;
+    CLICKS.run(this.#redis, this.#keys, [...this.#header, this.#epoch(), packed]).then(
+      (reply) => answer(queued, reply),
+      (error) => {
         if (error instanceof Error && error.message.startsWith("EPOCH")) this.#onEpochLost();
-        for (const waiter of waiters) waiter.reject(error);
-      });
+        fail(queued, error);
+      },
+    );
   }
 }
 
-function settle(waiters: readonly Waiter[], reply: readonly number[]): void {
-  if (!Array.isArray(reply) || reply.length !== 2 + 4 * waiters.length) {
-    throw new TypeError(
-      `Cannot read click batch reply: expected ${2 + 4 * waiters.length} numbers`,
-    );
+/**
+ * Tells each handler its operation's outcome. A reply that can't be read
+ * fails the operations it didn't answer, like Redis out of reach: each gets
+ * an error, none waits forever.
+ */
+function answer(queued: Queued, reply: unknown): void {
+  const { ids, handlers, contexts } = queued;
+  const n = ids.length;
+  if (!Array.isArray(reply) || reply.length !== 2 + 4 * n) {
+    fail(queued, new TypeError(`Cannot read click batch reply: expected ${2 + 4 * n} numbers`));
+    return;
   }
-  const roundId = reply[0];
-  const roundEndsAt = reply[1];
-  for (let i = 0; i < waiters.length; i++) {
+  const roundId = reply[0] as number;
+  const roundEndsAt = reply[1] as number;
+  for (let i = 0; i < n; i++) {
     const at = 2 + 4 * i;
-    waiters[i].resolve({
-      roundId,
-      roundEndsAt,
-      score: reply[at],
-      multiplier: reply[at + 1],
-      ok: reply[at + 2] === 1,
-      version: reply[at + 3],
-    });
+    const handler = handlers[i];
+    const context = contexts[i];
+    try {
+      handler.answered({
+        playerId: ids[i],
+        roundId,
+        roundEndsAt,
+        score: reply[at],
+        multiplier: reply[at + 1],
+        ok: reply[at + 2] === 1,
+        version: reply[at + 3],
+      }, context);
+    } catch (error) {
+      handler.failed(error, context);
+    }
   }
+}
+
+/** Fails every operation of the batch. */
+function fail(queued: Queued, error: unknown): void {
+  for (let i = 0; i < queued.ids.length; i++) queued.handlers[i].failed(error, queued.contexts[i]);
 }

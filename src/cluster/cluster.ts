@@ -135,6 +135,12 @@ export async function openCluster(options: ClusterOptions): Promise<Cluster> {
       log: quietLog,
     });
     opened.push(reader);
+    // The round clock's commands (lease, close, announce) don't queue behind click batches.
+    const clock = await openRedis(options.redisUrl, {
+      name: `clicker-${serverId}-clock`,
+      log: problems,
+    });
+    opened.push(clock);
     const grid = await settleGrid(db, options.roundDurationMs, Date.now());
     if (grid.durationMs !== options.roundDurationMs) {
       (problems ?? log).warning(
@@ -153,6 +159,7 @@ export async function openCluster(options: ClusterOptions): Promise<Cluster> {
       db,
       redis,
       reader,
+      clock,
       grid,
       round,
       epoch,
@@ -171,6 +178,8 @@ interface Parts extends ClusterOptions {
   readonly db: Kysely<Database>;
   readonly redis: Redis;
   readonly reader: Redis;
+  /** The round clock's own connection: the lease, closing and announcing rounds. */
+  readonly clock: Redis;
   readonly grid: RoundGrid;
   readonly round: { readonly id: number; readonly endsAt: number };
   /** The epoch Redis held when this server joined (see `redis_epoch.ts`). */
@@ -178,7 +187,7 @@ interface Parts extends ClusterOptions {
 }
 
 function assemble(parts: Parts): Cluster {
-  const { serverId, keys, db, redis, reader, grid } = parts;
+  const { serverId, keys, db, redis, reader, clock, grid } = parts;
   const problems = parts.log;
   let hub: ClusterHub | undefined;
   const presence: Presence = new Presence({
@@ -240,13 +249,13 @@ function assemble(parts: Parts): Cluster {
     log: problems,
   });
   const lease = new Lease({
-    redis,
+    redis: clock,
     key: keys.leader,
     serverId,
     log: problems,
   });
   const leader = new RoundLeader({
-    redis,
+    redis: clock,
     keys,
     db,
     lease,
@@ -334,6 +343,7 @@ function assemble(parts: Parts): Cluster {
         await feed.stop();
         await presence.stop();
         await closeRedis(redis);
+        await closeRedis(clock);
         reader.disconnect();
       })();
     },

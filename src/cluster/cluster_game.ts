@@ -8,18 +8,19 @@
  * connected or not, with its move count: what it writes back to a Redis
  * that lost its data (`redis_epoch.ts`).
  *
- * Moves return promises that resolve in the order they were made, since
- * they travel in one batch per turn over one connection.
+ * Moves are answered in the order they were made, since they travel in one
+ * batch per turn over one connection: through a `PendingMove` the hub
+ * passes (no promise per click), or with a promise.
  *
  * @module
  */
 
-import type { HubGame } from "../hub/hub_game.ts";
+import type { HubGame, PendingMove } from "../hub/hub_game.ts";
 import type { RaceView } from "../hub/race_watch.ts";
 import type { EndRound, LastRound } from "../hub/wire.ts";
 import { type MoveResult, newPlayer, type PlayerState } from "../game/game_state.ts";
 import { multiplierCost, type PurchaseResult, START } from "../game/rules.ts";
-import type { ClickBatch, OpReply } from "./click_batch.ts";
+import type { ClickBatch, OpHandler, OpReply } from "./click_batch.ts";
 import { type HeldStanding, mergeStanding } from "./repair_plan.ts";
 
 /**
@@ -29,6 +30,11 @@ import { type HeldStanding, mergeStanding } from "./repair_plan.ts";
  */
 export class GameUnavailableError extends Error {
   override name = "GameUnavailableError";
+}
+
+/** The error a move fails with when Redis could not run it. */
+function unavailable(cause: unknown): GameUnavailableError {
+  return new GameUnavailableError("The game is unavailable for a moment; try again", { cause });
 }
 
 /** How long a standing read by `prepare` is used by the `join` that follows. */
@@ -155,24 +161,62 @@ export class ClusterGame implements HubGame {
   }
 
   /** A click, unless the cap (across servers) drops it. */
-  async increment(player: PlayerState, _nowMs: number): Promise<MoveResult> {
-    const reply = await this.#send("c", player);
-    return {
-      score: reply.score,
-      multiplier: reply.multiplier,
-      multiplierCost: multiplierCost(reply.multiplier),
-      counted: reply.ok,
-    };
+  increment(player: PlayerState, nowMs: number): Promise<MoveResult> {
+    const promised = Promise.withResolvers<MoveResult>();
+    this.incrementLater(player, nowMs, { done: promised.resolve, failed: promised.reject });
+    return promised.promise;
   }
 
   /** A doubled multiplier for the score, or why not. */
-  async buyMultiplier(player: PlayerState): Promise<PurchaseResult> {
-    const reply = await this.#send("b", player);
-    if (reply.ok) {
-      return { ok: true, standing: { score: reply.score, multiplier: reply.multiplier } };
-    }
-    return { ok: false, reason: "score-too-low", cost: multiplierCost(reply.multiplier) };
+  buyMultiplier(player: PlayerState, nowMs?: number): Promise<PurchaseResult> {
+    const promised = Promise.withResolvers<PurchaseResult>();
+    this.buyMultiplierLater(player, nowMs ?? 0, {
+      done: promised.resolve,
+      failed: promised.reject,
+    });
+    return promised.promise;
   }
+
+  /** A click, answered through `pending` once Redis ran the turn's batch. */
+  incrementLater(player: PlayerState, _nowMs: number, pending: PendingMove<MoveResult>): void {
+    this.#batch.add("c", player.id, this.#clicks, pending);
+  }
+
+  /** A purchase, answered through `pending` once Redis ran the turn's batch. */
+  buyMultiplierLater(
+    player: PlayerState,
+    _nowMs: number,
+    pending: PendingMove<PurchaseResult>,
+  ): void {
+    this.#batch.add("b", player.id, this.#purchases, pending);
+  }
+
+  /** Answers clicks from the batch's replies: made once, shared by every click. */
+  readonly #clicks: OpHandler<PendingMove<MoveResult>> = {
+    answered: (reply, pending) => {
+      this.#moved(reply);
+      pending.done({
+        score: reply.score,
+        multiplier: reply.multiplier,
+        multiplierCost: multiplierCost(reply.multiplier),
+        counted: reply.ok,
+      });
+    },
+    failed: (error, pending) => pending.failed(unavailable(error)),
+  };
+
+  /** Answers purchases from the batch's replies, as {@linkcode #clicks}. */
+  readonly #purchases: OpHandler<PendingMove<PurchaseResult>> = {
+    answered: (reply, pending) => {
+      this.#moved(reply);
+      pending.done(
+        reply.ok
+          ? { ok: true, standing: { score: reply.score, multiplier: reply.multiplier } }
+          : { ok: false, reason: "score-too-low", cost: multiplierCost(reply.multiplier) },
+      );
+    },
+    failed: (error, pending) => pending.failed(unavailable(error)),
+  };
 
   /** The player's standing as last heard from Redis. */
   standing(player: PlayerState): MoveResult {
@@ -234,18 +278,12 @@ export class ClusterGame implements HubGame {
     return true;
   }
 
-  async #send(op: "c" | "b", player: PlayerState): Promise<OpReply> {
-    let reply: OpReply;
-    try {
-      reply = await this.#batch.enqueue(op, player.id);
-    } catch (error) {
-      throw new GameUnavailableError("The game is unavailable for a moment; try again", {
-        cause: error,
-      });
-    }
-    this.#observe(player, reply);
-    if (reply.ok) this.#onMove(player.id);
-    return reply;
+  /** A click or purchase ran: the player's cached standing follows, and the move is passed on. */
+  #moved(reply: OpReply): void {
+    const player = this.#players.get(reply.playerId);
+    if (player) this.#observe(player, reply);
+    else this.#hear(reply.playerId, reply);
+    if (reply.ok) this.#onMove(reply.playerId);
   }
 
   /**

@@ -28,7 +28,10 @@ export interface ClusterKeys {
    * earlier the score was reached; only scores above 0).
    */
   readonly scores: string;
-  /** Prefix of a player's click bucket (`"tokens updatedMs"`, expiring); + player id. */
+  /**
+   * Prefix of the click buckets of a window of time (a hash, player id →
+   * `"tokens updatedMs"`, expiring); + `w` and the window's number.
+   */
   readonly bucket: string;
   /** Sorted set: live server ids, scored by when their presence expires (Redis ms). */
   readonly servers: string;

@@ -41,6 +41,8 @@ const ACQUIRE_EVERY_MS = 250;
 const RETRY_MS = 1000;
 /** How soon closing is tried again while Redis is being restored, in ms. */
 const SETTLING_RETRY_MS = 100;
+/** Players' names kept for recording rounds; past it they are read again. */
+const NAMES_KEPT = 100_000;
 
 /** What {@linkcode RoundLeader} needs. */
 export interface RoundLeaderDeps {
@@ -72,6 +74,11 @@ export class RoundLeader {
   #redisError: string | undefined;
   /** PostgreSQL refusing to record rounds, told once per outage. */
   readonly #recording = new Outage();
+  /**
+   * Names of players by id, read from PostgreSQL once per player (a name
+   * never changes): a round's record then waits for no read.
+   */
+  readonly #names = new Map<number, string>();
 
   constructor(deps: RoundLeaderDeps) {
     this.#deps = deps;
@@ -160,7 +167,10 @@ export class RoundLeader {
     if (outcome.kind !== "closed") return;
     this.#round = { id: round.id + 1, endsAt: nextEndsAt };
     this.#deps.afterClose?.(round.id);
-    await this.#finishClosed();
+    // With none left over before it, the round just closed is the only one to finish:
+    // no need to read the closed rounds back from Redis first.
+    if (recorded) await this.#finish([outcome.result]);
+    else await this.#finishClosed();
   }
 
   /**
@@ -169,7 +179,12 @@ export class RoundLeader {
    */
   async #finishClosed(): Promise<boolean> {
     const { redis, keys } = this.#deps;
-    const closed = await pendingRounds(redis, keys);
+    return await this.#finish(await pendingRounds(redis, keys));
+  }
+
+  /** Records and announces `closed`, oldest first; as {@linkcode #finishClosed}. */
+  async #finish(closed: readonly ClosedResult[]): Promise<boolean> {
+    const { redis, keys } = this.#deps;
     this.#unrecorded = closed.length;
     for (const result of closed) {
       const at = this.#now();
@@ -215,10 +230,15 @@ export class RoundLeader {
   ): Promise<{ winners: string[]; standings: RaceEntry[] }> {
     const { db } = this.#deps;
     const ranked = result.ranked ?? [];
-    const ids = [...new Set([...result.winners, ...ranked.map(([id]) => id)])];
-    const rows = ids.length === 0 ? [] : await db.selectFrom("players")
-      .select(["id", "username"]).where("id", "in", ids).execute();
-    const names = new Map(rows.map((row) => [row.id, row.username]));
+    const names = this.#names;
+    const missing = [...new Set([...result.winners, ...ranked.map(([id]) => id)])]
+      .filter((id) => !names.has(id));
+    if (missing.length > 0) {
+      const rows = await db.selectFrom("players").select(["id", "username"])
+        .where("id", "in", missing).execute();
+      if (names.size + rows.length > NAMES_KEPT) names.clear();
+      for (const row of rows) names.set(row.id, row.username);
+    }
     const winners = result.winners.flatMap((id) => {
       const username = names.get(id);
       return username === undefined ? [] : [{ id, username }];

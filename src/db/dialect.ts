@@ -13,7 +13,7 @@ import { isUniqueError } from "./sqlite_errors.ts";
 import { isPostgresUniqueError } from "./postgres/postgres_errors.ts";
 
 /** Whether `db` speaks PostgreSQL (otherwise SQLite), as its Kysely adapter says. */
-function isPostgres(db: Kysely<Database>): boolean {
+export function isPostgres(db: Kysely<Database>): boolean {
   return db.getExecutor().adapter instanceof PostgresAdapter;
 }
 

@@ -21,6 +21,8 @@ import type {
   RoundWinnersTable,
 } from "./schema.ts";
 import { compileNamed, type NamedStatement, runNamed } from "./named_statement.ts";
+import { isPostgres } from "./dialect.ts";
+import { recordRoundAtOnce } from "./postgres/record_round_at_once.ts";
 
 /** A recorded round as the API shows it. */
 export interface RoundView {
@@ -89,13 +91,15 @@ function tickStatements(db: Kysely<Database>): TickStatements {
  * The tick's unit of work, in one transaction: records the closed round and
  * its winners, adds a win to each (only when the round was not already
  * recorded), drops its checkpoint and saves the next round's. Returns whether
- * this call recorded the round.
+ * this call recorded the round. On PostgreSQL with no checkpoint to save
+ * (several servers keep none), the same work is one statement.
  */
 export async function recordRound(
   db: Kysely<Database>,
   round: ClosedRound,
   next?: RoundSnapshot,
 ): Promise<boolean> {
+  if (next === undefined && isPostgres(db)) return await recordRoundAtOnce(db, round);
   const q = tickStatements(db);
   return await db.transaction().execute(async (trx) => {
     const inserted = await runNamed(trx, q.insertRound, {
@@ -107,16 +111,42 @@ export async function recordRound(
     });
     const recorded = Number(inserted.numAffectedRows ?? 0n) === 1;
     if (recorded) {
-      for (const winner of round.winners) {
-        await runNamed(trx, q.insertWinner, { round_id: round.id, player_id: winner.id });
-        await runNamed(trx, q.addWin, { id: winner.id });
-      }
+      await addWins(trx, q, round);
       await insertScores(trx, round);
     }
     await runNamed(trx, q.deleteCheckpoint, { round_id: round.id });
     if (next) await writeCheckpoint(trx, q, next, round.endedAt);
     return recorded;
   });
+}
+
+/** Winners one statement records, and adds a win to, when several tie. */
+const WINNERS_PER_STATEMENT = 500;
+
+/**
+ * Records each winner of `round` and adds a win to each: a lone winner with
+ * the compiled statements, a tie a few hundred winners per statement, so a
+ * round where many tie costs a few round trips to the database, not two
+ * per winner.
+ */
+async function addWins(
+  trx: Transaction<Database>,
+  q: TickStatements,
+  round: ClosedRound,
+): Promise<void> {
+  const { winners } = round;
+  if (winners.length === 1) {
+    await runNamed(trx, q.insertWinner, { round_id: round.id, player_id: winners[0].id });
+    await runNamed(trx, q.addWin, { id: winners[0].id });
+    return;
+  }
+  for (let i = 0; i < winners.length; i += WINNERS_PER_STATEMENT) {
+    const ids = winners.slice(i, i + WINNERS_PER_STATEMENT).map((winner) => winner.id);
+    await trx.insertInto("round_winners")
+      .values(ids.map((id) => ({ round_id: round.id, player_id: id }))).execute();
+    await trx.updateTable("players").set({ nb_wins: sql`nb_wins + 1` }).where("id", "in", ids)
+      .execute();
+  }
 }
 
 /** Rows of `round_scores` one statement inserts (4 parameters each, far below either limit). */

@@ -12,6 +12,15 @@ import type { PurchaseResult } from "../game/rules.ts";
 import type { RaceView } from "./race_watch.ts";
 
 /**
+ * A move a game kept elsewhere answers later: told once, `done` with the
+ * outcome or `failed` when the game can't be reached. Neither throws.
+ */
+export interface PendingMove<T> {
+  done(outcome: T): void;
+  failed(error: unknown): void;
+}
+
+/**
  * The current round as the hub uses it: players join and leave, click and buy,
  * and `GameInfo` and `Throttled` report the round and the click cap.
  */
@@ -44,6 +53,20 @@ export interface HubGame {
    * score's time in the race); a promise as for `increment`.
    */
   buyMultiplier(player: PlayerState, nowMs?: number): PurchaseResult | Promise<PurchaseResult>;
+  /**
+   * The click of `increment`, answered through `pending` rather than a
+   * promise, where the game offers it (several servers): a flood keeps
+   * thousands of clicks in flight, and a promise chain for each would
+   * outlive young-generation collections. Answered in the order moves were
+   * made, along with those of `buyMultiplierLater`.
+   */
+  incrementLater?(player: PlayerState, nowMs: number, pending: PendingMove<MoveResult>): void;
+  /** The purchase of `buyMultiplier`, answered through `pending`, as `incrementLater`. */
+  buyMultiplierLater?(
+    player: PlayerState,
+    nowMs: number,
+    pending: PendingMove<PurchaseResult>,
+  ): void;
   /** The round's race for `WatchRace`; absent, watchers see nobody in it. */
   readonly race?: RaceView;
   /** The player's standing, as sent to them. */

@@ -18,7 +18,7 @@ import type { MoveResult, PlayerState } from "../game/game_state.ts";
 import type { PurchaseResult } from "../game/rules.ts";
 import type { Connection } from "./connection.ts";
 import type { ConnectionRegistry } from "./connections.ts";
-import type { HubGame } from "./hub_game.ts";
+import type { HubGame, PendingMove } from "./hub_game.ts";
 import type { Frame, Invocation } from "./protocol.ts";
 import { HubMethod, type ScoreUpdate, type Throttled } from "./wire.ts";
 import { HubCounts } from "../metrics/hub_counts.ts";
@@ -39,7 +39,15 @@ export interface HubMethodsOptions<C extends PlayerConnection> {
   /** The open connections: answers go out here, and only to those still open. */
   readonly registry: Pick<ConnectionRegistry<C>, "get" | "send">;
   /** The current round, which takes the moves. */
-  readonly game: Pick<HubGame, "increment" | "buyMultiplier" | "standing" | "maxClicksPerSecond">;
+  readonly game: Pick<
+    HubGame,
+    | "increment"
+    | "buyMultiplier"
+    | "incrementLater"
+    | "buyMultiplierLater"
+    | "standing"
+    | "maxClicksPerSecond"
+  >;
   /** The player's standing moved through `connection`, at `now` (epoch ms). */
   readonly moved: (connection: C, now: number) => void;
   /** The connection asked for `Race` from now on (`WatchRace`). */
@@ -97,73 +105,94 @@ export class HubMethods<C extends PlayerConnection> {
     if (method === HubMethod.Increment) {
       // The frame's arrival time, read once by the hub: no second clock read per click.
       const now = connection.lastSeen;
+      if (game.incrementLater) {
+        const move = new LaterMove(this.#clicks, connection, invocationId, now);
+        game.incrementLater(connection.player, now, move);
+        return;
+      }
       const result = game.increment(connection.player, now);
       if (result instanceof Promise) {
-        this.#later(
-          connection,
-          invocationId,
-          result,
-          (moved) => this.#incremented(connection, invocationId, moved, now),
-          () => this.#counts.clicksRefused++,
-        );
+        const move = new LaterMove(this.#clicks, connection, invocationId, now);
+        result.then((moved) => move.done(moved), () => move.failed());
         return;
       }
       this.#incremented(connection, invocationId, result, now);
       return;
     }
-    const purchase = game.buyMultiplier(connection.player, connection.lastSeen);
+    const now = connection.lastSeen;
+    if (game.buyMultiplierLater) {
+      const move = new LaterMove(this.#purchases, connection, invocationId, now);
+      game.buyMultiplierLater(connection.player, now, move);
+      return;
+    }
+    const purchase = game.buyMultiplier(connection.player, now);
     if (purchase instanceof Promise) {
-      this.#later(
-        connection,
-        invocationId,
-        purchase,
-        (bought) => this.#bought(connection, invocationId, bought),
-        () => this.#counts.purchasesFailed++,
-      );
+      const move = new LaterMove(this.#purchases, connection, invocationId, now);
+      purchase.then((bought) => move.done(bought), () => move.failed());
       return;
     }
     this.#bought(connection, invocationId, purchase);
   }
 
-  /**
-   * Answers a move once the game took it, if the connection is still open:
-   * `answer` with the outcome, or a completion error when the game failed,
-   * or when `answer` threw before its completion went out (that is logged);
-   * `refused` counts a move the game could not take.
-   */
-  #later<T>(
-    connection: C,
-    invocationId: string | undefined,
-    pending: Promise<T>,
-    answer: (outcome: T) => void,
-    refused: () => void,
-  ): void {
-    const unavailable = () => {
-      if (this.#live(connection)) this.#fail(connection, invocationId, GAME_UNAVAILABLE);
-    };
-    pending.then((outcome) => {
-      if (!this.#live(connection)) return;
+  /** How clicks the game answers later are answered: made once, shared by all of them. */
+  readonly #clicks: LaterAnswers<C, MoveResult> = {
+    done: (move, result) => {
+      if (!this.#live(move.connection)) return;
       const before = this.#completions;
       try {
-        answer(outcome);
+        this.#incremented(move.connection, move.invocationId, result, move.now);
       } catch (error) {
-        this.#log.error("Cannot answer invocation", {
-          connectionId: connection.id,
-          error: errorMessage(error),
-          stack: errorStack(error),
-        });
-        if (this.#completions === before) unavailable();
+        this.#answerThrew(move, before, error);
       }
-    }, () => {
-      refused();
-      unavailable();
-    }).catch((error) => {
+    },
+    failed: (move) => {
+      this.#counts.clicksRefused++;
+      this.#unavailable(move);
+    },
+  };
+
+  /** How purchases the game answers later are answered, as {@linkcode #clicks}. */
+  readonly #purchases: LaterAnswers<C, PurchaseResult> = {
+    done: (move, purchase) => {
+      if (!this.#live(move.connection)) return;
+      const before = this.#completions;
+      try {
+        this.#bought(move.connection, move.invocationId, purchase);
+      } catch (error) {
+        this.#answerThrew(move, before, error);
+      }
+    },
+    failed: (move) => {
+      this.#counts.purchasesFailed++;
+      this.#unavailable(move);
+    },
+  };
+
+  /**
+   * Answering a move the game took later threw: logged, and the caller gets
+   * a completion error unless its completion went out before the throw.
+   */
+  #answerThrew(move: LaterMove<C, unknown>, completionsBefore: number, error: unknown): void {
+    this.#log.error("Cannot answer invocation", {
+      connectionId: move.connection.id,
+      error: errorMessage(error),
+      stack: errorStack(error),
+    });
+    if (this.#completions === completionsBefore) this.#unavailable(move);
+  }
+
+  /** The game could not take a move: the caller, if still connected, gets a completion error. */
+  #unavailable(move: LaterMove<C, unknown>): void {
+    if (!this.#live(move.connection)) return;
+    try {
+      this.#fail(move.connection, move.invocationId, GAME_UNAVAILABLE);
+    } catch (error) {
       // Even the error could not be sent (the socket broke meanwhile): nothing more to tell.
       this.#log.error("Cannot send completion", {
-        connectionId: connection.id,
+        connectionId: move.connection.id,
         error: errorMessage(error),
       });
-    });
+    }
   }
 
   /** Whether the connection is still open (an asynchronous answer may come after it closed). */
@@ -229,6 +258,44 @@ export class HubMethods<C extends PlayerConnection> {
   #complete(connection: C, completion: Frame): void {
     this.#completions++;
     this.#registry.send(connection, completion);
+  }
+}
+
+/** How moves of one kind that the game answers later are answered. */
+interface LaterAnswers<C, T> {
+  done(move: LaterMove<C, T>, outcome: T): void;
+  failed(move: LaterMove<C, T>): void;
+}
+
+/**
+ * A move the game answers later: one small object per move, whose methods
+ * are shared, so thousands in flight cost little to keep.
+ */
+class LaterMove<C, T> implements PendingMove<T> {
+  readonly answers: LaterAnswers<C, T>;
+  readonly connection: C;
+  readonly invocationId: string | undefined;
+  /** When the move's frame arrived (epoch ms). */
+  readonly now: number;
+
+  constructor(
+    answers: LaterAnswers<C, T>,
+    connection: C,
+    invocationId: string | undefined,
+    now: number,
+  ) {
+    this.answers = answers;
+    this.connection = connection;
+    this.invocationId = invocationId;
+    this.now = now;
+  }
+
+  done(outcome: T): void {
+    this.answers.done(this, outcome);
+  }
+
+  failed(): void {
+    this.answers.failed(this);
   }
 }
 

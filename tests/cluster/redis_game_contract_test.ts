@@ -62,11 +62,12 @@ describeHubGame("the game in Redis", async ({ maxClicksPerSecond }) => {
     now: () => Date.now(),
     async advance(ms) {
       // Redis's clock can't be moved: each bucket's last refill moves back instead.
-      for (const id of names.keys()) {
-        const bucket = await redis.call("GET", keys.bucket + id) as string | null;
-        if (bucket === null) continue;
-        const [tokens, updated] = bucket.split(" ").map(Number);
-        await redis.call("SET", keys.bucket + id, `${tokens} ${updated - ms}`, "PX", ROUND_MS);
+      for (const key of await redis.call("KEYS", `${keys.bucket}w*`) as string[]) {
+        const held = await redis.call("HGETALL", key) as string[];
+        for (let i = 0; i < held.length; i += 2) {
+          const [tokens, updated] = held[i + 1].split(" ").map(Number);
+          await redis.call("HSET", key, held[i], `${tokens} ${updated - ms}`);
+        }
       }
     },
     async closeRound() {

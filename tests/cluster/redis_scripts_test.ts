@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { withTestRedis } from "./test_redis.ts";
 import { clusterKeys } from "../../src/cluster/cluster_keys.ts";
-import { ClickBatch } from "../../src/cluster/click_batch.ts";
+import { ClickBatch, type OpHandler } from "../../src/cluster/click_batch.ts";
 import { Lease } from "../../src/cluster/lease.ts";
 import {
   announceRound,
@@ -51,6 +51,77 @@ Deno.test("ClickBatch applies a turn's clicks and purchases in order, in one rou
       "v1",
       "14",
     ]);
+  });
+});
+
+Deno.test("ClickBatch tells one handler each operation's outcome with its context, in order", async () => {
+  await withTestRedis(REDIS_DB, async (redis) => {
+    await initRound(redis, keys, ROUND, 6);
+    const batch = new ClickBatch({ redis, keys, maxClicksPerSecond: 1000 });
+    const heard: [string, number, number, boolean][] = [];
+    const failed: [string, string][] = [];
+    const { promise: done, resolve } = Promise.withResolvers<void>();
+    const handler: OpHandler<string> = {
+      answered(reply, context) {
+        heard.push([context, reply.playerId, reply.score, reply.ok]);
+        if (context === "throws") throw new RangeError("Cannot answer throws");
+        if (context === "last") resolve();
+      },
+      failed(error, context) {
+        failed.push([context, (error as Error).message]);
+      },
+    };
+    batch.add("c", 4, handler, "first");
+    batch.add("b", 4, handler, "throws");
+    batch.add("c", 5, handler, "other player");
+    batch.add("s", 4, handler, "last");
+    await done;
+    assert.deepEqual(heard, [
+      ["first", 4, 1, true],
+      ["throws", 4, 1, false],
+      ["other player", 5, 1, true],
+      ["last", 4, 1, true],
+    ]);
+    // Only the handler that threw hears of it, with what it threw.
+    assert.deepEqual(failed, [["throws", "Cannot answer throws"]]);
+  });
+});
+
+Deno.test("ClickBatch fails every operation of a batch Redis refused, each with its context", async () => {
+  await withTestRedis(REDIS_DB, async (redis) => {
+    const batch = new ClickBatch({ redis, keys, maxClicksPerSecond: 5 });
+    const failed: string[] = [];
+    const { promise: done, resolve } = Promise.withResolvers<void>();
+    const handler: OpHandler<string> = {
+      answered: () => assert.fail("no round: nothing runs"),
+      failed(error, context) {
+        assert.match((error as Error).message, /NOROUND/);
+        failed.push(context);
+        if (failed.length === 2) resolve();
+      },
+    };
+    batch.add("c", 1, handler, "one");
+    batch.add("c", 2, handler, "two");
+    await done;
+    assert.deepEqual(failed, ["one", "two"]);
+  });
+});
+
+Deno.test("ClickBatch applies a batch of thousands of players, read and written in slices", async () => {
+  await withTestRedis(REDIS_DB, async (redis) => {
+    await initRound(redis, keys, ROUND, 6);
+    const batch = new ClickBatch({ redis, keys, maxClicksPerSecond: 1000 });
+    const players = 2_500;
+    const moves = [];
+    for (let id = 1; id <= players; id++) moves.push(batch.enqueue("c", id));
+    for (let id = 1; id <= players; id++) moves.push(batch.enqueue("c", id));
+    const replies = await Promise.all(moves);
+    assert.ok(replies.every((r) => r.ok));
+    assert.deepEqual(replies.slice(0, players).map((r) => r.score), Array(players).fill(1));
+    assert.deepEqual(replies.slice(players).map((r) => r.score), Array(players).fill(2));
+    assert.equal(await redis.call("HLEN", keys.scores + 7), 3 * players);
+    assert.equal(await redis.call("ZCARD", keys.scores + "7:race"), players);
+    assert.equal(await redis.call("HGET", keys.scores + 7, `s${players}`), "2");
   });
 });
 

@@ -75,6 +75,57 @@ export function roundQueries(dialect: QueryDialect): void {
 
   queryTest(
     dialect,
+    "recordRound() records every winner of a tie and adds one win to each, once, with every score",
+    async (db) => {
+      const ids: number[] = [];
+      for (let i = 0; i < 3; i++) {
+        const row = await db.insertInto("players").values({
+          username: `tie${i}`,
+          email: `tie${i}@example.com`,
+          password_hash: "x",
+          created_at: 0,
+        }).returning("id").executeTakeFirstOrThrow();
+        ids.push(row.id);
+      }
+      const round = {
+        id: 5,
+        startedAt: 1_001,
+        endedAt: 1_002,
+        winners: ids.slice(0, 2).map((id, i) => ({ id, username: `tie${i}` })),
+        nbClicks: 4,
+        players: 3,
+        standings: [],
+        scores: ids.map((id, i) => ({ id, score: i < 2 ? 4 : 3_000_000_000, rank: i + 1 })),
+      };
+      assert.equal(await recordRound(db, round), true);
+      assert.equal(await recordRound(db, { ...round, nbClicks: 9 }), false);
+      assert.deepEqual({ ...(await db.selectFrom("rounds").selectAll().executeTakeFirst()) }, {
+        id: 5,
+        started_at: 1_001,
+        ended_at: 1_002,
+        nb_clicks: 4,
+        players: 3,
+      });
+      const scores = await db.selectFrom("round_scores").select(["player_id", "score", "rank"])
+        .where("round_id", "=", 5).orderBy("rank").execute();
+      assert.deepEqual(scores.map((row) => ({ ...row })), [
+        { player_id: ids[0], score: 4, rank: 1 },
+        { player_id: ids[1], score: 4, rank: 2 },
+        { player_id: ids[2], score: 3_000_000_000, rank: 3 },
+      ]);
+      const winners = await db.selectFrom("round_winners").select(["round_id", "player_id"])
+        .orderBy("player_id").execute();
+      assert.deepEqual(winners.map((row) => ({ ...row })), [
+        { round_id: 5, player_id: ids[0] },
+        { round_id: 5, player_id: ids[1] },
+      ]);
+      const wins = await db.selectFrom("players").select(["id", "nb_wins"]).orderBy("id").execute();
+      assert.deepEqual(wins.map((row) => row.nb_wins), [1, 1, 0]);
+    },
+  );
+
+  queryTest(
+    dialect,
     "saveCheckpoint() writes each value to its own column, then replaces it",
     async (db) => {
       await saveCheckpoint(db, { id: 3, startedAt: 10, endsAt: 20, players: [] }, 15);

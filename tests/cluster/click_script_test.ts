@@ -5,7 +5,7 @@
  */
 
 import assert from "node:assert/strict";
-import { multiplierLadder } from "../../src/cluster/click_batch.ts";
+import { multiplierLadder } from "../../src/cluster/click_script.ts";
 import { buyMultiplier, multiplierCost, START } from "../../src/game/rules.ts";
 
 Deno.test("multiplierLadder() climbs from the start multiplier as buyMultiplier() does", () => {
