@@ -76,6 +76,17 @@ export class HubMethods<C extends PlayerConnection> {
     this.#moved = options.moved;
     this.#watchRace = options.watchRace ?? (() => {});
     this.#log = options.log ?? getLogger(["clicker", "hub"]);
+    const game = options.game;
+    this.#clicks = this.#kind({
+      play: (player, now) => game.increment(player, now),
+      later: game.incrementLater?.bind(game),
+      answer: (connection, id, result, now) => this.#incremented(connection, id, result, now),
+    }, () => this.#counts.clicksRefused++);
+    this.#purchases = this.#kind({
+      play: (player, now) => game.buyMultiplier(player, now),
+      later: game.buyMultiplierLater?.bind(game),
+      answer: (connection, id, purchase) => this.#bought(connection, id, purchase),
+    }, () => this.#counts.purchasesFailed++);
   }
 
   /** Runs one invocation of a connection past its handshake. */
@@ -93,7 +104,6 @@ export class HubMethods<C extends PlayerConnection> {
       this.#fail(connection, invocationId, `${method} takes no arguments`);
       return;
     }
-    const game = this.#game;
     if (method === HubMethod.WatchRace) {
       // The completion first, then the race as it is: the client's promise settles before `Race`.
       if (invocationId !== undefined) {
@@ -102,71 +112,54 @@ export class HubMethods<C extends PlayerConnection> {
       this.#watchRace(connection);
       return;
     }
-    if (method === HubMethod.Increment) {
-      // The frame's arrival time, read once by the hub: no second clock read per click.
-      const now = connection.lastSeen;
-      if (game.incrementLater) {
-        const move = new LaterMove(this.#clicks, connection, invocationId, now);
-        game.incrementLater(connection.player, now, move);
-        return;
-      }
-      const result = game.increment(connection.player, now);
-      if (result instanceof Promise) {
-        const move = new LaterMove(this.#clicks, connection, invocationId, now);
-        result.then((moved) => move.done(moved), () => move.failed());
-        return;
-      }
-      this.#incremented(connection, invocationId, result, now);
-      return;
-    }
-    const now = connection.lastSeen;
-    if (game.buyMultiplierLater) {
-      const move = new LaterMove(this.#purchases, connection, invocationId, now);
-      game.buyMultiplierLater(connection.player, now, move);
-      return;
-    }
-    const purchase = game.buyMultiplier(connection.player, now);
-    if (purchase instanceof Promise) {
-      const move = new LaterMove(this.#purchases, connection, invocationId, now);
-      purchase.then((bought) => move.done(bought), () => move.failed());
-      return;
-    }
-    this.#bought(connection, invocationId, purchase);
+    if (method === HubMethod.Increment) this.#play(this.#clicks, connection, invocationId);
+    else this.#play(this.#purchases, connection, invocationId);
   }
 
-  /** How clicks the game answers later are answered: made once, shared by all of them. */
-  readonly #clicks: LaterAnswers<C, MoveResult> = {
-    done: (move, result) => {
-      if (!this.#live(move.connection)) return;
-      const before = this.#completions;
-      try {
-        this.#incremented(move.connection, move.invocationId, result, move.now);
-      } catch (error) {
-        this.#answerThrew(move, before, error);
-      }
-    },
-    failed: (move) => {
-      this.#counts.clicksRefused++;
-      this.#unavailable(move);
-    },
-  };
+  /**
+   * Plays a click or a purchase: answered at once when the game knows at
+   * once, or through a {@linkcode LaterMove} when it answers later.
+   */
+  #play<T>(kind: MoveKind<C, T>, connection: C, invocationId: string | undefined): void {
+    // The frame's arrival time, read once by the hub: no second clock read per click.
+    const now = connection.lastSeen;
+    if (kind.later !== undefined) {
+      kind.later(connection.player, now, new LaterMove(kind, connection, invocationId, now));
+      return;
+    }
+    const outcome = kind.play(connection.player, now);
+    if (!(outcome instanceof Promise)) return kind.answer(connection, invocationId, outcome, now);
+    const move = new LaterMove(kind, connection, invocationId, now);
+    outcome.then((settled) => move.done(settled), () => move.failed());
+  }
 
-  /** How purchases the game answers later are answered, as {@linkcode #clicks}. */
-  readonly #purchases: LaterAnswers<C, PurchaseResult> = {
-    done: (move, purchase) => {
-      if (!this.#live(move.connection)) return;
-      const before = this.#completions;
-      try {
-        this.#bought(move.connection, move.invocationId, purchase);
-      } catch (error) {
-        this.#answerThrew(move, before, error);
-      }
-    },
-    failed: (move) => {
-      this.#counts.purchasesFailed++;
-      this.#unavailable(move);
-    },
-  };
+  /** Clicks: how the game plays them and how they are answered; made once, shared by all. */
+  readonly #clicks: MoveKind<C, MoveResult>;
+  /** Purchases, as {@linkcode #clicks}. */
+  readonly #purchases: MoveKind<C, PurchaseResult>;
+
+  /** How a kind of move is answered, at once or later. */
+  #kind<T>(
+    moves: Pick<MoveKind<C, T>, "play" | "later" | "answer">,
+    refused: () => void,
+  ): MoveKind<C, T> {
+    return {
+      ...moves,
+      done: (move, outcome) => {
+        if (!this.#live(move.connection)) return;
+        const before = this.#completions;
+        try {
+          moves.answer(move.connection, move.invocationId, outcome, move.now);
+        } catch (error) {
+          this.#answerThrew(move, before, error);
+        }
+      },
+      failed: (move) => {
+        refused();
+        this.#unavailable(move);
+      },
+    };
+  }
 
   /**
    * Answering a move the game took later threw: logged, and the caller gets
@@ -261,9 +254,17 @@ export class HubMethods<C extends PlayerConnection> {
   }
 }
 
-/** How moves of one kind that the game answers later are answered. */
-interface LaterAnswers<C, T> {
+/** A kind of move (a click, a purchase): how the game plays it, and how it is answered. */
+interface MoveKind<C, T> {
+  /** Plays it: the outcome, or a promise of it from a game kept elsewhere. */
+  play(player: PlayerState, now: number): T | Promise<T>;
+  /** Plays it for a game that answers through a pending move, when the game does. */
+  readonly later?: (player: PlayerState, now: number, pending: PendingMove<T>) => void;
+  /** Answers the caller (may throw, when sending does). */
+  answer(connection: C, invocationId: string | undefined, outcome: T, now: number): void;
+  /** A later answer came: sent unless the connection closed meanwhile. */
   done(move: LaterMove<C, T>, outcome: T): void;
+  /** The game could not take it: the caller gets a completion error. */
   failed(move: LaterMove<C, T>): void;
 }
 
@@ -272,14 +273,14 @@ interface LaterAnswers<C, T> {
  * are shared, so thousands in flight cost little to keep.
  */
 class LaterMove<C, T> implements PendingMove<T> {
-  readonly answers: LaterAnswers<C, T>;
+  readonly answers: MoveKind<C, T>;
   readonly connection: C;
   readonly invocationId: string | undefined;
   /** When the move's frame arrived (epoch ms). */
   readonly now: number;
 
   constructor(
-    answers: LaterAnswers<C, T>,
+    answers: MoveKind<C, T>,
     connection: C,
     invocationId: string | undefined,
     now: number,
