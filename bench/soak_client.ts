@@ -95,6 +95,11 @@ export class SoakClient {
     this.#record({ kind: "cut", at: Date.now() });
   }
 
+  /**
+   * Records what a handler heard: a microtask later, as the answer to an
+   * invocation is recorded in its promise's reaction, so both keep the order
+   * in which the client dispatched them, also when they came in one read.
+   */
   #record(event: SoakEvent): void {
     queueMicrotask(() => this.events.push(event));
   }
@@ -158,7 +163,8 @@ export class SoakClient {
         this.#roundTrips.push(performance.now() - started);
         this.#score = result.score;
         this.#cost = result.multiplierCost;
-        this.#record(
+        // Already a microtask after the dispatch: recorded now (see #record).
+        this.events.push(
           method === HubMethod.Increment
             ? {
               kind: "click",
@@ -176,10 +182,10 @@ export class SoakClient {
         if (/Cannot send data|not in the 'Connected' State/i.test(text)) return;
         if (method === HubMethod.BuyMultiplier && /Not enough points/i.test(text)) {
           this.#roundTrips.push(performance.now() - started);
-          this.#record({ kind: "buy", at: Date.now(), ok: false });
+          this.events.push({ kind: "buy", at: Date.now(), ok: false });
           return;
         }
-        this.#record({ kind: "lost", at: Date.now(), method });
+        this.events.push({ kind: "lost", at: Date.now(), method });
       },
     );
   }

@@ -71,7 +71,7 @@ export function judgeTrend(
   bounds: TrendBounds = {},
 ): Trend {
   const {
-    warmupMinutes = Math.min(5, minutes / 3),
+    warmupMinutes = minutes / 3,
     maxRssSlopeMiBPerHour = 16,
     rssNoiseMiB = 8,
     fdSlack = 4,

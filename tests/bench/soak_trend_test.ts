@@ -11,7 +11,7 @@ Deno.test("slope() is the least-squares slope", () => {
 
 Deno.test("judgeTrend() passes memory that levels off after warm-up", () => {
   const trend = judgeTrend(samples((m) => (m < 5 ? 200 + 10 * m : 250 + (m % 2))), 60, 30, 31);
-  assert.equal(trend.warmupMinutes, 5);
+  assert.equal(trend.warmupMinutes, 20);
   assert.equal(trend.rssFlat, true);
   assert.equal(trend.fdsBack, true);
 });
