@@ -1,6 +1,7 @@
 /**
- * Redis and PostgreSQL for the clustered part: started, or found running, by
- * `.ci/services.sh start`; a Redis database index emptied for each session;
+ * Redis and PostgreSQL for the clustered part: started by `.ci/services.sh
+ * start` in a folder of the bench run's own, on free ports, and stopped with
+ * it at the end of the run; a Redis database index emptied for each session;
  * a PostgreSQL database for each session, copied from a template that holds
  * the bench's accounts, and dropped afterwards. Redis and PostgreSQL are
  * driven with their own command-line clients (`redis-cli`, `psql` as the
@@ -33,9 +34,37 @@ async function run(program: string, args: string[]): Promise<string> {
   return text;
 }
 
-/** Starts Redis and PostgreSQL unless they run already, and returns their URLs. */
+/** A port nothing listens on now. */
+function freePort(): number {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const { port } = listener.addr as Deno.NetAddr;
+  listener.close();
+  return port;
+}
+
+/** The folder of the services this run started, until they are stopped. */
+let startedIn: string | undefined;
+
+/**
+ * Starts Redis and PostgreSQL on free ports, in a temporary folder of their
+ * own (see {@linkcode stopServicesSync}), and returns their URLs.
+ */
 export async function startServices(): Promise<Services> {
-  const text = await run("bash", [join(ROOT, ".ci", "services.sh"), "start"]);
+  const dir = await Deno.makeTempDir({ prefix: "clicker-bench-services-" });
+  // PostgreSQL runs as its own user, which must reach its data folder.
+  await Deno.chmod(dir, 0o755);
+  startedIn = dir;
+  const { code, stdout, stderr } = await new Deno.Command("bash", {
+    args: [join(ROOT, ".ci", "services.sh"), "start", dir],
+    env: { REDIS_PORT: String(freePort()), PG_PORT: String(freePort()) },
+    stdin: "null",
+  }).output();
+  const text = new TextDecoder().decode(stdout);
+  if (code !== 0) {
+    throw new Error(
+      `.ci/services.sh start failed (exit ${code}):\n${text}${new TextDecoder().decode(stderr)}`,
+    );
+  }
   const value = (name: string) => {
     const line = text.split("\n").find((l) => l.startsWith(`${name}=`));
     if (!line) throw new Error(`.ci/services.sh printed no ${name}:\n${text}`);
@@ -47,6 +76,20 @@ export async function startServices(): Promise<Services> {
 function redisCli(services: Services, args: string[]): Promise<string> {
   const { hostname, port } = new URL(services.redisUrl);
   return run("redis-cli", ["-h", hostname, "-p", port || "6379", ...args]);
+}
+
+/** Stops what {@linkcode startServices} started, if anything: the bench leaves no daemon behind. */
+export function stopServicesSync(): void {
+  const dir = startedIn;
+  if (dir === undefined) return;
+  startedIn = undefined;
+  new Deno.Command("bash", { args: [join(ROOT, ".ci", "services.sh"), "stop", dir], stdin: "null" })
+    .outputSync();
+  try {
+    Deno.removeSync(dir, { recursive: true });
+  } catch {
+    // PostgreSQL's files may belong to its own user; the folder is temporary anyway.
+  }
 }
 
 /** The process id of `redis-server`, from `INFO server`. */

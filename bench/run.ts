@@ -23,6 +23,7 @@ import { FULL, measure, measureFanout, QUICK } from "./scenarios.ts";
 import { measureAttacks } from "./attacks.ts";
 import { measureCluster } from "./cluster.ts";
 import { type ClusterSetup, prepareCluster } from "./cluster_session.ts";
+import { stopServicesSync } from "./cluster_services.ts";
 import type { Figures, Noise } from "./session.ts";
 import { measureScrape } from "./scrape.ts";
 import { clusterMetrics, metricsFor, scrapeMetrics } from "./metrics.ts";
@@ -139,6 +140,7 @@ async function main(): Promise<void> {
   const abandon = (code: number) => {
     killAll();
     setup?.databases.dropAllSync();
+    stopServicesSync();
     try {
       Deno.removeSync(tmp, { recursive: true });
     } catch { /* already gone */ }
@@ -301,6 +303,7 @@ async function main(): Promise<void> {
     }
     killAll();
     setup?.databases.dropAllSync();
+    stopServicesSync();
     await Deno.remove(tmp, { recursive: true }).catch(() => {});
   }
 }
