@@ -12,7 +12,11 @@
  * - Logins: failures per (username, address) pair lock that pair out after
  *   `loginAttempts`, and per address after 4× that. Per username alone they
  *   only slow answers down (see `loginDelay`): a hard lock per username
- *   would let anyone lock its owner out from elsewhere.
+ *   would let anyone lock its owner out from elsewhere. As logins are
+ *   counted before their check, logins still in flight fill the limits too:
+ *   a refusal that failures alone wouldn't have made says so (`"at-once"`),
+ *   so many right logins at once from one address (a classroom behind one
+ *   router) are told to try again in a moment, not that they failed.
  * - Registrations: at most `registrationsPerHour` attempts that cost a hash
  *   per address; a name or email found taken before hashing costs nothing.
  * - Hashes wait in a bounded line with a bounded share per address; what
@@ -57,6 +61,11 @@ export interface AccountLimitOptions {
 export type LoginAdmission =
   | {
     readonly ok: false;
+    /**
+     * `"failures"`: the pair or address failed too often; `"at-once"`: its
+     * limit is full of logins still being checked in this process.
+     */
+    readonly reason: "failures" | "at-once";
     /** How long until the pair or address may try again, in ms. */
     readonly retryAfterMs: number;
   }
@@ -68,7 +77,12 @@ export type LoginAdmission =
     refund(): Promise<void>;
     /** The password was right: the pair and username start afresh, and the address gets its attempt back. */
     succeeded(): Promise<void>;
+    /** The check failed (or could not be made): the attempt stays counted. */
+    failed(): void;
   };
+
+/** How soon a login refused for logins in flight may try again, in ms: about a hash's time. */
+const AT_ONCE_RETRY_MS = 1000;
 
 /** The counters and the hash line of registration and login. */
 export class AccountLimits {
@@ -81,9 +95,13 @@ export class AccountLimits {
   readonly #loginsByName: AttemptCounter;
   readonly #now: () => number;
   readonly #delay: LoginDelayOptions;
+  readonly #loginLimit: number;
+  /** Logins admitted here and not yet checked, per pair and per address key. */
+  readonly #inFlight = new Map<string, number>();
 
   constructor(options: AccountLimitOptions) {
     this.#now = options.now ?? Date.now;
+    this.#loginLimit = options.loginAttempts;
     const counter: AttemptCounterFactory = options.attempts ??
       ((_, limit) => new AttemptLimit(limit));
     this.#loginsByPair = counter("logins-pair", {
@@ -127,27 +145,71 @@ export class AccountLimits {
     const named = await byName.count(name, t);
     // Each take checks and counts in one step; a pair let in by an address
     // over its limit gets its attempt back.
+    const pairKey = `pair ${pair}`;
+    const addressKey = `address ${address}`;
     let wait = await byPair.take(pair, t);
-    if (wait === 0) {
-      wait = await byAddress.take(address, t);
-      if (wait > 0) await byPair.refund(pair, t);
+    if (wait > 0) {
+      return await this.#refused(byPair, pair, pairKey, this.#loginLimit, wait, t);
     }
-    if (wait > 0) return { ok: false, retryAfterMs: wait };
+    wait = await byAddress.take(address, t);
+    if (wait > 0) {
+      await byPair.refund(pair, t);
+      return await this.#refused(byAddress, address, addressKey, this.#loginLimit * 4, wait, t);
+    }
     await byName.take(name, t);
+    this.#enter(pairKey);
+    this.#enter(addressKey);
+    let settled = false;
+    const settle = () => {
+      if (settled) return false;
+      settled = true;
+      this.#leave(pairKey);
+      this.#leave(addressKey);
+      return true;
+    };
     return {
       ok: true,
       delayMs: loginDelay(named, this.#delay),
       refund: async () => {
+        if (!settle()) return;
         const at = this.#now();
         await byPair.refund(pair, at);
         await byAddress.refund(address, at);
         await byName.refund(name, at);
       },
       succeeded: async () => {
+        if (!settle()) return;
         await byPair.clear(pair);
         await byName.clear(name);
         await byAddress.refund(address, this.#now());
       },
+      failed: () => void settle(),
     };
+  }
+
+  /** A refusal by `counter`, told apart by whether failures alone fill its limit. */
+  async #refused(
+    counter: AttemptCounter,
+    key: string,
+    flightKey: string,
+    limit: number,
+    wait: number,
+    t: number,
+  ): Promise<LoginAdmission> {
+    const inFlight = this.#inFlight.get(flightKey) ?? 0;
+    if (inFlight > 0 && await counter.count(key, t) - inFlight < limit) {
+      return { ok: false, reason: "at-once", retryAfterMs: Math.min(wait, AT_ONCE_RETRY_MS) };
+    }
+    return { ok: false, reason: "failures", retryAfterMs: wait };
+  }
+
+  #enter(key: string): void {
+    this.#inFlight.set(key, (this.#inFlight.get(key) ?? 0) + 1);
+  }
+
+  #leave(key: string): void {
+    const left = (this.#inFlight.get(key) ?? 1) - 1;
+    if (left > 0) this.#inFlight.set(key, left);
+    else this.#inFlight.delete(key);
   }
 }

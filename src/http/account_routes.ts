@@ -11,7 +11,7 @@
 
 import { type Context, Hono } from "hono";
 import type { Kysely } from "kysely";
-import type { Database } from "../db/schema.ts";
+import type { Database, Player } from "../db/schema.ts";
 import { createPlayer, findPlayerByUsername, findTaken, winsOf } from "../db/accounts.ts";
 import {
   type HashParameters,
@@ -70,6 +70,30 @@ export function accountRoutes(deps: AccountDeps): Hono {
   const { registrations, hashing } = limits;
   const app = new Hono();
 
+  /**
+   * Holds a login `delayMs` (before the hash line, so a slowed login holds
+   * no place in it), then checks its password there: `ok` is `undefined`
+   * when the client left during the wait or the line had no room.
+   */
+  async function checkPassword(
+    username: string,
+    password: string,
+    address: string,
+    delayMs: number,
+    signal: AbortSignal,
+  ): Promise<{ player: Player | undefined; ok: boolean | undefined }> {
+    if (delayMs > 0 && !await sleep(delayMs, signal)) return { player: undefined, ok: undefined };
+    const player = await findPlayerByUsername(deps.db, username);
+    const checking = hashing.tryRun(
+      address,
+      () =>
+        player
+          ? passwords.verify(password, player.password_hash)
+          : passwords.verifyNothing(password),
+    );
+    return { player, ok: checking && await checking };
+  }
+
   app.post("/register", async (c) => {
     const address = clientAddress(c, deps.trustProxy);
     // An early answer that spares reading the body; the check that counts comes below.
@@ -108,27 +132,26 @@ export function accountRoutes(deps: AccountDeps): Hono {
     const login = await limits.admitLogin(username, address, now());
     if (!login.ok) {
       c.header("Retry-After", String(Math.ceil(login.retryAfterMs / 1000)));
-      return c.json({ message: "Too many failed logins; try again later" }, 429);
+      const message = login.reason === "at-once"
+        ? "Too many logins at once from this address; try again later"
+        : "Too many failed logins; try again later";
+      return c.json({ message }, 429);
     }
 
-    // The wait comes before the hash line, so a slowed login holds no place in it.
-    if (login.delayMs > 0 && !await sleep(login.delayMs, c.req.raw.signal)) {
+    let outcome: { player: Player | undefined; ok: boolean | undefined };
+    try {
+      outcome = await checkPassword(username, password, address, login.delayMs, c.req.raw.signal);
+    } catch (error) {
+      login.failed();
+      throw error;
+    }
+    const { player, ok } = outcome;
+    if (ok === undefined) {
       await login.refund();
       return busy(c);
     }
-    const player = await findPlayerByUsername(deps.db, username);
-    const checking = hashing.tryRun(
-      address,
-      () =>
-        player
-          ? passwords.verify(password, player.password_hash)
-          : passwords.verifyNothing(password),
-    );
-    if (!checking) {
-      await login.refund();
-      return busy(c);
-    }
-    if (!await checking || !player) {
+    if (!ok || !player) {
+      login.failed();
       return c.json({ message: "Invalid username or password" }, 401);
     }
     await login.succeeded();

@@ -180,3 +180,80 @@ Deno.test("accountRoutes() checks at most loginAttempts passwords of parallel lo
     await api.close();
   }
 });
+
+Deno.test("accountRoutes() tells logins refused for others in flight to try again in a moment", async () => {
+  // Hashes at once; checks wait for the test to let them through, one batch at a time.
+  let gate = Promise.withResolvers<void>();
+  let checking = 0;
+  let checks = { ...Promise.withResolvers<void>(), want: Infinity };
+  const passwords: PasswordHasher = {
+    hash: (password) => Promise.resolve(`hash:${password}`),
+    async verify(password, stored) {
+      if (++checking >= checks.want) checks.resolve();
+      await gate.promise;
+      return stored === `hash:${password}`;
+    },
+    verifyNothing: () => Promise.resolve(false),
+  };
+  // An address may have 4 × 2 = 8 logins counted; all of them right ones here.
+  const api = await routes({
+    passwords,
+    loginAttempts: 2,
+    hashConcurrency: 8,
+    hashQueue: 100,
+    hashQueuePerAddress: 100,
+  });
+  try {
+    const names = Array.from({ length: 9 }, () => uniqueName("pupil"));
+    for (const [i, name] of names.entries()) {
+      assert.equal((await api.register(registration(name), `10.1.0.${i}`)).status, 200);
+    }
+    checks = { ...Promise.withResolvers<void>(), want: 8 };
+    const inFlight = names.slice(0, 8).map((name) =>
+      api.login({ username: name, password: PASSWORD }, "10.2.0.1")
+    );
+    await checks.promise;
+    const crowded = await api.login({ username: names[8], password: PASSWORD }, "10.2.0.1");
+    assert.equal(crowded.status, 429);
+    assert.equal(
+      crowded.body.message,
+      "Too many logins at once from this address; try again later",
+    );
+    assert.equal(crowded.headers.get("retry-after"), "1");
+
+    gate.resolve();
+    assert.deepEqual((await Promise.all(inFlight)).map((a) => a.status), Array(8).fill(200));
+    assert.equal(
+      (await api.login({ username: names[8], password: PASSWORD }, "10.2.0.1")).status,
+      200,
+    );
+
+    // 7 failures and a check in flight fill the limit: the failures alone don't, so it's "at once".
+    gate = Promise.withResolvers<void>();
+    const failing = Array.from(
+      { length: 7 },
+      (_, i) => api.login({ username: names[i], password: `guess ${i}` }, "10.3.0.1"),
+    );
+    gate.resolve();
+    assert.ok((await Promise.all(failing)).every((a) => a.status === 401));
+    gate = Promise.withResolvers<void>();
+    checking = 0;
+    checks = { ...Promise.withResolvers<void>(), want: 1 };
+    const eighth = api.login({ username: names[7], password: "guess 7" }, "10.3.0.1");
+    await checks.promise;
+    const waiting = await api.login({ username: names[8], password: PASSWORD }, "10.3.0.1");
+    assert.equal(
+      waiting.body.message,
+      "Too many logins at once from this address; try again later",
+    );
+    // Once the eighth has failed too, failures fill it: the usual lock-out, for its window.
+    gate.resolve();
+    assert.equal((await eighth).status, 401);
+    const locked = await api.login({ username: names[8], password: PASSWORD }, "10.3.0.1");
+    assert.equal(locked.status, 429);
+    assert.equal(locked.body.message, "Too many failed logins; try again later");
+    assert.ok(Number(locked.headers.get("retry-after")) > 60);
+  } finally {
+    await api.close();
+  }
+});
