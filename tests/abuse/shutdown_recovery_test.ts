@@ -14,9 +14,10 @@ import { argumentOf, type HubSocket, openHub } from "./hub_socket.ts";
 import { openRawSocket } from "./raw_socket.ts";
 import { CloseReason, encodeRecord, JSON_HANDSHAKE } from "../../src/hub/wire.ts";
 import { assertWinsConsistent, readRows, untilRows, winsOf } from "./db_rows.ts";
+import { temporaryFolder } from "../support/temp_folder.ts";
 
 async function tempDatabase(): Promise<string> {
-  return join(await Deno.makeTempDir({ prefix: "clicker-abuse-" }), "clicker.db");
+  return join(await temporaryFolder("clicker-abuse-"), "clicker.db");
 }
 
 /** Runs `body` with a server, and always stops the server and closes sockets. */

@@ -7,6 +7,7 @@
 
 import { join } from "node:path";
 import { parseListeningLine } from "../../src/listening_line.ts";
+import { temporaryFolder } from "./temp_folder.ts";
 
 const MAIN = join(import.meta.dirname!, "..", "..", "main.ts");
 
@@ -16,7 +17,7 @@ export interface SpawnOptions {
   readonly env?: Record<string, string>;
   /** Port to listen on (default 0: a free one). */
   readonly port?: number;
-  /** The database file (default: a new one in a temporary folder). */
+  /** The database file (default: a new one in a temporary folder, removed when the test process ends). */
   readonly databasePath?: string;
   /** Round length in seconds (default 30). */
   readonly roundSeconds?: number;
@@ -45,7 +46,7 @@ export interface SpawnedServer {
 /** Starts `main.ts` in a child process. */
 export async function spawnServer(options: SpawnOptions = {}): Promise<SpawnedServer> {
   const databasePath = options.databasePath ??
-    join(await Deno.makeTempDir({ prefix: "clicker-" }), "clicker.db");
+    join(await temporaryFolder("clicker-"), "clicker.db");
   const deno = [Deno.execPath(), "run", ...options.denoFlags ?? ["-A"], options.entry ?? MAIN];
   const command = options.fileLimit === undefined
     ? deno
