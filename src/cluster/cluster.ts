@@ -264,6 +264,7 @@ function assemble(parts: Parts): Cluster {
     log: problems,
     afterClose: parts.afterClose,
     epoch: () => watch.epoch,
+    tell: (endRound) => feed.deliver(endRound),
   });
   const feed = new RoundFeed({
     redis: reader,
