@@ -16,6 +16,7 @@ import type { Database } from "../schema.ts";
 import { DatabaseOpenError } from "../open_database.ts";
 import { postgresMigrationProvider } from "./migrations.ts";
 import { translatePostgresError } from "./postgres_errors.ts";
+import { preparedName } from "./prepared_statement.ts";
 import { getLogger } from "@logtape/logtape";
 import type { ProblemLog } from "../../log/problem_log.ts";
 import { errorMessage } from "../../log/error_message.ts";
@@ -50,6 +51,10 @@ const TYPES: CustomTypes = {
 function translating(client: PoolClient): PostgresPoolClient {
   async function query<R>(sqlText: string, parameters: ReadonlyArray<unknown>) {
     try {
+      const name = preparedName(sqlText);
+      if (name !== undefined) {
+        return await client.query<R>({ name, text: sqlText, values: parameters });
+      }
       return await client.query<R>(sqlText, parameters);
     } catch (error) {
       throw translatePostgresError(error);
