@@ -8,7 +8,8 @@
 
 import assert from "node:assert/strict";
 import { sql } from "kysely";
-import { dropPostgres, freshPostgres } from "./services.ts";
+import { adminQuery, dropPostgres, freshPostgres } from "./services.ts";
+import { waitFor } from "./cluster_support.ts";
 import { POSTGRES } from "./postgres_dialect.ts";
 import { accountQueries } from "../db/accounts_queries.ts";
 import { roundQueries } from "../db/rounds_queries.ts";
@@ -76,6 +77,24 @@ Deno.test("recordRoundAtOnce() is prepared once per connection, then run again b
     const { rows: recorded } = await sql<{ id: number; nb_wins: number }>`
       select r.id, p.nb_wins from rounds r, players p order by r.id`.execute(db);
     assert.deepEqual(recorded, [{ id: 1, nb_wins: 2 }, { id: 2, nb_wins: 2 }]);
+  } finally {
+    await db.destroy();
+    await dropPostgres(url);
+  }
+});
+
+Deno.test("openPostgres() closes a connection idle for idleTimeoutMs", async () => {
+  const url = await freshPostgres("pg_idle");
+  const db = await openPostgres(url, { log: quietLog, idleTimeoutMs: 100 });
+  try {
+    const open = async () =>
+      (await adminQuery<{ n: number }>(
+        url,
+        "select count(*)::integer as n from pg_stat_activity " +
+          "where application_name = 'clicker' and datname = current_database()",
+      ))[0].n;
+    await sql`select 1`.execute(db);
+    await waitFor("the idle connection closed", async () => await open() === 0);
   } finally {
     await db.destroy();
     await dropPostgres(url);
