@@ -114,13 +114,25 @@ export interface Cluster {
   stop(): Promise<void>;
 }
 
+/**
+ * How long PostgreSQL connections may sit idle: longer than two rounds, so
+ * the leader's record of a round (once a round, on the way to `EndRound`)
+ * finds its connection open rather than opening one first; at least 30 s.
+ */
+export function poolIdleMs(roundDurationMs: number): number {
+  return Math.max(30_000, 2 * roundDurationMs + 5_000);
+}
+
 /** Connects to PostgreSQL and Redis and opens (or joins) the shared schedule. */
 export async function openCluster(options: ClusterOptions): Promise<Cluster> {
   // Unless one log is given, each part reports under its own category.
   const problems = options.log;
   const serverId = options.serverId ?? newServerId();
   const keys = clusterKeys(options.keyPrefix);
-  const db = await openPostgres(options.databaseUrl, { log: problems });
+  const db = await openPostgres(options.databaseUrl, {
+    log: problems,
+    idleTimeoutMs: poolIdleMs(options.roundDurationMs),
+  });
   const opened: Redis[] = [];
   try {
     const redis = await openRedis(options.redisUrl, {
@@ -264,6 +276,7 @@ function assemble(parts: Parts): Cluster {
     log: problems,
     afterClose: parts.afterClose,
     epoch: () => watch.epoch,
+    tell: (endRound) => feed.deliver(endRound),
   });
   const feed = new RoundFeed({
     redis: reader,

@@ -98,6 +98,20 @@ export class RoundFeed {
     await this.#done;
   }
 
+  /**
+   * Hands `endRound` on now, ahead of the event stream, when it is the round
+   * right after the last one handed on: the leader tells its own clients so
+   * the moment the round is recorded, and the stream's entry is then skipped.
+   * A round out of that order is left to the stream, which brings every
+   * round in order. Returns whether it was handed on.
+   */
+  deliver(endRound: EndRound): boolean {
+    if (endRound.roundId !== this.#lastRoundId + 1) return false;
+    this.#lastRoundId = endRound.roundId;
+    this.#deps.onEndRound(endRound);
+    return true;
+  }
+
   async #run(): Promise<void> {
     const { redis, keys, sleep } = this.#deps;
     const stop = this.#stop.signal;

@@ -22,7 +22,7 @@ import type { Database } from "../db/schema.ts";
 import { recordRound } from "../db/rounds.ts";
 import { nextDeadline } from "../game/round_clock.ts";
 import { STANDINGS_TOP } from "../game/game_state.ts";
-import type { RaceEntry } from "../hub/wire.ts";
+import type { EndRound, RaceEntry } from "../hub/wire.ts";
 import type { RoundLoopHealth } from "../game_backend.ts";
 import type { Sleep } from "../sleep.ts";
 import type { ClusterKeys } from "./cluster_keys.ts";
@@ -59,6 +59,12 @@ export interface RoundLeaderDeps {
   readonly afterClose?: (id: number) => void;
   /** The epoch of Redis this server knows (see `redis_epoch.ts`); unset, not checked. */
   readonly epoch?: () => string;
+  /**
+   * Told a round this server just closed and recorded, as it is announced:
+   * this server's own clients hear it without waiting for the event stream
+   * to bring it back (see `RoundFeed.deliver`).
+   */
+  readonly tell?: (endRound: EndRound) => void;
 }
 
 /** This server's part in keeping the round clock: leading it, or standing by. */
@@ -169,7 +175,7 @@ export class RoundLeader {
     this.#deps.afterClose?.(round.id);
     // With none left over before it, the round just closed is the only one to finish:
     // no need to read the closed rounds back from Redis first.
-    if (recorded) await this.#finish([outcome.result]);
+    if (recorded) await this.#finish([outcome.result], nextEndsAt);
     else await this.#finishClosed();
   }
 
@@ -182,8 +188,12 @@ export class RoundLeader {
     return await this.#finish(await pendingRounds(redis, keys));
   }
 
-  /** Records and announces `closed`, oldest first; as {@linkcode #finishClosed}. */
-  async #finish(closed: readonly ClosedResult[]): Promise<boolean> {
+  /**
+   * Records and announces `closed`, oldest first; as {@linkcode #finishClosed}.
+   * With `nextEndsAt` (the round just closed, alone), this server's clients
+   * are told it as soon as it is recorded.
+   */
+  async #finish(closed: readonly ClosedResult[], nextEndsAt?: number): Promise<boolean> {
     const { redis, keys } = this.#deps;
     this.#unrecorded = closed.length;
     for (const result of closed) {
@@ -215,7 +225,28 @@ export class RoundLeader {
         }
         return false;
       }
-      await announceRound(redis, keys, result.id, told.winners, result.nbClicks, told.standings);
+      // The announcement is on its way before this server's own clients are told.
+      const announced = announceRound(
+        redis,
+        keys,
+        result.id,
+        told.winners,
+        result.nbClicks,
+        told.standings,
+      );
+      try {
+        if (nextEndsAt !== undefined && closed.length === 1) {
+          this.#deps.tell?.({
+            winners: told.winners,
+            nbClicks: result.nbClicks,
+            roundId: result.id,
+            nextRoundEndsAt: nextEndsAt,
+            standings: told.standings,
+          });
+        }
+      } finally {
+        await announced;
+      }
       this.#unrecorded--;
     }
     return true;

@@ -16,6 +16,7 @@ import type { Database } from "../schema.ts";
 import { DatabaseOpenError } from "../open_database.ts";
 import { postgresMigrationProvider } from "./migrations.ts";
 import { translatePostgresError } from "./postgres_errors.ts";
+import { preparedName } from "./prepared_statement.ts";
 import { getLogger } from "@logtape/logtape";
 import type { ProblemLog } from "../../log/problem_log.ts";
 import { errorMessage } from "../../log/error_message.ts";
@@ -28,6 +29,12 @@ export interface OpenPostgresOptions {
   readonly connectTimeoutMs?: number;
   /** How long one query may run, in ms (default 10000). */
   readonly queryTimeoutMs?: number;
+  /**
+   * How long a connection may sit idle before the pool closes it, in ms
+   * (default 30000). A statement that finds none open waits for a new
+   * connection first, so a server that writes once a round keeps them longer.
+   */
+  readonly idleTimeoutMs?: number;
   /** Where the pool's background errors go (default: the `clicker.database` logger). */
   readonly log?: ProblemLog;
   /** Kysely's query log, for tests. */
@@ -50,6 +57,10 @@ const TYPES: CustomTypes = {
 function translating(client: PoolClient): PostgresPoolClient {
   async function query<R>(sqlText: string, parameters: ReadonlyArray<unknown>) {
     try {
+      const name = preparedName(sqlText);
+      if (name !== undefined) {
+        return await client.query<R>({ name, text: sqlText, values: parameters });
+      }
       return await client.query<R>(sqlText, parameters);
     } catch (error) {
       throw translatePostgresError(error);
@@ -77,7 +88,7 @@ export async function openPostgres(
     max: options.maxConnections ?? 10,
     connectionTimeoutMillis: options.connectTimeoutMs ?? 2000,
     query_timeout: options.queryTimeoutMs ?? 10_000,
-    idleTimeoutMillis: 30_000,
+    idleTimeoutMillis: options.idleTimeoutMs ?? 30_000,
     application_name: "clicker",
     types: TYPES,
   });

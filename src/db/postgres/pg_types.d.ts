@@ -16,6 +16,10 @@ export interface QueryResult<R = Record<string, unknown>> {
 /** One connection checked out of a pool. */
 export interface PoolClient {
   query<R>(sql: string, parameters: ReadonlyArray<unknown>): Promise<QueryResult<R>>;
+  /** A statement prepared on this connection under `name` the first time, then reused. */
+  query<R>(
+    config: { name: string; text: string; values: ReadonlyArray<unknown> },
+  ): Promise<QueryResult<R>>;
   release(destroy?: boolean): void;
 }
 

@@ -13,6 +13,10 @@
 import { type Kysely, sql } from "kysely";
 import type { ClosedRound } from "../../game/game_state.ts";
 import type { Database } from "../schema.ts";
+import { preparedAs } from "./prepared_statement.ts";
+
+/** The statement is prepared once per connection: it runs every round, on the way to `EndRound`. */
+const PREPARED = preparedAs("record_round");
 
 /**
  * Records `round` unless a round of its id is recorded already (then
@@ -26,7 +30,7 @@ export async function recordRoundAtOnce(
   const players = round.scores.map((score) => score.id);
   const scores = round.scores.map((score) => score.score);
   const ranks = round.scores.map((score) => score.rank);
-  const { rows } = await sql<{ recorded: number }>`
+  const { rows } = await sql<{ recorded: number }>`${sql.raw(PREPARED)}
     with inserted as (
       insert into rounds (id, started_at, ended_at, nb_clicks, players)
       values (${round.id}, ${round.startedAt}, ${round.endedAt}, ${round.nbClicks},
