@@ -7,7 +7,7 @@
  *
  * ```sh
  * deno run -A bench/fanout_ab.ts --roots=/tmp/before,.,baseline [--sizes=1000,5000]
- *   [--rounds=20] [--repeats=3] [--prof=DIR] [--v8=FLAGS]
+ *   [--rounds=20] [--warmup=2] [--repeats=3] [--prof=DIR] [--v8=FLAGS] [--pid-file=FILE]
  * ```
  *
  * `--roots` lists project folders (each with its `main.ts`, e.g. a `git
@@ -31,7 +31,14 @@ import { median } from "./stats.ts";
 async function fanoutRun(
   root: string,
   env: Record<string, string>,
-  options: { accounts?: string; sizes: string; rounds: number; prof?: string; pidFile?: string },
+  options: {
+    accounts?: string;
+    sizes: string;
+    rounds: number;
+    warmup: number;
+    prof?: string;
+    pidFile?: string;
+  },
 ): Promise<void> {
   const baseline = root === "baseline";
   const args = ["-c", "0", Deno.execPath(), "run", "-A"];
@@ -73,7 +80,7 @@ async function fanoutRun(
       "server-pid": child.pid,
       sizes: options.sizes,
       rounds: options.rounds,
-      warmup: 2,
+      warmup: options.warmup,
     };
     if (!baseline && options.accounts) flags.accounts = options.accounts;
     const result = await runLoad(flags, 180_000);
@@ -106,6 +113,7 @@ async function main(): Promise<void> {
       roots: { type: "string", default: "." },
       sizes: { type: "string", default: "1000,5000" },
       rounds: { type: "string", default: "10" },
+      warmup: { type: "string", default: "2" },
       repeats: { type: "string", default: "1" },
       prof: { type: "string" },
       v8: { type: "string" },
@@ -129,6 +137,7 @@ async function main(): Promise<void> {
           accounts: project.accounts,
           sizes: values.sizes,
           rounds: Number(values.rounds),
+          warmup: Number(values.warmup),
           prof: values.prof,
           pidFile: values["pid-file"],
         });
