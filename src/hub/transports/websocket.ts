@@ -27,6 +27,7 @@ import type { Socket } from "../connections.ts";
 import type { Frame } from "../protocol.ts";
 import type { SharedFrame } from "../shared_frame.ts";
 import type { ConnectionBudgets } from "./connection_budgets.ts";
+import { turnWriter } from "./turn_writes.ts";
 
 /**
  * The largest WebSocket message `ws` assembles. Records are limited to 32 KiB
@@ -138,26 +139,13 @@ interface WebSocketHandle extends Socket {
 function webSocket(ws: WsSocket, raw: Duplex): WebSocketHandle {
   let closeTimer: ReturnType<typeof setTimeout> | undefined;
   let closing = false;
-  let corked = false;
-  const uncork = () => {
-    corked = false;
-    raw.uncork();
-  };
-  // Everything sent to a socket in one turn leaves in one write: a batch of
-  // invocations read at once is answered with one system call, not one per
-  // completion (the writes were a third of the server's time).
-  const cork = () => {
-    if (corked) return;
-    corked = true;
-    raw.cork();
-    queueMicrotask(uncork);
-  };
+  // Everything sent to a socket in one turn leaves in few writes (turn_writes.ts).
+  const write = turnWriter(raw);
   return {
     send(data: Frame) {
       // As `ws.send` does, nothing is written once the closing handshake began.
       if (ws.readyState !== WsSocket.OPEN) return;
-      cork();
-      raw.write(webSocketFrame(data));
+      write(webSocketFrame(data));
     },
     sendShared(frame: SharedFrame) {
       if (ws.readyState !== WsSocket.OPEN) return;
