@@ -84,7 +84,7 @@ export const FULL: Sizes = {
   rttMs: 1000,
   fanout: [1000, 5000],
   fanoutRounds: 10,
-  fanoutWarmup: 2,
+  fanoutWarmup: 6,
   latenessPlayers: 100,
   latenessRate: 100,
   latenessMs: 2500,
