@@ -22,7 +22,7 @@
 import { runLoad } from "./processes.ts";
 import { type Base, type Figures, type Noise, quietly, session, type Target } from "./session.ts";
 import { clusterSession, type ClusterSetup } from "./cluster_session.ts";
-import type { Sizes } from "./scenarios.ts";
+import { latenessP99, type Sizes } from "./scenarios.ts";
 import { round3 } from "./stats.ts";
 
 /** A figure from a load's JSON, where `null` (JSON's NaN) stays NaN. */
@@ -77,33 +77,16 @@ async function lateness(
   ours: readonly number[] = [],
   helper = 0,
 ): Promise<number> {
-  const { sizes } = ctx;
-  const floodFlags = {
-    mode: "flood",
-    ...base,
-    "server-pid": pid,
-    "helper-pid": helper,
-    ours: ours.join(","),
-    players: sizes.latenessPlayers,
-    rate: sizes.latenessRate,
-    "duration-ms": sizes.latenessMs + 700,
-  };
-  const observeFlags = {
-    mode: "observe",
-    ...base,
-    players: 10,
-    "first-player": sizes.latenessPlayers,
-    "delay-ms": 700,
-    "duration-ms": sizes.latenessMs,
-  };
-  const [, seen] = await quietly(
-    ctx.noise,
-    ctx.log,
+  const p99 = await latenessP99({
+    noise: ctx.noise,
+    log: ctx.log,
+    base,
+    sizes: ctx.sizes,
+    rate: ctx.sizes.latenessRate,
     pid,
-    () => Promise.all([runLoad(floodFlags, 30_000), runLoad(observeFlags, 30_000)]),
-    ([flood]) => flood.otherCpu,
-  );
-  return figure(seen.p99Ms);
+    floodFlags: { "server-pid": pid, "helper-pid": helper, ours: ours.join(",") },
+  });
+  return figure(p99);
 }
 
 async function singleLateness(ctx: Context, single: Target): Promise<Figures> {

@@ -193,33 +193,58 @@ export async function measure(
       log(
         `${target.name}: EndRound lateness under flood (${rate ? `${rate}/s each` : "flat out"})`,
       );
-      const floodFlags = {
-        mode: "flood",
-        ...base,
-        players: sizes.latenessPlayers,
-        rate,
-        "duration-ms": sizes.latenessMs + 700,
-      };
-      // Idle observers in a process of their own, so receipts don't queue behind the flood's answers.
-      const observeFlags = {
-        mode: "observe",
-        ...base,
-        players: 10,
-        "first-player": sizes.latenessPlayers,
-        "delay-ms": 700,
-        "duration-ms": sizes.latenessMs,
-      };
-      const [, seen] = await quietly(
-        noise,
-        log,
-        Number(base["server-pid"]),
-        () => Promise.all([runLoad(floodFlags, 30_000), runLoad(observeFlags, 30_000)]),
-        ([flood]) => flood.otherCpu,
-      );
-      figures[id] = seen.p99Ms;
+      figures[id] = await latenessP99({ noise, log, base, sizes, rate });
     }
   });
   return figures;
+}
+
+/** Options of {@linkcode latenessP99}. */
+export interface LatenessOptions {
+  readonly noise: Noise;
+  readonly log: (s: string) => void;
+  /** The session's flags (server URL, accounts). */
+  readonly base: Base;
+  readonly sizes: Sizes;
+  /** Clicks a second per player; 0: flat out. */
+  readonly rate: number;
+  /** The server whose core is watched for noise (default `base`'s). */
+  readonly pid?: number;
+  /** More flags of the flood: the bench's other processes and a helper to measure. */
+  readonly floodFlags?: Base;
+}
+
+/**
+ * `EndRound` lateness p99, in ms, as 10 idle observers see it while the
+ * lateness players click at `rate` each: the observers run in a process of
+ * their own, so receipts don't queue behind the flood's answers.
+ */
+export async function latenessP99(options: LatenessOptions): Promise<number> {
+  const { noise, log, base, sizes, rate } = options;
+  const floodFlags = {
+    mode: "flood",
+    ...base,
+    ...options.floodFlags,
+    players: sizes.latenessPlayers,
+    rate,
+    "duration-ms": sizes.latenessMs + 700,
+  };
+  const observeFlags = {
+    mode: "observe",
+    ...base,
+    players: 10,
+    "first-player": sizes.latenessPlayers,
+    "delay-ms": 700,
+    "duration-ms": sizes.latenessMs,
+  };
+  const [, seen] = await quietly(
+    noise,
+    log,
+    options.pid ?? Number(base["server-pid"]),
+    () => Promise.all([runLoad(floodFlags, 30_000), runLoad(observeFlags, 30_000)]),
+    ([flood]) => flood.otherCpu,
+  );
+  return seen.p99Ms;
 }
 
 /**
